@@ -1,0 +1,56 @@
+// `npm run check` (part of `npm test`): generated Env types up to date, type-check, lint, and a
+// `wrangler deploy --dry-run` of every worker with a gzipped bundle-size budget.
+//
+// Budgets: the platform limit is 3 MB gzipped (10 MB on paid plans), but size is also cold-start
+// time, which every request on a fresh isolate pays. Each budget is the measured size plus room for
+// growth, so a dependency that doubles a worker fails here, not in production. The redirector's
+// 20 KB is issue #3's target: its hot path must stay as small as a router gets.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { existingWorkers, root } from './workers.mjs';
+
+const KB = 1024;
+export const BUDGETS = {
+  redirector: 20 * KB,
+  assets: 40 * KB,
+  feed: 80 * KB,
+  shortener: 120 * KB,
+  edge: 120 * KB,
+  renderer: 400 * KB,
+};
+
+const steps = [];
+function step(name, fn) {
+  try {
+    const detail = fn();
+    steps.push({ step: name, result: 'ok', detail: detail ?? '' });
+  } catch (error) {
+    steps.push({ step: name, result: 'FAILED', detail: String(error.message ?? error).split('\n')[0] });
+  }
+}
+const sh = (cmd, args) =>
+  execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } }).toString();
+
+step('Env types up to date (wrangler types --check)', () => void sh(process.execPath, ['scripts/types.mjs', '--check']));
+step('type-check (tsc, one project per worker)', () => void execFileSync(process.execPath, ['scripts/typecheck.mjs'], { cwd: root, stdio: 'inherit' }));
+step('lint (oxlint)', () => void execFileSync('npm', ['run', '--silent', 'lint'], { cwd: root, stdio: 'inherit' }));
+
+for (const { name } of existingWorkers()) {
+  step(`wrangler deploy --dry-run --env ${name}`, () => {
+    const outdir = join(root, '.wrangler', 'dry-run', name);
+    rmSync(outdir, { recursive: true, force: true });
+    sh('npx', ['wrangler', 'deploy', '--dry-run', '--env', name, '--outdir', outdir]);
+    const bytes = readdirSync(outdir)
+      .filter((f) => !f.endsWith('.map') && !f.endsWith('.json'))
+      .reduce((sum, f) => sum + gzipSync(readFileSync(join(outdir, f)), { level: 9 }).length, 0);
+    const budget = BUDGETS[name];
+    const line = `${(bytes / KB).toFixed(1)} KB gzipped, budget ${budget / KB} KB`;
+    if (bytes > budget) throw new Error(`over budget: ${line}`);
+    return line;
+  });
+}
+
+console.table(steps);
+process.exit(steps.some((s) => s.result !== 'ok') ? 1 : 0);

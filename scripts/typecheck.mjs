@@ -1,0 +1,23 @@
+// Type-checks every worker as its own project (their generated `Cloudflare.Env` declarations would
+// collide in one program), then the shared code and the Node-side scripts and tests.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { root } from './workers.mjs';
+
+const projects = [
+  ...readdirSync(`${root}/workers`).map((name) => `workers/${name}`),
+  'shared',
+  '.',
+].filter((dir) => existsSync(`${root}/${dir}/tsconfig.json`));
+
+let failed = 0;
+for (const project of projects) {
+  try {
+    execFileSync('tsc', ['-p', project], { cwd: root, stdio: 'inherit' });
+    console.log(`typecheck ok: ${project}`);
+  } catch {
+    failed++;
+    console.error(`typecheck FAILED: ${project}`);
+  }
+}
+process.exit(failed ? 1 : 0);
