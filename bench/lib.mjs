@@ -3,7 +3,7 @@
 // time, and measures a bare baseline worker in the same run so every row is a ratio.
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from 'wrangler';
@@ -29,16 +29,21 @@ export class Bench {
     this.connections = connections;
   }
 
+  /** Envs bundled by this run: each is rebuilt once per run, never reused from an earlier one. */
+  #bundled = new Set();
+
   /** `wrangler deploy --dry-run --outdir`: the exact bundle that would be uploaded. */
   bundle(env) {
     const outdir = join(OUT, env);
-    if (!existsSync(join(outdir, 'index.js'))) {
+    if (!this.#bundled.has(env)) {
+      rmSync(outdir, { recursive: true, force: true });
       mkdirSync(outdir, { recursive: true });
       execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--env', env, '--outdir', outdir], {
         cwd: root,
         stdio: ['ignore', 'ignore', 'inherit'],
         env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
       });
+      this.#bundled.add(env);
     }
     return outdir;
   }

@@ -1,0 +1,8 @@
+import { ensureBuilt } from '../../scripts/build.mjs';
+import { workerProject } from '../support/project.ts';
+
+// The worker serves build/assets/, which Miniflare indexes when it starts: build it first (a no-op
+// when nothing under demo/spa/ changed since the last build).
+await ensureBuilt();
+
+export default workerProject('assets');

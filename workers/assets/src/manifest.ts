@@ -1,0 +1,72 @@
+/**
+ * The build manifest written by scripts/build.mjs into build/assets/.assets-manifest.json: for each
+ * URL path, its content type, whether its name is content-hashed, and every stored variant.
+ * It is deployed with the files it describes (one `wrangler deploy`), so the two always agree.
+ */
+import type { EncodedVariant } from './negotiate.ts';
+
+export interface StoredVariant extends EncodedVariant {
+  /** Path of this variant's bytes in the ASSETS binding, e.g. `/assets/app.3f9a1c2b.js.br`. */
+  path: string;
+  /** Strong entity tag of these bytes, quotes included. */
+  etag: string;
+}
+
+export interface ManifestEntry {
+  contentType: string;
+  /** True for content-hashed names: cacheable for a year, never revalidated. */
+  immutable: boolean;
+  /** HTTP-date; unchanged across builds while the file's bytes are unchanged. */
+  lastModified: string;
+  /** Smallest first; always includes `identity`. */
+  variants: StoredVariant[];
+}
+
+export interface Manifest {
+  version: 1;
+  /** Origins the SPA was built to call (its feed), added to the CSP connect-src. */
+  connectSrc: string[];
+  files: Record<string, ManifestEntry>;
+}
+
+export const MANIFEST_PATH = '/.assets-manifest.json';
+
+/** One copy per isolate: read once from the binding, shared by every request after. */
+let cached: Promise<Manifest> | undefined;
+
+export function loadManifest(assets: Fetcher): Promise<Manifest> {
+  cached ??= readManifest(assets).catch((error: unknown) => {
+    cached = undefined; // let the next request try again
+    throw error;
+  });
+  return cached;
+}
+
+/** Drops the cached manifest (after the binding disagreed with it, e.g. mid-deploy locally). */
+export function forgetManifest(): void {
+  cached = undefined;
+}
+
+async function readManifest(assets: Fetcher): Promise<Manifest> {
+  const response = await assets.fetch(assetUrl(MANIFEST_PATH));
+  if (!response.ok) throw new Error(`build manifest ${MANIFEST_PATH} missing from ASSETS (${response.status}); run \`npm run build\``);
+  const manifest = (await response.json()) as Manifest;
+  if (manifest.version !== 1 || typeof manifest.files !== 'object') throw new Error('build manifest has an unknown format');
+  return manifest;
+}
+
+/** The manifest entry a decoded request path names: the file itself, or a directory's index.html. */
+export function findEntry(manifest: Manifest, path: string): ManifestEntry | null {
+  const exact = Object.hasOwn(manifest.files, path) ? manifest.files[path] : undefined;
+  if (exact) return exact;
+  if (path.endsWith('/')) {
+    const index = `${path}index.html`;
+    return Object.hasOwn(manifest.files, index) ? (manifest.files[index] ?? null) : null;
+  }
+  return null;
+}
+
+/** A URL for the ASSETS binding: only the path matters to it. */
+export function assetUrl(path: string): string {
+  return new URL(path, 'https://assets.internal').href;
+}

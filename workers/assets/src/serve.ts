@@ -1,0 +1,169 @@
+/**
+ * Serving one request from the build: the I/O shell around the pure decisions in this folder.
+ * Order: method -> header sanity -> path -> file or SPA fallback -> encoding -> preconditions ->
+ * HEAD / Range -> bytes from the ASSETS binding, sent untouched.
+ */
+import { HttpError, methodNotAllowed, serviceUnavailable } from '../../../shared/http/errors.ts';
+import { BytesCache } from './bytes-cache.ts';
+import { evaluatePreconditions, preconditionsOf } from './conditional.ts';
+import { cacheControlFor, htmlSecurityHeaders, type SecurityConfig } from './headers.ts';
+import { assetUrl, findEntry, forgetManifest, loadManifest, type Manifest, type ManifestEntry, type StoredVariant } from './manifest.ts';
+import { isSpaNavigation } from './navigation.ts';
+import { chooseEncoding } from './negotiate.ts';
+import { decodeRequestPath } from './paths.ts';
+import { ifRangeAllows, parseRange } from './range.ts';
+
+export const ALLOWED_METHODS = ['GET', 'HEAD'] as const;
+
+/**
+ * Request headers this worker parses, and the most it reads of each. Browsers send tens of bytes;
+ * far more is an attack or a bug, answered 431 (RFC 6585 §5) instead of being parsed.
+ */
+export const MAX_HEADER_LENGTH = 2048;
+const PARSED_HEADERS = [
+  'Accept', 'Accept-Encoding', 'If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since',
+  'If-Range', 'Range', 'Sec-Fetch-Dest', 'Sec-Fetch-Mode',
+];
+
+export interface ServeOptions {
+  assets: Fetcher;
+  security: SecurityConfig;
+}
+
+/**
+ * Per isolate (128 MB of memory in production): up to 24 MB of variants, none over 4 MB. The demo
+ * build is well under 1 MB, so after the first request of each file no request reaches the binding.
+ */
+const hotBytes = new BytesCache(24 * 1024 * 1024, 4 * 1024 * 1024);
+
+export async function serveAsset(request: Request, options: ServeOptions): Promise<Response> {
+  const method = request.method.toUpperCase();
+  if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(ALLOWED_METHODS);
+  rejectAbsurdHeaders(request.headers);
+  const path = decodeRequestPath(new URL(request.url).pathname);
+
+  const manifest = await loadManifest(options.assets);
+  let entry = findEntry(manifest, path);
+  if (!entry) {
+    entry = isSpaNavigation(path, request.headers) ? findEntry(manifest, '/index.html') : null;
+    if (!entry) throw new HttpError(404, 'not_found', `no file at ${path}`, { field: 'path' });
+  }
+
+  const variant = chooseEncoding(clientAcceptEncoding(request), entry.variants);
+  const negotiated = entry.variants.length > 1;
+  if (!variant) {
+    throw new HttpError(406, 'not_acceptable', `Accept-Encoding rules out every available encoding (${entry.variants.map((v) => v.encoding).join(', ')})`, {
+      field: 'accept-encoding',
+      headers: negotiated ? { Vary: 'Accept-Encoding' } : {},
+    });
+  }
+
+  const headers = responseHeaders(entry, variant, negotiated, manifest, options.security);
+  const outcome = evaluatePreconditions(method, preconditionsOf(request.headers), {
+    etag: variant.etag,
+    lastModified: entry.lastModified,
+  });
+  if (outcome === 'not-modified') return notModified(headers);
+  if (outcome === 'precondition-failed') {
+    throw new HttpError(412, 'precondition_failed', 'If-Match or If-Unmodified-Since does not hold for this file');
+  }
+
+  // Ranges are served on the identity bytes only; on an encoded answer Range is ignored (RFC 9110 §14.2 allows it).
+  const rangeHeader = method === 'GET' && variant.encoding === 'identity' ? request.headers.get('Range') : null;
+  const range = rangeHeader !== null && ifRangeAllows(request.headers.get('If-Range'), variant.etag, entry.lastModified)
+    ? parseRange(rangeHeader, variant.size)
+    : null;
+  if (range === 'unsatisfiable') {
+    throw new HttpError(416, 'range_not_satisfiable', `the file is ${variant.size} bytes long`, {
+      field: 'range',
+      headers: { 'Content-Range': `bytes */${variant.size}` },
+    });
+  }
+
+  if (method === 'HEAD') {
+    headers.set('Content-Length', String(variant.size));
+    return new Response(null, { status: 200, headers, encodeBody: 'manual' });
+  }
+
+  const cached = hotBytes.get(variant.etag);
+  let body: Uint8Array | ReadableStream;
+  if (cached) {
+    body = cached;
+  } else {
+    const stored = await options.assets.fetch(assetUrl(variant.path));
+    if (!stored.ok || !stored.body) {
+      // The manifest names a file the binding does not have: a build swapped under a running worker.
+      await stored.body?.cancel();
+      forgetManifest();
+      throw serviceUnavailable(1, 'the build is being replaced; retry');
+    }
+    if (hotBytes.accepts(variant.size) || range) {
+      body = new Uint8Array(await stored.arrayBuffer());
+      hotBytes.set(variant.etag, body);
+    } else {
+      body = stored.body;
+    }
+  }
+
+  if (range) {
+    const bytes = body instanceof Uint8Array ? body : new Uint8Array(await new Response(body).arrayBuffer());
+    headers.set('Content-Range', `bytes ${range.start}-${range.end}/${variant.size}`);
+    return new Response(bytes.subarray(range.start, range.end + 1), { status: 206, headers });
+  }
+  // encodeBody "manual": the body already is `Content-Encoding`-encoded; the runtime must not encode it again.
+  return new Response(body, { status: 200, headers, encodeBody: 'manual' });
+}
+
+/**
+ * The client's own Accept-Encoding. Cloudflare's edge (and Miniflare, which mimics it) rewrites the
+ * header to what it would compress with (`br, gzip`) and keeps the client's original in
+ * `request.cf.clientAcceptEncoding`, where "" means the client sent none: identity, not the rewrite.
+ * Without a `cf` field (a service binding call that dropped it, tests) the header is all there is.
+ */
+export function clientAcceptEncoding(request: Request): string | null {
+  const fromEdge = (request.cf as { clientAcceptEncoding?: unknown } | undefined)?.clientAcceptEncoding;
+  if (typeof fromEdge === 'string') return fromEdge;
+  return request.headers.get('Accept-Encoding');
+}
+
+function responseHeaders(
+  entry: ManifestEntry,
+  variant: StoredVariant,
+  negotiated: boolean,
+  manifest: Manifest,
+  security: SecurityConfig,
+): Headers {
+  const headers = new Headers({
+    'Content-Type': entry.contentType,
+    'Cache-Control': cacheControlFor(entry),
+    ETag: variant.etag,
+    'Last-Modified': entry.lastModified,
+    'X-Content-Type-Options': 'nosniff',
+    'Accept-Ranges': variant.encoding === 'identity' ? 'bytes' : 'none',
+  });
+  if (negotiated) headers.set('Vary', 'Accept-Encoding');
+  if (variant.encoding !== 'identity') headers.set('Content-Encoding', variant.encoding);
+  if (entry.contentType.startsWith('text/html')) {
+    for (const [name, value] of Object.entries(htmlSecurityHeaders(security, manifest.connectSrc))) headers.set(name, value);
+  }
+  return headers;
+}
+
+/** RFC 9110 §15.4.5: a 304 carries the validators and caching headers a 200 would have, no content headers. */
+function notModified(headers: Headers): Response {
+  const kept = new Headers();
+  for (const name of ['Cache-Control', 'ETag', 'Last-Modified', 'Vary', 'X-Content-Type-Options', 'Content-Security-Policy', 'Referrer-Policy', 'Strict-Transport-Security']) {
+    const value = headers.get(name);
+    if (value !== null) kept.set(name, value);
+  }
+  return new Response(null, { status: 304, headers: kept });
+}
+
+function rejectAbsurdHeaders(headers: Headers): void {
+  for (const name of PARSED_HEADERS) {
+    const value = headers.get(name);
+    if (value !== null && value.length > MAX_HEADER_LENGTH) {
+      throw new HttpError(431, 'header_too_large', `${name} is longer than ${MAX_HEADER_LENGTH} characters`, { field: name.toLowerCase() });
+    }
+  }
+}
