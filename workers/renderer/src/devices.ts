@@ -1,0 +1,45 @@
+/**
+ * What the browser looks like to the site for each device class. Every User-Agent contains
+ * `Prerender`, and every request to the site also carries `X-Prerender-Render: 1`, so the edge serves
+ * the render the SPA as to a human and never loops back into prerendering.
+ */
+export type Device = 'mobile' | 'desktop';
+export const DEVICES: readonly Device[] = ['mobile', 'desktop'];
+
+export interface Viewport {
+  width: number;
+  height: number;
+  deviceScaleFactor: number;
+  isMobile: boolean;
+  hasTouch: boolean;
+}
+
+export interface DeviceProfile {
+  userAgent: string;
+  viewport: Viewport;
+}
+
+/** The header that marks the renderer's own requests to the site. */
+export const RENDER_MARKER_HEADER = 'X-Prerender-Render';
+export const RENDER_MARKER_VALUE = '1';
+
+/** Same shape as real Chrome User-Agents (reduced UA: minor versions are zeros), plus `Prerender`. */
+export function deviceProfile(device: Device, chromeMajor: number): DeviceProfile {
+  const chrome = `Chrome/${chromeMajor}.0.0.0`;
+  if (device === 'mobile') {
+    return {
+      userAgent: `Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) ${chrome} Mobile Safari/537.36 Prerender`,
+      viewport: { width: 412, height: 915, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+    };
+  }
+  return {
+    userAgent: `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) ${chrome} Safari/537.36 Prerender`,
+    viewport: { width: 1366, height: 768, deviceScaleFactor: 1, isMobile: false, hasTouch: false },
+  };
+}
+
+/** `HeadlessChrome/126.0.6478.182` or `Chrome/147.0.1.2` (from `browser.version()`) -> 126 / 147. */
+export function chromeMajorVersion(version: string, fallback = 126): number {
+  const match = /Chrom(?:e|ium)\/(\d+)/.exec(version);
+  return match ? Number(match[1]) : fallback;
+}

@@ -1,0 +1,99 @@
+/**
+ * prerender.io's convention for real status codes from a client-rendered page:
+ *   <meta name="prerender-status-code" content="404">
+ *   <meta name="prerender-header" content="Location: https://example.com/new">
+ * https://docs.prerender.io/docs/best-practices-for-status-codes
+ * Parsed from the HTML the browser serialised (`page.content()`), so attributes are already
+ * normalised; text inside <script>, <style>, <template>, <textarea> and comments is skipped.
+ */
+
+export interface PrerenderMetas {
+  /** The first valid `prerender-status-code`, or null. */
+  status: number | null;
+  /** Headers the page asked for, by canonical-case name; repeated names joined with ", ". */
+  headers: Record<string, string>;
+}
+
+// Headers a snapshot must never carry: message framing and connection handling belong to the
+// server that sends it (RFC 9110 §7.6.1, RFC 9112 §6), cookies would be replayed to every crawler,
+// and X-Prerender is the edge's own contract header.
+const FORBIDDEN_HEADERS = new Set([
+  'connection', 'content-encoding', 'content-length', 'keep-alive', 'proxy-authenticate',
+  'proxy-authorization', 'proxy-connection', 'set-cookie', 'te', 'trailer', 'transfer-encoding',
+  'upgrade', 'x-prerender', 'x-prerender-render',
+]);
+
+// RFC 9110 §5.1 field-name = token; §5.5 field values exclude CR, LF and NUL.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[\r\n\0]/;
+
+const OPAQUE_ELEMENTS = /<(script|style|template|textarea|noscript|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
+const COMMENTS = /<!--[\s\S]*?-->/g;
+// Quoted attribute values may contain `>` (older serialisers did not escape it).
+const META_TAG = /<meta\b((?:[^>"']|"[^"]*"|'[^']*')*)>/gi;
+const ATTRIBUTE = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
+
+export function parsePrerenderMetas(html: string): PrerenderMetas {
+  const visible = html.replace(COMMENTS, '').replace(OPAQUE_ELEMENTS, '');
+  let status: number | null = null;
+  const headers: Record<string, string> = {};
+  for (const [, attributeText = ''] of visible.matchAll(META_TAG)) {
+    const attributes = parseAttributes(attributeText);
+    const name = attributes.get('name')?.toLowerCase();
+    const content = attributes.get('content');
+    if (content === undefined) continue;
+    if (name === 'prerender-status-code' && status === null) status = parseStatus(content);
+    if (name === 'prerender-header') {
+      const header = parseHeaderLine(content);
+      if (!header) continue;
+      const existing = headers[header.name];
+      headers[header.name] = existing === undefined ? header.value : `${existing}, ${header.value}`;
+    }
+  }
+  return { status, headers };
+}
+
+function parseAttributes(text: string): Map<string, string> {
+  const attributes = new Map<string, string>();
+  for (const [, name = '', doubleQuoted, singleQuoted, bare] of text.matchAll(ATTRIBUTE)) {
+    const key = name.toLowerCase();
+    // HTML keeps the first of duplicate attributes (WHATWG HTML §13.2.5.33).
+    if (!attributes.has(key)) attributes.set(key, decodeEntities(doubleQuoted ?? singleQuoted ?? bare ?? ''));
+  }
+  return attributes;
+}
+
+/** A status a page may claim: 200-599 (1xx are interim responses, never a page's answer). */
+function parseStatus(content: string): number | null {
+  const trimmed = content.trim();
+  if (!/^\d{3}$/.test(trimmed)) return null;
+  const status = Number(trimmed);
+  return status >= 200 && status <= 599 ? status : null;
+}
+
+function parseHeaderLine(content: string): { name: string; value: string } | null {
+  const colon = content.indexOf(':');
+  if (colon <= 0) return null;
+  const name = content.slice(0, colon).trim();
+  const value = content.slice(colon + 1).trim();
+  if (!TOKEN.test(name) || BAD_VALUE.test(value) || value === '') return null;
+  if (FORBIDDEN_HEADERS.has(name.toLowerCase())) return null;
+  return { name: canonicalHeaderName(name), value };
+}
+
+/** `location` -> `Location`, `x-robots-tag` -> `X-Robots-Tag`: one spelling per header for callers. */
+export function canonicalHeaderName(name: string): string {
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
+}
+
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, entity: string) => {
+    if (entity[0] === '#') {
+      const code = entity[1] === 'x' || entity[1] === 'X' ? parseInt(entity.slice(2), 16) : parseInt(entity.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    return NAMED_ENTITIES[entity.toLowerCase()] ?? whole;
+  });
+}

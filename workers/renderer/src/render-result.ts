@@ -1,0 +1,56 @@
+/** From what the browser saw to what the caller gets: the page's status and headers for a crawler. */
+import { parsePrerenderMetas } from './prerender-meta.ts';
+
+/** What driving the page produced (render-page.ts). */
+export interface PageSnapshot {
+  /** The serialised DOM; empty when the page's own server redirected. */
+  html: string;
+  /** Status of the main document's HTTP response, when there was one. */
+  httpStatus: number | null;
+  /** The main document answered with a redirect, which the renderer reports instead of following. */
+  redirect: { status: number; location: string | null } | null;
+}
+
+export interface PageAnswer {
+  html: string;
+  status: number;
+  headers: Record<string, string>;
+}
+
+/**
+ * Status precedence (as in prerender): the page's server redirect, then the page's
+ * `prerender-status-code` meta, then the HTTP status of the document, then 200.
+ */
+export function pageAnswer(snapshot: PageSnapshot, pageUrl: URL): PageAnswer {
+  if (snapshot.redirect) {
+    const location = safeLocation(snapshot.redirect.location, pageUrl);
+    return { html: '', status: snapshot.redirect.status, headers: location ? { Location: location } : {} };
+  }
+  const metas = parsePrerenderMetas(snapshot.html);
+  const headers = { ...metas.headers };
+  if (headers.Location !== undefined) {
+    const location = safeLocation(headers.Location, pageUrl);
+    if (location) headers.Location = location;
+    else delete headers.Location;
+  }
+  // A 304 is the browser revalidating its own cache: the page it shows is the cached 200.
+  const httpStatus = snapshot.httpStatus !== null && snapshot.httpStatus >= 200 && snapshot.httpStatus <= 599 && snapshot.httpStatus !== 304 ? snapshot.httpStatus : null;
+  return { html: snapshot.html, status: metas.status ?? httpStatus ?? 200, headers };
+}
+
+/**
+ * A Location a crawler may be sent to: resolved against the page (RFC 9110 §10.2.2 allows relative
+ * references), http(s) only, so a page can never make the edge answer `Location: javascript:...`.
+ */
+export function safeLocation(value: string | null, base: URL): string | null {
+  if (value === null || value.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value.trim(), base);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.username || url.password) return null;
+  return url.href;
+}
