@@ -1,0 +1,180 @@
+// The demo recommender: a local stand-in for the recommender service behind the `feed` worker.
+//
+//   GET  /feed/:tab?user=<id>   personalised feed of a tab (no user: the anonymous feed, the same for everyone)
+//   GET  /_control              current switches and request counters
+//   POST /_control              JSON { mode: 'ok'|'fail'|'hang'|'slow'|'429'|'flap', delayMs?, retryAfter? }
+//   GET  /health                200 "ok" whatever the mode
+//
+// Modes: ok; fail (500); hang (never answers); slow (answers after delayMs, default 1500);
+// 429 (Retry-After: retryAfter seconds, default 5); flap (every other feed request fails with 500).
+// Env: PORT (default 8793), RECOMMENDER_MODE, RECOMMENDER_DELAY_MS, RECOMMENDER_RETRY_AFTER.
+//
+// `node demo/recommender/server.mjs` runs it; tests and benchmarks import `startRecommender()`.
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+export const TABS = ['home', 'trending', 'new'];
+export const MODES = ['ok', 'fail', 'hang', 'slow', '429', 'flap'];
+const USER = /^[A-Za-z0-9_-]{1,64}$/;
+
+const TOPICS = ['cooking', 'cycling', 'jazz', 'space', 'gardening', 'chess', 'photography', 'running', 'history', 'design', 'robots', 'travel'];
+
+/** FNV-1a: a stable small hash, so a user's feed is the same on every call. */
+function hash(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+export function feedFor(tab, user) {
+  const items = [];
+  for (let i = 0; i < 10; i++) {
+    if (user === null) {
+      const topic = TOPICS[(hash(tab) + i) % TOPICS.length];
+      items.push({ id: `${tab}-${i + 1}`, title: `${tab}: popular in ${topic} #${i + 1}`, url: `/article/${tab}-${i + 1}` });
+    } else {
+      const n = hash(`${user}/${tab}/${i}`);
+      const topic = TOPICS[n % TOPICS.length];
+      items.push({ id: `${tab}-${user}-${n % 100000}`, title: `For ${user}: ${topic} pick #${i + 1}`, url: `/article/${tab}-${n % 100000}` });
+    }
+  }
+  return { tab, user, personalized: user !== null, generatedAt: new Date().toISOString(), items };
+}
+
+function send(res, status, body, headers = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function readJson(req) {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => {
+      data += chunk;
+      if (data.length > 10_000) req.destroy();
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(data || '{}'));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Starts a recommender on `port` (0: a free port). Answers { url, port, state, setMode, close }.
+ * `state.requests` counts feed requests, `state.byStatus` their answers ('hang' for unanswered).
+ */
+export async function startRecommender({ port = 0, host = '127.0.0.1', mode = 'ok', delayMs = 1500, retryAfter = 5 } = {}) {
+  const state = { mode, delayMs, retryAfter, requests: 0, flap: 0, byStatus: {} };
+  const count = (key) => (state.byStatus[key] = (state.byStatus[key] ?? 0) + 1);
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/health') return send(res, 200, { ok: true });
+    if (url.pathname === '/_control') {
+      if (req.method === 'GET') return send(res, 200, state);
+      if (req.method !== 'POST') return send(res, 405, { error: { code: 'method_not_allowed', message: 'GET or POST' } }, { Allow: 'GET, POST' });
+      let body;
+      try {
+        body = await readJson(req);
+      } catch {
+        return send(res, 400, { error: { code: 'invalid_json', message: 'body must be JSON' } });
+      }
+      const problem = controlProblem(body);
+      if (problem) return send(res, 400, { error: { code: 'invalid_control', message: problem } });
+      setMode(body);
+      return send(res, 200, state);
+    }
+
+    const match = url.pathname.match(/^\/feed\/([a-z0-9-]+)$/);
+    if (!match || req.method !== 'GET') return send(res, 404, { error: { code: 'not_found', message: `no route for ${req.method} ${url.pathname}` } });
+    const [, tab] = match;
+    if (!TABS.includes(tab)) return send(res, 404, { error: { code: 'unknown_tab', message: `known tabs: ${TABS.join(', ')}` } });
+    const user = url.searchParams.get('user');
+    if (user !== null && !USER.test(user)) return send(res, 400, { error: { code: 'invalid_user', message: 'bad user id' } });
+
+    state.requests++;
+    const answer = (status, body, headers) => {
+      count(String(status));
+      send(res, status, body, headers);
+    };
+    switch (state.mode) {
+      case 'fail':
+        return answer(500, { error: { code: 'internal', message: 'demo failure' } });
+      case 'hang':
+        count('hang');
+        return; // never answers; the socket is destroyed on close()
+      case 'slow':
+        setTimeout(() => !res.destroyed && answer(200, feedFor(tab, user)), state.delayMs);
+        return;
+      case '429':
+        return answer(429, { error: { code: 'rate_limited', message: 'slow down' } }, { 'Retry-After': String(state.retryAfter) });
+      case 'flap':
+        if (state.flap++ % 2 === 1) return answer(500, { error: { code: 'internal', message: 'demo flap' } });
+        return answer(200, feedFor(tab, user));
+      default:
+        return answer(200, feedFor(tab, user));
+    }
+  });
+
+  function setMode({ mode: next, delayMs: delay, retryAfter: after }) {
+    if (next !== undefined) state.mode = next;
+    if (delay !== undefined) state.delayMs = delay;
+    if (after !== undefined) state.retryAfter = after;
+    state.flap = 0;
+  }
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const actual = server.address().port;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`,
+    port: actual,
+    state,
+    setMode(switches) {
+      const problem = controlProblem(switches);
+      if (problem) throw new Error(problem);
+      setMode(switches);
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function controlProblem(body) {
+  if (typeof body !== 'object' || body === null) return 'expected a JSON object';
+  if (body.mode !== undefined && !MODES.includes(body.mode)) return `mode must be one of ${MODES.join(', ')}`;
+  for (const key of ['delayMs', 'retryAfter']) {
+    if (body[key] !== undefined && !(Number.isInteger(body[key]) && body[key] >= 0 && body[key] <= 600_000)) return `${key} must be a non-negative integer`;
+  }
+  return null;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const mode = process.env.RECOMMENDER_MODE ?? 'ok';
+  if (!MODES.includes(mode)) {
+    console.error(`RECOMMENDER_MODE must be one of ${MODES.join(', ')}`);
+    process.exit(1);
+  }
+  const recommender = await startRecommender({
+    port: Number(process.env.PORT ?? 8793),
+    host: process.env.HOST ?? '127.0.0.1',
+    mode,
+    delayMs: Number(process.env.RECOMMENDER_DELAY_MS ?? 1500),
+    retryAfter: Number(process.env.RECOMMENDER_RETRY_AFTER ?? 5),
+  });
+  console.log(`demo recommender on ${recommender.url} (mode ${recommender.state.mode}); switch with POST /_control`);
+  const stop = () => recommender.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

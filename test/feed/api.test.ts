@@ -1,0 +1,178 @@
+// The HTTP surface: input validation, CORS for the SPA, the operator's status endpoint, config errors.
+import { env, runInDurableObject } from 'cloudflare:test';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mockNetwork, type MockNetwork } from '../support/network.ts';
+import { DEFAULT_BREAKER_CONFIG } from '../../workers/feed/src/breaker.ts';
+import type { FeedBreaker } from '../../workers/feed/src/breaker-object.ts';
+import { ADMIN, call, feed, freshUpstream, healthy, resetIsolate } from './support.ts';
+
+let network: MockNetwork;
+beforeEach(async () => {
+  await resetIsolate();
+  network = mockNetwork();
+});
+afterEach(() => network.restore());
+
+async function errorOf(response: Response) {
+  expect(response.headers.get('Content-Type')).toContain('application/json');
+  return ((await response.json()) as { error: { code: string; message: string; field?: string } }).error;
+}
+
+describe('input', () => {
+  it.each([
+    { path: '/api/feed/admin', status: 404, code: 'unknown_tab', field: 'tab' },
+    { path: '/api/feed/..%2F..%2Fetc', status: 404, code: 'unknown_tab', field: 'tab' },
+    { path: '/api/feed/home?user=', status: 400, code: 'invalid_user', field: 'user' },
+    { path: '/api/feed/home?user=a%2Fb', status: 400, code: 'invalid_user', field: 'user' },
+    { path: `/api/feed/home?user=${'x'.repeat(65)}`, status: 400, code: 'invalid_user', field: 'user' },
+    { path: '/api/feed/home?user=a&user=b', status: 400, code: 'invalid_user', field: 'user' },
+    { path: '/api/feed', status: 404, code: 'not_found', field: undefined },
+  ])('$path -> $status $code', async ({ path, status, code, field }) => {
+    const { env: e } = freshUpstream();
+    const response = await call(e, path);
+    expect(response.status).toBe(status);
+    const error = await errorOf(response);
+    expect(error.code).toBe(code);
+    expect(error.field).toBe(field);
+    expect(network.requests).toHaveLength(0); // bad input never reaches the recommender
+  });
+
+  it('HEAD answers like GET, without a body', async () => {
+    const { origin, env: e } = freshUpstream();
+    network.on('GET', (u) => u.origin === origin, healthy);
+    const response = await call(e, '/api/feed/home', { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('X-Feed-Mode')).toBe('live');
+    expect(await response.text()).toBe('');
+  });
+
+  it('other methods on a tab answer 405 with Allow', async () => {
+    const { env: e } = freshUpstream();
+    const response = await call(e, '/api/feed/home', { method: 'DELETE' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('Allow')).toBe('GET, HEAD');
+    expect((await errorOf(response)).code).toBe('method_not_allowed');
+  });
+
+  it('a misconfigured deployment fails loudly, naming the var', async () => {
+    const { env: e } = freshUpstream({ BREAKER_FAILURE_RATE: 'half' });
+    const response = await call(e, '/api/feed/home');
+    expect(response.status).toBe(500);
+    const error = await errorOf(response);
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toContain('BREAKER_FAILURE_RATE');
+  });
+});
+
+describe('CORS for the SPA', () => {
+  it('allows the configured origins, with the feed headers exposed', async () => {
+    const { origin, env: e } = freshUpstream();
+    network.on('GET', (u) => u.origin === origin, healthy);
+    const response = await call(e, '/api/feed/home', { headers: { Origin: 'http://localhost:8788' } });
+    expect(response.headers.get('Access-Control-Allow-Origin')).toBe('http://localhost:8788');
+    expect(response.headers.get('Access-Control-Expose-Headers')).toContain('X-Feed-Mode');
+    expect(response.headers.get('Vary')).toContain('Origin');
+  });
+
+  it('gives no CORS grant to other origins', async () => {
+    const { origin, env: e } = freshUpstream();
+    network.on('GET', (u) => u.origin === origin, healthy);
+    const response = await call(e, '/api/feed/home', { headers: { Origin: 'https://evil.example' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Access-Control-Allow-Origin')).toBeNull();
+  });
+
+  it('answers the preflight', async () => {
+    const { env: e } = freshUpstream();
+    const response = await call(e, '/api/feed/home', {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://localhost:8787', 'Access-Control-Request-Method': 'GET' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('Access-Control-Allow-Origin')).toBe('http://localhost:8787');
+    expect(response.headers.get('Access-Control-Allow-Methods')).toContain('GET');
+  });
+});
+
+describe('/api/feed/_status', () => {
+  it.each([
+    { name: 'no token', headers: {} as Record<string, string> },
+    { name: 'wrong token', headers: { Authorization: 'Bearer nope' } },
+    { name: 'not a bearer', headers: { Authorization: 'Basic dGVzdDp0ZXN0' } },
+  ])('$name -> 401', async ({ headers }) => {
+    const { env: e } = freshUpstream();
+    for (const method of ['GET', 'POST']) {
+      const response = await call(e, '/api/feed/_status', { method, headers, body: method === 'POST' ? '{"mode":"open"}' : undefined });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('WWW-Authenticate')).toBe('Bearer');
+    }
+  });
+
+  it('no ADMIN_TOKEN configured: nobody gets in', async () => {
+    const { env: e } = freshUpstream();
+    const response = await call({ ...e, ADMIN_TOKEN: '' }, '/api/feed/_status', { headers: { Authorization: 'Bearer ' } });
+    expect(response.status).toBe(401);
+  });
+
+  it('shows the breaker and the tiers, and lets an operator force it open, closed and back to auto', async () => {
+    const { origin, env: e } = freshUpstream();
+    network.on('GET', (u) => u.origin === origin, healthy);
+    await feed(e, '/api/feed/home'); // live, caches home
+
+    let response = await call(e, '/api/feed/_status', { headers: ADMIN });
+    expect(response.status).toBe(200);
+    const status = (await response.json()) as {
+      upstream: string;
+      breaker: { status: string; forced: null; window: { calls: number } };
+      tiers: { tab: string; cache: { ageSeconds: number } | null; baked: { ageSeconds: number } }[];
+    };
+    expect(status.upstream).toBe(origin);
+    expect(status.breaker).toMatchObject({ status: 'closed', forced: null, window: { calls: 1 } });
+    expect(status.tiers.map((t) => t.tab)).toEqual(['home', 'trending', 'new']);
+    expect(status.tiers[0]?.cache?.ageSeconds).toBeGreaterThanOrEqual(0);
+    expect(status.tiers[1]?.cache).toBeNull();
+    expect(status.tiers[1]?.baked.ageSeconds).toBeGreaterThan(0);
+
+    const force = (mode: string) =>
+      call(e, '/api/feed/_status', { method: 'POST', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify({ mode }) });
+
+    response = await force('open');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ mode: 'open', shared: true, breaker: { forced: 'open' } });
+    const calls = network.requests.length;
+    expect((await feed(e, '/api/feed/home?user=a')).body).toMatchObject({ mode: 'degraded', reason: 'forced-open', source: 'cache' });
+    expect(network.requests.length).toBe(calls);
+
+    expect((await force('closed')).status).toBe(200);
+    expect((await feed(e, '/api/feed/home?user=a')).body.mode).toBe('live');
+
+    expect(await (await force('auto')).json()).toMatchObject({ breaker: { status: 'closed', forced: null } });
+  });
+
+  it.each([
+    { body: 'not json', code: 'invalid_json' },
+    { body: '{"mode":"sideways"}', code: 'invalid_body' },
+    { body: '{"mode":"open","extra":1}', code: 'invalid_body' },
+    { body: '[]', code: 'invalid_body' },
+  ])('POST $body -> 400 $code', async ({ body, code }) => {
+    const { env: e } = freshUpstream();
+    const response = await call(e, '/api/feed/_status', { method: 'POST', headers: ADMIN, body });
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).code).toBe(code);
+  });
+});
+
+describe('FeedBreaker Durable Object', () => {
+  it('hands out half-open probe slots once across all callers', async () => {
+    const config = { ...DEFAULT_BREAKER_CONFIG, openMs: 0, halfOpenProbes: 2 };
+    const stub = env.BREAKER.get(env.BREAKER.idFromName(`probe-slots-${Date.now()}`));
+    const failures = Array.from({ length: 10 }, () => ({ at: Date.now(), failed: true, durationMs: 5 }));
+    expect((await stub.sync(failures, config)).status).toBe('open');
+    // Many isolates asking at once: exactly two get a slot.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => stub.acquireProbe(config)));
+    expect(answers.filter((a) => a.granted)).toHaveLength(2);
+    // The state survives in storage (the Durable Object is SQLite-backed).
+    const stored = await runInDurableObject(stub, (_instance: FeedBreaker, state) => state.storage.get<{ status: string }>('state'));
+    expect(stored?.status).toBe('half-open');
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * The cron trigger (`[env.feed.triggers] crons`): refreshes every tab's KV tier from the
+ * recommender's anonymous feed, through the breaker. Open: it stays away (or sends the probe
+ * when one is due); the tiers it would refresh are exactly what is being served meanwhile.
+ */
+import { log } from '../../../shared/log.ts';
+import { feedConfig } from './config.ts';
+import { feedContext, refreshTab } from './feed.ts';
+
+export async function refreshFeeds(env: FeedEnv, ctx: ExecutionContext): Promise<void> {
+  let config;
+  try {
+    config = feedConfig(env);
+  } catch (error) {
+    log('error', 'feed.cron.config_invalid', { error: String(error instanceof Error ? error.message : error) });
+    throw error;
+  }
+  const fc = feedContext(env, config, ctx);
+  const results: Record<string, string> = {};
+  for (const tab of config.tabs) {
+    const admission = fc.breaker.admission(Date.now());
+    if (admission === 'call') {
+      const outcome = await refreshTab(fc, tab, false);
+      results[tab] = outcome === undefined ? 'ignored' : outcome.failed ? 'failed' : 'refreshed';
+    } else if (admission === 'probe') {
+      await fc.breaker.probe(fc.stub, () => refreshTab(fc, tab, true));
+      results[tab] = 'probed';
+    } else {
+      results[tab] = 'skipped (breaker open)';
+    }
+  }
+  fc.breaker.maybeSync(ctx, fc.stub, Date.now());
+  log('info', 'feed.cron.refreshed', results);
+}

@@ -1,0 +1,16 @@
+/**
+ * The `feed` worker: proxies the recommender behind a circuit breaker shared across isolates and
+ * answers a degraded feed (KV cache, then a baked-in feed) whenever the recommender fails.
+ * See workers/feed/README.md.
+ */
+import { app } from './app.ts';
+import { refreshFeeds } from './cron.ts';
+
+export { FeedBreaker } from './breaker-object.ts';
+
+export default {
+  fetch: app.fetch,
+  async scheduled(_controller, env, ctx) {
+    await refreshFeeds(env, ctx);
+  },
+} satisfies ExportedHandler<FeedEnv>;
