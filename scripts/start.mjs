@@ -12,6 +12,8 @@ import { RECOMMENDER_PORT, existingWorkers, root } from './workers.mjs';
 const stateDir = process.env.STACK_STATE_DIR ?? join(root, '.wrangler', 'state');
 const logDir = process.env.STACK_LOG_DIR;
 const children = [];
+/** Workers that share local state (and so one --persist-to folder). */
+const STATE_GROUPS = { shortener: 'links', redirector: 'links' };
 let stopping = false;
 
 function run(name, command, args, env = {}) {
@@ -108,19 +110,28 @@ try {
     const { ensureBrowserRenderingShim } = await import('./chromium.mjs');
     browserEnv = await ensureBrowserRenderingShim();
   }
-  workers.forEach(({ name, port }, i) => {
+  // One persistence folder per state group: workerd processes that open the same local SQLite
+  // files at the same moment fail with SQLITE_BUSY, so only workers that must share state share a
+  // folder (shortener and redirector read and write the same LINKS namespace), and the second of a
+  // group starts once the first answers.
+  const groupOf = (name) => STATE_GROUPS[name] ?? name;
+  const started = new Map();
+  for (const [i, { name, port }] of workers.entries()) {
+    const group = groupOf(name);
+    if (started.has(group)) await waitForPort(started.get(group).name, started.get(group).port);
+    started.set(group, { name, port });
     run(name, 'npx', [
       'wrangler', 'dev',
       '--env', name,
       '--port', String(port),
       '--ip', '127.0.0.1',
       '--inspector-port', String(9300 + i),
-      '--persist-to', stateDir,
+      '--persist-to', join(stateDir, group),
       '--infer-origin-from-routes=false',
       '--show-interactive-dev-session=false',
     ], name === 'renderer' ? browserEnv : {});
     services.push({ name, port });
-  });
+  }
 
   await Promise.all(services.map((s) => waitForPort(s.name, s.port)));
   console.log('\nLocal stack (Ctrl-C stops everything):');
