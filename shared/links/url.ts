@@ -1,0 +1,106 @@
+/**
+ * Destination checks for links, a pure function so every rule is tested with a table.
+ * The shortener never fetches a destination (no SSRF surface); these rules keep the redirector from
+ * becoming an open redirect to unchecked schemes, a loop, or a way around a blocklist.
+ */
+export const MAX_URL_LENGTH = 2048;
+
+export interface DestinationPolicy {
+  /** Hostnames of the short domain(s): a link there would loop. */
+  shortHosts: readonly string[];
+  /** Hostnames nobody may link to; a listed name also blocks its subdomains. */
+  blockedHosts: readonly string[];
+}
+
+export type DestinationCheck = { ok: true; url: string } | { ok: false; reason: string };
+
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+// Control characters and whitespace have no place in a URL someone pastes (WHATWG URL would strip
+// some of them silently, e.g. tabs inside "java\tscript:").
+const AUTHORITY_START = /^https?:\/\/[^/\\]/i;
+const RAW_AUTHORITY = /^https?:\/\/([^/?#]*)/i;
+// oxlint-disable-next-line no-control-regex -- matching control characters is the point
+const FORBIDDEN_CHARS = /[\u0000-\u0020\u007f-\u009f\u2028\u2029]/;
+
+export function checkDestination(raw: string, policy: DestinationPolicy): DestinationCheck {
+  if (raw.length === 0) return { ok: false, reason: 'must not be empty' };
+  if (raw.length > MAX_URL_LENGTH) return { ok: false, reason: `must be at most ${MAX_URL_LENGTH} characters` };
+  if (FORBIDDEN_CHARS.test(raw)) return { ok: false, reason: 'must not contain whitespace or control characters' };
+  const scheme = SCHEME.exec(raw)?.[1]?.toLowerCase();
+  if (scheme === undefined) return { ok: false, reason: 'must be an absolute URL starting with http:// or https://' };
+  if (scheme !== 'http' && scheme !== 'https') return { ok: false, reason: `scheme "${scheme}:" is not allowed; use http or https` };
+
+  // WHATWG URL forgives `http:example.com`, `https:\\host` and `https:///host`; a link is stored as
+  // typed, so it must already have the plain `scheme://host` shape.
+  if (!AUTHORITY_START.test(raw)) return { ok: false, reason: 'must start with http:// or https:// followed by a host' };
+  // `https://trusted.example@evil.example/` is a phishing classic; any userinfo is refused, even empty.
+  if (RAW_AUTHORITY.exec(raw)?.[1]?.includes('@')) return { ok: false, reason: 'must not contain credentials (user:password@)' };
+
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { ok: false, reason: 'is not a valid URL' };
+  }
+  // WHATWG URL turns IDN hosts into punycode here, so checks below and storage see the ASCII form.
+  if (url.username !== '' || url.password !== '') return { ok: false, reason: 'must not contain credentials (user:password@)' };
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  if (host === '') return { ok: false, reason: 'must have a host' };
+  if (matchesHost(host, policy.shortHosts)) return { ok: false, reason: 'must not point at the short domain itself (redirect loop)' };
+  if (matchesHost(host, policy.blockedHosts)) return { ok: false, reason: `host "${host}" is blocked` };
+  if (isNonPublicAddress(host)) return { ok: false, reason: `host "${host}" is not a public address` };
+  const href = url.href;
+  if (href.length > MAX_URL_LENGTH) return { ok: false, reason: `must be at most ${MAX_URL_LENGTH} characters once normalized` };
+  return { ok: true, url: href };
+}
+
+/**
+ * Loopback, private, link-local and unspecified IP literals: a public short link to them only
+ * reaches the clicker's own network (RFC 1918, RFC 3927, RFC 4193, RFC 4291). WHATWG URL has already
+ * turned `0x7f.1`, `2130706433` and friends into dotted IPv4 here.
+ */
+export function isNonPublicAddress(host: string): boolean {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
+  if (v4) {
+    const a = Number(v4[1]);
+    const b = Number(v4[2]);
+    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  if (!host.startsWith('[')) return false;
+  const v6 = host.slice(1, -1);
+  return v6 === '::' || v6 === '::1' || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) ||
+    v6.startsWith('::ffff:'); // IPv4-mapped: refused whatever the address inside; nobody links that way
+}
+
+function matchesHost(host: string, list: readonly string[]): boolean {
+  return list.some((entry) => entry !== '' && (host === entry || host.endsWith(`.${entry}`)));
+}
+
+/** Hostnames from a comma-separated setting, normalized the way `checkDestination` compares them. */
+export function parseHostList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase().replace(/\.$/, ''))
+    .filter(Boolean)
+    .map((h) => {
+      try {
+        return new URL(`http://${h}/`).hostname; // IDN entries in punycode, like the hosts they match
+      } catch {
+        return h;
+      }
+    });
+}
+
+/**
+ * The destination with the short URL's query string appended after its own parameters. Done on the
+ * string, not through URLSearchParams, so the destination's own encoding stays byte for byte.
+ */
+export function withQuery(destination: string, search: string): string {
+  if (search === '' || search === '?') return destination;
+  const hashAt = destination.indexOf('#');
+  const base = hashAt === -1 ? destination : destination.slice(0, hashAt);
+  const hash = hashAt === -1 ? '' : destination.slice(hashAt);
+  const joiner = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?';
+  return `${base}${joiner}${search.replace(/^\?/, '')}${hash}`;
+}

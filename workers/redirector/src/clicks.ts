@@ -1,0 +1,115 @@
+/**
+ * Click counting, off the hot path: the handler hands `countClick` to `ctx.waitUntil`, so the
+ * redirect never waits for it. Each click goes to Workers Analytics Engine (the record to query in
+ * production) and to the link's counters in its `LinkAuthority` object (what `GET /api/links/:code`
+ * shows; Analytics Engine cannot be read back locally or from inside a worker).
+ *
+ * Kinds are counted apart: HEAD requests, link-preview bots (chat apps unfurling a link) and security
+ * scanners (mail and URL scanners opening every link) are not people following a link. `isbot` says
+ * bot or not; the two short patterns below only sort what isbot already called a bot, so no browser
+ * is ever counted as one. (The full `shared/bots` classifier carries a 1,500-entry crawler list, too
+ * big for the redirector's 20 KB budget.)
+ */
+import { isbot } from 'isbot';
+import type { Remote, LinkAuthorityReader } from '../../../shared/links/authority.ts';
+import type { ClickCounts, ClickKind, LinkRecord } from '../../../shared/links/record.ts';
+import { log } from '../../../shared/log.ts';
+
+const PREVIEW = /slackbot|facebookexternalhit|facebookcatalog|twitterbot|discordbot|whatsapp|telegrambot|linkedinbot|skypeuripreview|iframely|embedly|redditbot|pinterest|vkshare|mastodon|bluesky|applebot|snapchat|viber|line-poker|google-pagerenderer|microsoftpreview|teams/i;
+const SCANNER = /urlscan|virustotal|google-safety|safebrowsing|bitsight|censys|expanse|zgrab|masscan|nuclei|nmap|barracuda|mimecast|proofpoint|safelinks|phishtank|netcraft|checkpoint|fortinet|paloalto|trendmicro|sophos|symantec|scanner/i;
+
+/** What kind of click a request is, from its method and User-Agent. */
+export function clickKind(method: string, userAgent: string | null): ClickKind {
+  if (method === 'HEAD') return 'head';
+  if (userAgent === null || userAgent.trim() === '') return 'bot';
+  if (!isbot(userAgent)) return 'human';
+  if (SCANNER.test(userAgent)) return 'scanner';
+  if (PREVIEW.test(userAgent)) return 'preview';
+  return 'bot';
+}
+
+export interface ClickSinks {
+  analytics: AnalyticsEngineDataset | undefined;
+  /** The link's authority stub, looked up lazily so a broken binding cannot break the redirect. */
+  authority: () => Remote<LinkAuthorityReader> | undefined;
+}
+
+/** Batches one flush may send before leaving the rest to the next click (waitUntil has a limit). */
+const MAX_ROUNDS = 10;
+
+/** A flush older than this is presumed dead (its waitUntil was cut off) and no longer blocks. */
+const FLUSH_STALE_MS = 60_000;
+
+interface Pending {
+  counts: Partial<ClickCounts>;
+  flushing: boolean;
+  since: number;
+}
+const pending = new Map<string, Pending>();
+
+/**
+ * Records one click; never throws (counting must not turn into an error anywhere). Analytics Engine
+ * gets every click. The authority's counters get batches: the first click on a code starts a flush
+ * that waits `flushMs` (CLICK_FLUSH_MS) and sends everything this isolate counted for the code
+ * meanwhile, so a hot link costs about one Durable Object call per second per isolate, not one per
+ * click. An isolate evicted mid-wait loses its batch; Analytics Engine still has every click.
+ *
+ * Answers the flush to hand to `ctx.waitUntil`, or null when this click joined a flush already under
+ * way (the common case for a hot link: no promise, no waitUntil).
+ */
+export function countClick(
+  sinks: ClickSinks,
+  record: LinkRecord,
+  kind: ClickKind,
+  request: Request,
+  flushMs: number,
+): Promise<void> | null {
+  try {
+    if (sinks.analytics !== undefined) {
+      const cf = request.cf as { country?: string } | undefined;
+      // blobs: code, kind, country, referring host; doubles: count; index: code (the sampling key),
+      // per https://developers.cloudflare.com/analytics/analytics-engine/get-started/
+      const blobs = [record.code, kind, cf?.country ?? '', refererHost(request.headers.get('Referer'))];
+      sinks.analytics.writeDataPoint({ indexes: [record.code], blobs, doubles: [1] });
+    }
+  } catch (error) {
+    log('warn', 'redirector.analytics_failed', { code: record.code, error: String(error) });
+  }
+  let entry = pending.get(record.code);
+  if (entry === undefined) {
+    entry = { counts: {}, flushing: false, since: 0 };
+    pending.set(record.code, entry);
+  }
+  entry.counts[kind] = (entry.counts[kind] ?? 0) + 1;
+  const now = Date.now();
+  if (entry.flushing && now - entry.since < FLUSH_STALE_MS) return null;
+  entry.flushing = true;
+  entry.since = now;
+  return flush(record.code, entry, sinks, flushMs);
+}
+
+/** Only the host of a referrer is kept: paths and queries may carry personal data. */
+function refererHost(referer: string | null): string {
+  if (referer === null) return '';
+  try {
+    return new URL(referer).hostname;
+  } catch {
+    return '';
+  }
+}
+
+async function flush(code: string, entry: Pending, sinks: ClickSinks, flushMs: number): Promise<void> {
+  for (let round = 0; round < MAX_ROUNDS && Object.keys(entry.counts).length > 0; round++) {
+    if (flushMs > 0) await scheduler.wait(flushMs);
+    const batch = entry.counts;
+    entry.counts = {};
+    try {
+      await sinks.authority()?.recordClicks(batch);
+    } catch (error) {
+      log('warn', 'redirector.clicks_not_counted', { code, batch, error: String(error) });
+    }
+  }
+  // No await between the last check and here: a click arriving now starts its own flush.
+  entry.flushing = false;
+  if (Object.keys(entry.counts).length === 0) pending.delete(code);
+}

@@ -1,0 +1,3 @@
+import { handle } from './app.ts';
+
+export default { fetch: handle } satisfies ExportedHandler<RedirectorEnv>;

@@ -1,0 +1,120 @@
+/** The links API: routes and their handlers. Decisions live in schema.ts, links.ts and the Durable Objects. */
+import { Hono, type Context } from 'hono';
+import { HttpError, badRequest, methodNotAllowed, notFound } from '../../../shared/http/errors.ts';
+import { withNotFound, withOnError } from '../../../shared/http/hono.ts';
+import { CODE_PATTERN } from '../../../shared/links/code.ts';
+import { parseHostList, type DestinationPolicy } from '../../../shared/links/url.ts';
+import { parseBody, readJson } from './body.ts';
+import { rateLimitPerToken, requireToken, type ShortenerContext } from './guard.ts';
+import { withIdempotency } from './idempotent.ts';
+import { LinkStore, gone } from './links.ts';
+import { MAX_BULK, bulkSchema, changeSchema, createSchema, listQuerySchema } from './schema.ts';
+import { linkView } from './view.ts';
+
+/** A link body is a URL and a few fields; a bulk body is at most 100 of them. */
+const ONE_BODY_LIMIT = 16 * 1024;
+const BULK_BODY_LIMIT = MAX_BULK * ONE_BODY_LIMIT;
+/** Items of one bulk call created at once (each is a Durable Object call and a KV write). */
+const BULK_CONCURRENCY = 8;
+
+type Ctx = Context<ShortenerContext>;
+
+export const app = new Hono<ShortenerContext>();
+app.onError(withOnError());
+app.notFound(withNotFound());
+app.use('/api/*', requireToken(), rateLimitPerToken());
+
+app.post('/api/links', async (c) => {
+  const body = await readJson(c.req.raw, ONE_BODY_LIMIT);
+  const answer = await withIdempotency(c, body, () => createOne(c, body));
+  const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
+  if (answer.status === 201) headers.Location = `/api/links/${(answer.body as { code: string }).code}`;
+  if (answer.replayed) headers['Idempotent-Replayed'] = 'true';
+  return c.json(answer.body, answer.status as 201, headers);
+});
+
+app.post('/api/links/bulk', async (c) => {
+  const { links } = parseBody(bulkSchema, await readJson(c.req.raw, BULK_BODY_LIMIT));
+  const results: unknown[] = Array.from({ length: links.length });
+  let next = 0;
+  const worker = async () => {
+    while (next < links.length) {
+      const index = next++;
+      try {
+        const created = await createOne(c, links[index], `links.${index}`);
+        results[index] = { index, status: 201, link: created.body };
+      } catch (error) {
+        if (!(error instanceof HttpError) || error.status >= 500) throw error;
+        const { error: detail } = (await error.toResponse().json()) as { error: unknown };
+        results[index] = { index, status: error.status, error: detail };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, links.length) }, worker));
+  return c.json({ results }, 200, { 'Cache-Control': 'no-store' });
+});
+
+app.get('/api/links', async (c) => {
+  const query = parseBody(listQuerySchema, c.req.query());
+  const page = await store(c).list(query.cursor, query.limit);
+  return c.json(
+    { links: page.links.map((r) => linkView(r, c.env.SHORT_BASE_URL)), cursor: page.cursor },
+    200,
+    { 'Cache-Control': 'no-store' },
+  );
+});
+
+app.get('/api/links/:code', async (c) => {
+  const code = codeParam(c);
+  const links = store(c);
+  const [record, clicks] = await Promise.all([links.get(code), links.clicks(code)]);
+  if (record === null) throw notFound(`no link "${code}"`);
+  if (record.deletedAt !== undefined) throw gone(code);
+  return c.json(linkView(record, c.env.SHORT_BASE_URL, clicks), 200, { 'Cache-Control': 'no-store' });
+});
+
+app.patch('/api/links/:code', async (c) => {
+  const code = codeParam(c);
+  const changes = parseBody(changeSchema(policy(c.env)), await readJson(c.req.raw, ONE_BODY_LIMIT));
+  const record = await store(c).change(code, changes, new Date());
+  return c.json(linkView(record, c.env.SHORT_BASE_URL), 200, { 'Cache-Control': 'no-store' });
+});
+
+app.delete('/api/links/:code', async (c) => {
+  await store(c).remove(codeParam(c), new Date());
+  return c.body(null, 204);
+});
+
+app.all('/api/links', () => {
+  throw methodNotAllowed(['GET', 'POST']);
+});
+app.all('/api/links/bulk', () => {
+  throw methodNotAllowed(['POST']);
+});
+app.all('/api/links/:code', () => {
+  throw methodNotAllowed(['GET', 'PATCH', 'DELETE']);
+});
+
+async function createOne(c: Ctx, body: unknown, prefix = ''): Promise<{ status: 201; body: ReturnType<typeof linkView> }> {
+  const input = parseBody(createSchema(policy(c.env)), body, prefix);
+  const record = await store(c).create(input, new Date());
+  return { status: 201, body: linkView(record, c.env.SHORT_BASE_URL) };
+}
+
+function store(c: Ctx): LinkStore {
+  return new LinkStore(c.env.LINKS, c.env.LINK_AUTHORITY);
+}
+
+function codeParam(c: Ctx): string {
+  const code = c.req.param('code') ?? '';
+  if (!CODE_PATTERN.test(code)) throw badRequest('invalid_code', 'code may hold only letters, digits, "-" and "_"', { field: 'code' });
+  return code;
+}
+
+/** Destination rules from config: the short domain (loops) and the blocklist. */
+export function policy(env: ShortenerEnv): DestinationPolicy {
+  return {
+    shortHosts: parseHostList(new URL(env.SHORT_BASE_URL).hostname),
+    blockedHosts: parseHostList(env.BLOCKED_HOSTS),
+  };
+}
