@@ -1,0 +1,169 @@
+// Edge rows: a crawler's cache hit against a bare worker answering the same bytes (with the
+// in-isolate hot cache, the production default, and with it off so every hit reads KV + R2); a
+// human pass-through (edge -> assets service binding) against calling assets directly and against a
+// bare worker making the same hop; and what bot classification costs, in ns per call in Node.
+//
+// The edge runs its deploy bundle in Miniflare next to the real `assets` worker; only the renderer
+// is a Node-side stand-in (a render here would measure Chromium, not the edge), used once per
+// instance to fill the cache before hits are measured.
+import { build } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Miniflare, Response, convertV4MiniflareOptions } from 'miniflare';
+import { root } from '../../scripts/workers.mjs';
+
+const GOOGLEBOT = 'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; +http://www.google.com/bot.html) Chrome/130.0.6723.69 Safari/537.36';
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+const BROWSER_HEADERS = { 'User-Agent': CHROME, Accept: 'text/html', 'Accept-Encoding': 'br, gzip' };
+const ADMIN_TOKEN = 'bench-admin-token';
+const RENDER_TOKEN = 'bench-render-token';
+const OUT = join(root, 'bench', '.out', 'edge-extra');
+
+/** A rendered article of realistic size (~20 KB of HTML), as the renderer would answer it. */
+function renderedArticle(url) {
+  const paragraphs = Array.from({ length: 40 }, (_, i) => `<p>Paragraph ${i} of ${url}: ${'edge caching for crawlers '.repeat(16)}</p>`).join('\n');
+  return `<!doctype html><html><head><title>Article</title><script type="module" src="/assets/app.js"></script></head><body><main><article data-article-id="1"><h1>Precompressed assets at the edge</h1>${paragraphs}</article></main></body></html>`;
+}
+
+async function fakeRenderer(request) {
+  const url = new URL(request.url);
+  if (url.pathname !== '/render' || request.headers.get('Authorization') !== `Bearer ${RENDER_TOKEN}`) {
+    throw new Error(`bench renderer: unexpected ${request.method} ${request.url}`);
+  }
+  const body = await request.json();
+  return Response.json({ html: renderedArticle(body.url), status: 200, headers: {}, renderedAt: new Date().toISOString(), timings: { totalMs: 0 } });
+}
+
+/**
+ * The edge bundle plus the assets worker in one Miniflare. The edge only renders and caches its own
+ * origin, and Miniflare listens on a random port: `upstream` makes workerd see localhost:8787.
+ */
+async function startEdge(bench, instances, vars = {}) {
+  const edge = bench.workerOptions('edge', { vars: { SITE_ORIGINS: 'http://localhost:8787', ...vars }, secrets: { RENDER_TOKEN, ADMIN_TOKEN } });
+  edge.serviceBindings = { ...edge.serviceBindings, RENDERER: fakeRenderer };
+  const mf = new Miniflare(convertV4MiniflareOptions({ workers: [edge, bench.workerOptions('assets')], cf: false, port: 0, upstream: 'http://localhost:8787' }));
+  instances.push(mf);
+  const url = (await mf.ready).href.replace(/\/$/, '');
+  // Fill the cache: one MISS, then check the next request is a HIT.
+  const page = `${url}/article/1`;
+  const states = [];
+  let html = '';
+  for (let i = 0; i < 2; i++) {
+    const response = await fetch(page, { headers: { 'User-Agent': GOOGLEBOT } });
+    html = await response.text();
+    states.push(response.headers.get('X-Prerender'));
+  }
+  if (states.join() !== 'MISS,HIT') throw new Error(`edge bench: expected MISS then HIT, got ${states.join(' then ')}`);
+  return { url, page, html };
+}
+
+/** @param {import('../lib.mjs').Bench} bench */
+export default async function edge(bench) {
+  const instances = [];
+  try {
+    const hot = await startEdge(bench, instances);
+    const cold = await startEdge(bench, instances, { HOT_CACHE_SECONDS: '0' });
+    const base = await bench.baseline({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: hot.html });
+
+    await bench.compare({
+      scenario: 'edge: bot cache hit (hot cache, production default)',
+      request: { url: hot.page, headers: { 'User-Agent': GOOGLEBOT } },
+      baselineName: 'bare worker: same HTML, constant 200',
+      baseline: { url: `${base.url}/` },
+      goal: 0.8,
+      expectStatus: 200,
+    });
+    await bench.compare({
+      scenario: 'edge: bot cache hit, hot cache off (Miniflare local KV + R2 on every hit)',
+      request: { url: cold.page, headers: { 'User-Agent': GOOGLEBOT } },
+      baselineName: 'bare worker: same HTML, constant 200',
+      baseline: { url: `${base.url}/` },
+      goal: 0.8,
+      expectStatus: 200,
+    });
+
+    const assets = await bench.start('assets');
+    await bench.compare({
+      scenario: 'edge: human pass-through to assets',
+      request: { url: hot.page, headers: BROWSER_HEADERS },
+      baselineName: 'assets worker called directly',
+      baseline: { url: `${assets.url}/article/1`, headers: BROWSER_HEADERS },
+      goal: 0.9,
+      expectStatus: 200,
+    });
+
+    // The same service-binding hop with no code of ours: separates the hop's cost (a property of
+    // the runtime) from what the edge's own human path costs.
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(join(OUT, 'passthrough.js'), 'export default { fetch(request, env) { return env.ASSETS_SERVICE.fetch(request); } };\n');
+    const hop = new Miniflare(
+      convertV4MiniflareOptions({
+        workers: [
+          { name: 'passthrough', modules: true, scriptPath: join(OUT, 'passthrough.js'), compatibilityDate: '2026-11-01', serviceBindings: { ASSETS_SERVICE: 'assets' } },
+          bench.workerOptions('assets'),
+        ],
+        cf: false,
+        port: 0,
+      }),
+    );
+    instances.push(hop);
+    const hopUrl = (await hop.ready).href.replace(/\/$/, '');
+    await bench.compare({
+      scenario: 'edge: human pass-through vs a bare pass-through worker (same hop)',
+      request: { url: hot.page, headers: BROWSER_HEADERS },
+      baselineName: 'worker doing only ASSETS_SERVICE.fetch(request)',
+      baseline: { url: `${hopUrl}/article/1`, headers: BROWSER_HEADERS },
+      goal: 0.9,
+      expectStatus: 200,
+    });
+
+    await classificationCost(bench);
+    await refreshCounters(hot.url);
+  } finally {
+    await Promise.allSettled(instances.map((mf) => mf.dispose()));
+  }
+}
+
+/**
+ * ns per call in Node (V8, as in workerd), memo warm: humans cost one isbot regex; a bot's list
+ * scan happens once per distinct UA and is then a Map lookup. Compared with isbot alone.
+ */
+async function classificationCost(bench) {
+  mkdirSync(OUT, { recursive: true });
+  await build({ entryPoints: [join(root, 'shared', 'bots', 'classify.ts')], bundle: true, format: 'esm', outfile: join(OUT, 'classify.mjs'), platform: 'node', logLevel: 'error' });
+  const { classifyBot } = await import(pathToFileURL(join(OUT, 'classify.mjs')).href);
+  const { isbot } = await import('isbot');
+  const uas = [CHROME, GOOGLEBOT, 'facebookexternalhit/1.1', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 307.0.0.34.111'];
+  const nsPerCall = (fn) => {
+    for (let i = 0; i < 20_000; i++) fn(uas[i % uas.length]);
+    const n = 400_000;
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) fn(uas[i % uas.length]);
+    return Number(process.hrtime.bigint() - start) / n;
+  };
+  const isbotNs = nsPerCall((ua) => isbot(ua));
+  const classifyNs = nsPerCall((ua) => classifyBot({ userAgent: ua }));
+  // A UA never seen before (memo miss) pays the crawler-list scan once.
+  const coldStart = process.hrtime.bigint();
+  for (let i = 0; i < 200; i++) classifyBot({ userAgent: `Mozilla/5.0 (compatible; ExampleBot/${i}.0; +https://example.com/bot)` });
+  const coldNs = Number(process.hrtime.bigint() - coldStart) / 200;
+  bench.record({
+    scenario: `classifyBot ns/call in Node, mixed UAs (${classifyNs.toFixed(0)} ns; unseen bot UA ${(coldNs / 1000).toFixed(0)} us)`,
+    baseline: `isbot alone (${isbotNs.toFixed(0)} ns)`,
+    ratio: Math.round((isbotNs / classifyNs) * 1000) / 1000,
+    goal: 0.5,
+    measure: 'ns/call',
+  });
+}
+
+/** KV and R2 operations of one unchanged refresh, as the recache API counts them (README cost note). */
+async function refreshCounters(edgeUrl) {
+  const response = await fetch(`${edgeUrl}/__prerender/recache`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url: 'http://localhost:8787/article/1', device: 'desktop' }),
+  });
+  const { ops, results } = await response.json();
+  console.error(`bench edge: one unchanged refresh: ${JSON.stringify(ops)}, bodyWritten ${results?.[0]?.bodyWritten}`);
+}

@@ -1,0 +1,107 @@
+/**
+ * Network-level stand-ins for the two services the edge calls, run Node-side by Miniflare as its
+ * `RENDERER` and `ASSETS_SERVICE` service bindings. Both throw on any request they do not expect.
+ *
+ * The renderer answers per page path; a test switches a URL's behaviour (down, slow, ...) and reads
+ * how many renders happened through `/__mock/*` on the same binding.
+ */
+import { Response, type Request } from 'miniflare';
+import { pageHtml } from './pages.ts';
+
+export const RENDER_TOKEN = 'test-render-token';
+export const ADMIN_TOKEN = 'test-admin-token';
+
+type Mode = 'ok' | 'down' | 'timeout' | 'slow' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error';
+const modes = new Map<string, Mode>();
+const calls = new Map<string, number>();
+const authHeaders: string[] = [];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function modeOf(url: URL): Mode {
+  const mode = modes.get(url.pathname);
+  if (mode) return mode;
+  if (url.pathname === '/gone') return 'gone';
+  if (url.pathname === '/old-about') return 'moved';
+  return 'ok';
+}
+
+export async function renderer(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.pathname === '/__mock/mode' && request.method === 'POST') {
+    const { path, mode } = (await request.json()) as { path: string; mode: Mode };
+    modes.set(path, mode);
+    return Response.json({ ok: true });
+  }
+  if (url.pathname === '/__mock/calls' && request.method === 'GET') {
+    return Response.json({ calls: Object.fromEntries(calls), authHeaders });
+  }
+  if (url.pathname !== '/render' || request.method !== 'POST') {
+    throw new Error(`renderer mock: unexpected ${request.method} ${request.url}`);
+  }
+  const auth = request.headers.get('Authorization') ?? '';
+  authHeaders.push(auth);
+  if (auth !== `Bearer ${RENDER_TOKEN}`) return Response.json({ error: { code: 'unauthorized', message: 'bad token' } }, { status: 401 });
+  const { url: pageUrl, device } = (await request.json()) as { url: string; device: string };
+  const page = new URL(pageUrl);
+  const callKey = `${device} ${pageUrl}`;
+  const count = (calls.get(callKey) ?? 0) + 1;
+  calls.set(callKey, count);
+  const ok = (html: string, status = 200, headers: Record<string, string> = {}) =>
+    Response.json({ html, status, headers, renderedAt: new Date().toISOString(), timings: { totalMs: 412 } });
+  switch (modeOf(page)) {
+    case 'down':
+      return Response.json({ error: { code: 'browser_unavailable', message: 'no browser' } }, { status: 503 });
+    case 'timeout':
+      return Response.json({ error: { code: 'render_timeout', message: 'timed out' } }, { status: 504 });
+    case 'crash':
+      throw new Error('renderer mock: simulated crash');
+    case 'slow':
+      await sleep(1_500);
+      return ok(pageHtml(page.pathname, device));
+    case 'changing':
+      return ok(pageHtml(page.pathname, device, ` #${count}`));
+    case 'gone':
+      return ok('<html><head><meta name="prerender-status-code" content="404"></head><body>Not found</body></html>', 404);
+    case 'moved':
+      return ok('<html><head></head><body>Moved</body></html>', 301, { Location: '/about' });
+    case 'off-site':
+      return ok('<html><head></head><body>Moved</body></html>', 301, { Location: 'https://evil.example/phish' });
+    case 'server-error':
+      return ok('<html><body>Oops</body></html>', 500);
+    case 'ok':
+      return ok(pageHtml(page.pathname, device));
+  }
+}
+
+export const SPA_SHELL = '<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head><body><div id="app"></div></body></html>';
+
+const SITEMAP = `<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <url><loc>http://localhost:8787/warm/one</loc></url>
+  <url><loc> http://localhost:8787/warm/two?b=2&amp;a=1 </loc></url>
+  <url><loc>https://evil.example/warm/elsewhere</loc></url>
+</urlset>`;
+
+/** The SPA as `assets` serves it; it echoes what it received so tests can check "untouched". */
+const ASSET_PATHS = /^\/(|article\/.*|page\/.*|about|gone|old-about|warm\/.*|assets\/.*|api\/.*|robots\.txt|\.well-known\/.*|sitemap\.xml)$/;
+
+export async function assets(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  if (!ASSET_PATHS.test(url.pathname)) throw new Error(`assets mock: unexpected ${request.method} ${request.url}`);
+  const echo = {
+    'X-Mock': 'assets',
+    'X-Echo-Method': request.method,
+    'X-Echo-Url': request.url,
+    'X-Echo-User-Agent': request.headers.get('User-Agent') ?? '',
+    'X-Echo-Cookie': request.headers.get('Cookie') ?? '',
+    'X-Echo-Render': request.headers.get('X-Prerender-Render') ?? '',
+  };
+  if (url.pathname === '/sitemap.xml') return new Response(SITEMAP, { headers: { ...echo, 'Content-Type': 'application/xml' } });
+  if (url.pathname.startsWith('/api/')) return Response.json({ api: true }, { headers: echo });
+  if (url.pathname.startsWith('/assets/')) {
+    return new Response('console.log(1)', { headers: { ...echo, 'Content-Type': 'text/javascript', 'Cache-Control': 'public, max-age=31536000, immutable' } });
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') throw new Error(`assets mock: unexpected ${request.method} ${request.url}`);
+  return new Response(request.method === 'HEAD' ? null : SPA_SHELL, { headers: { ...echo, 'Content-Type': 'text/html; charset=utf-8' } });
+}

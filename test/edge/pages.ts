@@ -1,0 +1,11 @@
+/** The page the mock renderers return (shared by Node-side mocks and workerd tests). */
+export function pageHtml(path: string, device: string, extra = ''): string {
+  return [
+    '<!doctype html><html><head><title>Demo</title>',
+    '<link rel="modulepreload" href="/assets/chunk.js">',
+    '<script type="module" src="/assets/app.js"></script>',
+    '<script type="application/ld+json">{"@type":"Article","headline":"One"}</script>',
+    `</head><body><div id="app"><h1>Rendered ${path} for ${device}${extra}</h1></div>`,
+    '<script>window.prerenderReady = true;</script></body></html>',
+  ].join('');
+}

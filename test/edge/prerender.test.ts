@@ -1,0 +1,212 @@
+import { SELF, env } from 'cloudflare:test';
+import { describe, expect, it, vi } from 'vitest';
+import { ORIGIN, UA, get, renderCount, setMode, uniquePath } from './helpers.ts';
+import type { SnapshotEntry } from '../../workers/edge/src/snapshot.ts';
+
+async function entryOf(url: string, device: 'mobile' | 'desktop' = 'desktop') {
+  return env.PRERENDER_INDEX.get<SnapshotEntry>(`snap:${device}:${url}`, 'json');
+}
+
+describe('crawler page navigations', () => {
+  it('renders on a miss (MISS), then serves the cache (HIT)', async () => {
+    const path = uniquePath('miss-hit');
+    const first = await get(path, UA.googlebot);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('X-Prerender')).toBe('MISS');
+    expect(first.headers.get('Content-Type')).toBe('text/html; charset=utf-8');
+    expect(first.headers.get('Vary')).toContain('User-Agent');
+    const renderedAt = first.headers.get('X-Prerender-Rendered-At');
+    expect(Date.parse(renderedAt ?? '')).not.toBeNaN();
+    const html = await first.text();
+    expect(html).toContain(`Rendered ${path} for desktop`);
+    expect(html).not.toContain('/assets/app.js');
+    expect(html).not.toContain('prerenderReady');
+    expect(html).toContain('application/ld+json');
+    expect(html).toContain(`<!-- prerendered by edge at ${renderedAt} -->`);
+
+    const second = await get(path, UA.googlebot);
+    expect(second.headers.get('X-Prerender')).toBe('HIT');
+    expect(second.headers.get('X-Prerender-Rendered-At')).toBe(renderedAt);
+    expect(await second.text()).toBe(html);
+    expect(await renderCount(path)).toBe(1);
+
+    // Stored as designed: the index in KV, the body in R2 under the index's key.
+    const entry = await entryOf(`${ORIGIN}${path}`);
+    expect(entry).toMatchObject({ status: 200, url: `${ORIGIN}${path}`, device: 'desktop' });
+    expect(await (await env.SNAPSHOTS.get(entry!.r2Key!))!.text()).toBe(html);
+  });
+
+  it('keys mobile and desktop apart', async () => {
+    const path = uniquePath('device');
+    expect(await (await get(path, UA.googlebotMobile)).text()).toContain('for mobile');
+    expect(await (await get(path, UA.googlebot)).text()).toContain('for desktop');
+    expect((await get(path, UA.googlebotMobile)).headers.get('X-Prerender')).toBe('HIT');
+    expect([await renderCount(path, 'mobile'), await renderCount(path, 'desktop')]).toEqual([1, 1]);
+  });
+
+  it('normalises the URL: tracking parameters, query order and fragment do not split the cache', async () => {
+    const path = uniquePath('normalise');
+    expect((await get(`${path}?utm_source=x&b=2&a=1#top`, UA.googlebot)).headers.get('X-Prerender')).toBe('MISS');
+    expect((await get(`${path}?a=1&fbclid=zz&b=2`, UA.googlebot)).headers.get('X-Prerender')).toBe('HIT');
+    expect(await renderCount(`${path}?a=1&b=2`)).toBe(1);
+  });
+
+  it('answers HEAD with the headers and no body', async () => {
+    const path = uniquePath('head');
+    await get(path, UA.googlebot);
+    const response = await get(path, UA.googlebot, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('X-Prerender')).toBe('HIT');
+    expect(await response.text()).toBe('');
+  });
+
+  it('shares one render between concurrent misses of the same key', async () => {
+    const path = uniquePath('single-flight');
+    await setMode(path, 'slow');
+    const responses = await Promise.all([1, 2, 3].map(() => get(path, UA.googlebot)));
+    // Slower than RENDER_WAIT_MS, so all three get the shell; the one render still lands.
+    expect(responses.map((r) => r.headers.get('X-Prerender'))).toEqual(['FALLBACK', 'FALLBACK', 'FALLBACK']);
+    await vi.waitFor(async () => expect(await entryOf(`${ORIGIN}${path}`)).not.toBeNull(), { timeout: 5_000 });
+    expect(await renderCount(path)).toBe(1);
+    expect((await get(path, UA.googlebot)).headers.get('X-Prerender')).toBe('HIT');
+  });
+
+  it('serves a stale snapshot at once and re-renders it in the background (STALE)', async () => {
+    const path = uniquePath('stale');
+    await setMode(path, 'changing');
+    const first = await (await get(path, UA.googlebot)).text();
+    const key = `snap:desktop:${ORIGIN}${path}`;
+    const entry = (await entryOf(`${ORIGIN}${path}`))!;
+    await env.PRERENDER_INDEX.put(key, JSON.stringify({ ...entry, freshUntil: Date.now() - 1000 }));
+
+    const stale = await get(path, UA.googlebot);
+    expect(stale.headers.get('X-Prerender')).toBe('STALE');
+    expect(await stale.text()).toBe(first);
+    await vi.waitFor(async () => expect(await renderCount(path)).toBe(2), { timeout: 5_000 });
+    await vi.waitFor(async () => expect((await entryOf(`${ORIGIN}${path}`))!.freshUntil).toBeGreaterThan(Date.now()), { timeout: 5_000 });
+    const fresh = await get(path, UA.googlebot);
+    expect(fresh.headers.get('X-Prerender')).toBe('HIT');
+    expect(await fresh.text()).toContain(' #2');
+  });
+});
+
+describe('real status codes for crawlers', () => {
+  it('answers the gone route with a real 404, cached as such', async () => {
+    const first = await get('/gone', UA.googlebot);
+    expect(first.status).toBe(404);
+    expect(['MISS', 'HIT']).toContain(first.headers.get('X-Prerender'));
+    expect(await first.text()).toContain('Not found');
+    const second = await get('/gone', UA.googlebot);
+    expect(second.status).toBe(404);
+    expect(second.headers.get('X-Prerender')).toBe('HIT');
+    const entry = (await entryOf(`${ORIGIN}/gone`))!;
+    // Cached briefly: ERROR_FRESH_SECONDS (1 hour), not the week pages get.
+    expect(entry.freshUntil - Date.parse(entry.renderedAt)).toBeLessThan(2 * 3600 * 1000);
+  });
+
+  it('answers the moved route with a real 301 to a same-site Location', async () => {
+    const first = await get('/old-about', UA.googlebot);
+    expect(first.status).toBe(301);
+    expect(first.headers.get('Location')).toBe(`${ORIGIN}/about`);
+    expect(await first.text()).toBe('');
+    const second = await get('/old-about', UA.googlebot);
+    expect([second.status, second.headers.get('X-Prerender'), second.headers.get('Location')]).toEqual([301, 'HIT', `${ORIGIN}/about`]);
+  });
+
+  it('never redirects off-site: a page asking for a foreign Location gets the SPA shell', async () => {
+    const path = uniquePath('off-site');
+    await setMode(path, 'off-site');
+    const response = await get(path, UA.googlebot);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Location')).toBeNull();
+    expect(response.headers.get('X-Prerender')).toBe('FALLBACK');
+    expect(await entryOf(`${ORIGIN}${path}`)).toBeNull();
+  });
+
+  it('serves but does not cache other statuses the page declares', async () => {
+    const path = uniquePath('server-error');
+    await setMode(path, 'server-error');
+    const response = await get(path, UA.googlebot);
+    expect([response.status, response.headers.get('X-Prerender')]).toEqual([500, 'MISS']);
+    expect(await entryOf(`${ORIGIN}${path}`)).toBeNull();
+  });
+});
+
+describe('FALLBACK: the renderer down, slow or crashing is never an error page', () => {
+  it.each(['down', 'timeout', 'crash'] as const)('renderer %s on a miss -> the SPA shell, 200', async (mode) => {
+    const path = uniquePath(`fallback-${mode}`);
+    await setMode(path, mode);
+    const response = await get(path, UA.googlebot);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('X-Prerender')).toBe('FALLBACK');
+    expect(response.headers.get('X-Mock')).toBe('assets');
+    expect(await response.text()).toContain('<div id="app"></div>');
+  });
+
+  it('does not retry a failed key for a while: the next crawler gets FALLBACK without a render', async () => {
+    const path = uniquePath('cooldown');
+    await setMode(path, 'down');
+    expect((await get(path, UA.googlebot)).headers.get('X-Prerender')).toBe('FALLBACK');
+    expect((await get(path, UA.googlebot)).headers.get('X-Prerender')).toBe('FALLBACK');
+    expect(await renderCount(path)).toBe(1);
+    // An operator's recache is not held back.
+    await setMode(path, 'ok');
+    const recache = await SELF.fetch(`${ORIGIN}/__prerender/recache`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer test-admin-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ url: `${ORIGIN}${path}`, device: 'desktop' }),
+    });
+    expect(recache.status).toBe(200);
+    expect((await get(path, UA.googlebot)).headers.get('X-Prerender')).toBe('HIT');
+  });
+
+  it('renderer down past the stale window -> the last snapshot', async () => {
+    const path = uniquePath('fallback-last');
+    const html = await (await get(path, UA.googlebot)).text();
+    const entry = (await entryOf(`${ORIGIN}${path}`))!;
+    await env.PRERENDER_INDEX.put(`snap:desktop:${ORIGIN}${path}`, JSON.stringify({ ...entry, freshUntil: 0, staleUntil: 1 }));
+    await setMode(path, 'down');
+    const response = await get(path, UA.googlebot);
+    expect(response.headers.get('X-Prerender')).toBe('FALLBACK');
+    expect(await response.text()).toBe(html);
+    expect(await renderCount(path)).toBe(2);
+  });
+});
+
+describe('bot requests that are not page navigations pass through (BYPASS)', () => {
+  it.each([
+    ['GET', '/assets/app.3f9a.js'],
+    ['GET', '/api/feed/home'],
+    ['GET', '/robots.txt'],
+    ['GET', '/.well-known/security.txt'],
+    ['POST', '/api/links'],
+  ])('%s %s', async (method, path) => {
+    const response = await get(path, UA.googlebot, { method, body: method === 'POST' ? '{}' : undefined });
+    expect(response.headers.get('X-Prerender')).toBe('BYPASS');
+    expect(response.headers.get('X-Mock')).toBe('assets');
+    expect(response.headers.get('X-Echo-Url')).toBe(`${ORIGIN}${path}`);
+  });
+
+  it('keeps the asset response as it was (immutable caching intact)', async () => {
+    const response = await get('/assets/app.3f9a.js', UA.googlebot);
+    expect(response.headers.get('Cache-Control')).toBe('public, max-age=31536000, immutable');
+    expect(await response.text()).toBe('console.log(1)');
+  });
+});
+
+describe('only our own site: Host and X-Forwarded-Host cannot pick another one', () => {
+  it('a crawler request for a foreign host is passed through, never rendered or cached', async () => {
+    const response = await get('https://evil.example/page/poison', UA.googlebot);
+    expect(response.headers.get('X-Prerender')).toBe('BYPASS');
+    expect(await renderCount('https://evil.example/page/poison')).toBe(0);
+    expect(await env.PRERENDER_INDEX.get('snap:desktop:https://evil.example/page/poison')).toBeNull();
+  });
+
+  it('X-Forwarded-Host is ignored: the render and the cache key stay on our origin', async () => {
+    const path = uniquePath('xfh');
+    const response = await get(path, UA.googlebot, { headers: { 'X-Forwarded-Host': 'evil.example', Host: 'evil.example' } });
+    expect(response.headers.get('X-Prerender')).toBe('MISS');
+    expect(await renderCount(path)).toBe(1);
+    expect(await renderCount(`https://evil.example${path}`)).toBe(0);
+  });
+});

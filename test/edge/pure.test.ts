@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import { cacheKey, deviceClass, normaliseUrl, siteUrl } from '../../workers/edge/src/cache-key.ts';
+import { ConfigError, parseOrigins, readConfig, verificationRequired } from '../../workers/edge/src/config.ts';
+import { decideRoute, isHtmlNavigation } from '../../workers/edge/src/route.ts';
+import { ageOf, cleanSnapshot, freshness, judgeRender, safeLocation, stampSnapshot } from '../../workers/edge/src/snapshot.ts';
+import { parseSitemap } from '../../workers/edge/src/sitemap.ts';
+import { classifyBot, type BotClassification } from '../../shared/bots/classify.ts';
+import { env } from 'cloudflare:test';
+
+const SITE = ['http://localhost:8787', 'https://www.example.com'];
+
+describe('normaliseUrl', () => {
+  it.each([
+    ['https://WWW.Example.COM/Article/1', 'https://www.example.com/Article/1'],
+    ['https://www.example.com:443/a', 'https://www.example.com/a'],
+    ['https://www.example.com/a#section', 'https://www.example.com/a'],
+    ['https://www.example.com/a?b=2&a=1', 'https://www.example.com/a?a=1&b=2'],
+    ['https://www.example.com/a?utm_source=x&utm_Medium=y&id=3&fbclid=f&gclid=g', 'https://www.example.com/a?id=3'],
+    ['https://www.example.com/a?msclkid=1&_ga=2&mc_cid=3&yclid=4&igshid=5', 'https://www.example.com/a'],
+    ['https://www.example.com/a?tag=b&tag=a', 'https://www.example.com/a?tag=b&tag=a'],
+    ['https://www.example.com/a?', 'https://www.example.com/a'],
+    ['https://www.example.com/search?q=caf%C3%A9&page=2', 'https://www.example.com/search?page=2&q=caf%C3%A9'],
+  ])('%s -> %s', (input, expected) => {
+    expect(normaliseUrl(new URL(input))).toBe(expected);
+  });
+});
+
+describe('deviceClass', () => {
+  it.each([
+    ['Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', 'mobile'],
+    ['Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', 'desktop'],
+    ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)', 'mobile'],
+    ['facebookexternalhit/1.1', 'desktop'],
+    [null, 'desktop'],
+  ] as const)('%s -> %s', (ua, device) => {
+    expect(deviceClass(ua)).toBe(device);
+  });
+});
+
+describe('siteUrl: only our own origins (Host cannot choose another site)', () => {
+  it.each([
+    ['http://localhost:8787/article/1', true],
+    ['https://www.example.com/a', true],
+    ['https://WWW.EXAMPLE.COM/a', true],
+    ['http://www.example.com/a', false],
+    ['https://evil.example/a', false],
+    ['https://www.example.com.evil.example/a', false],
+    ['http://localhost:8788/a', false],
+    ['not a url', false],
+  ])('%s -> %s', (url, ours) => {
+    expect(siteUrl(url, SITE) !== null).toBe(ours);
+  });
+});
+
+describe('cacheKey', () => {
+  it('keys by device and normalised URL, hashing URLs too long for KV', async () => {
+    expect((await cacheKey('https://www.example.com/a', 'mobile')).index).toBe('snap:mobile:https://www.example.com/a');
+    const long = `https://www.example.com/${'x'.repeat(600)}`;
+    const key = await cacheKey(long, 'desktop');
+    expect(key.index).toMatch(/^snap:desktop:#[0-9a-f]{64}$/);
+    expect(key.url).toBe(long);
+  });
+});
+
+describe('isHtmlNavigation', () => {
+  it.each([
+    ['GET', '/', true],
+    ['GET', '/article/1', true],
+    ['HEAD', '/about', true],
+    ['GET', '/v1.2/page', true],
+    ['POST', '/article/1', false],
+    ['GET', '/assets/app.3f9a.js', false],
+    ['GET', '/robots.txt', false],
+    ['GET', '/sitemap.xml', false],
+    ['GET', '/.well-known/security.txt', false],
+    ['GET', '/.well-known/openid-configuration', false],
+    ['GET', '/api', false],
+    ['GET', '/api/feed/home', false],
+    ['GET', '/apiary', true],
+  ])('%s %s -> %s', (method, path, expected) => {
+    expect(isHtmlNavigation(method, path)).toBe(expected);
+  });
+});
+
+describe('decideRoute', () => {
+  const config = {
+    renderCategories: new Set(['search', 'social-preview', 'ai'] as const),
+    cacheOnlyCategories: new Set(['seo-tool', 'monitor'] as const),
+    verifyBots: true,
+    verifyCategories: new Set(['search'] as const),
+  };
+  const req = (path: string, extra: Partial<{ method: string; isRenderRequest: boolean; onSite: boolean }> = {}) => ({
+    method: 'GET', url: new URL(`http://localhost:8787${path}`), isRenderRequest: false, onSite: true, ...extra,
+  });
+  const bot = (category: BotClassification['category'], verified = false): BotClassification => ({ bot: true, category, name: 'x', verified });
+  const human = classifyBot({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0' });
+
+  it.each([
+    ['human', req('/a'), human, { kind: 'human' }],
+    ['render request from our renderer', req('/a', { isRenderRequest: true }), bot('other'), { kind: 'human' }],
+    ['verified search bot', req('/a'), bot('search', true), { kind: 'prerender', mayRender: true, reason: 'render-category' }],
+    ['spoofed search bot', req('/a'), bot('search', false), { kind: 'prerender', mayRender: false, reason: 'unverified' }],
+    ['social preview (no verification asked)', req('/a'), bot('social-preview'), { kind: 'prerender', mayRender: true, reason: 'render-category' }],
+    ['cache-only category', req('/a'), bot('seo-tool'), { kind: 'prerender', mayRender: false, reason: 'cache-only-category' }],
+    ['category in neither list', req('/a'), bot('other'), { kind: 'bypass', reason: 'category-not-prerendered' }],
+    ['bot asset', req('/assets/app.js'), bot('search', true), { kind: 'bypass', reason: 'not-navigation' }],
+    ['bot API call', req('/api/feed'), bot('search', true), { kind: 'bypass', reason: 'not-navigation' }],
+    ['bot POST', req('/a', { method: 'POST' }), bot('search', true), { kind: 'bypass', reason: 'not-navigation' }],
+    ['bot on a foreign host', req('/a', { onSite: false }), bot('search', true), { kind: 'bypass', reason: 'not-site-origin' }],
+  ] as const)('%s', (_label, request, classification, expected) => {
+    expect(decideRoute(request, classification, config)).toEqual(expected);
+  });
+
+  it('lets unverified crawlers render when verification is off (local)', () => {
+    expect(decideRoute(req('/a'), bot('search'), { ...config, verifyBots: false })).toMatchObject({ mayRender: true });
+  });
+});
+
+describe('judgeRender and safeLocation (real status codes, no open redirect)', () => {
+  const page = 'http://localhost:8787/old-about';
+  it.each([
+    ['/about', 'http://localhost:8787/about'],
+    ['about?x=1', 'http://localhost:8787/about?x=1'],
+    ['https://www.example.com/new', 'https://www.example.com/new'],
+    ['https://evil.example/', null],
+    ['//evil.example/x', null],
+    ['javascript:alert(1)', null],
+    ['http://localhost:8788/about', null],
+  ])('Location %s -> %s', (location, expected) => {
+    expect(safeLocation(location, page, SITE)).toBe(expected);
+  });
+
+  it.each([
+    [{ status: 200, headers: { 'X-Robots-Tag': 'noindex', 'Set-Cookie': 'a=1' } }, { kind: 'store', status: 200, headers: { 'x-robots-tag': 'noindex' } }],
+    [{ status: 404, headers: {} }, { kind: 'store', status: 404, headers: {} }],
+    [{ status: 301, headers: { Location: '/about' } }, { kind: 'store', status: 301, headers: { location: 'http://localhost:8787/about' } }],
+    [{ status: 302, headers: { location: 'https://evil.example/' } }, { kind: 'reject', reason: 'off-site-location' }],
+    [{ status: 301, headers: {} }, { kind: 'reject', reason: 'redirect-without-location' }],
+    [{ status: 503, headers: {} }, { kind: 'serve-only', status: 503, headers: {} }],
+    [{ status: 200, headers: { Link: 'a\r\nSet-Cookie: x' } }, { kind: 'store', status: 200, headers: {} }],
+  ])('%j -> %j', (render, verdict) => {
+    expect(judgeRender(render, page, SITE)).toEqual(verdict);
+  });
+});
+
+describe('freshness and age', () => {
+  const config = { freshSeconds: 100, errorFreshSeconds: 10, staleSeconds: 1000 };
+  it('gives pages a long life and 404/301 a short one', () => {
+    expect(freshness(200, 0, config)).toEqual({ freshUntil: 100_000, staleUntil: 1_100_000 });
+    expect(freshness(404, 0, config)).toEqual({ freshUntil: 10_000, staleUntil: 20_000 });
+  });
+  it.each([
+    [50_000, 'fresh'],
+    [100_000, 'stale'],
+    [1_099_999, 'stale'],
+    [1_100_000, 'expired'],
+  ] as const)('at %d ms -> %s', (now, age) => {
+    expect(ageOf({ freshUntil: 100_000, staleUntil: 1_100_000 }, now)).toBe(age);
+  });
+});
+
+describe('cleanSnapshot', () => {
+  it('removes scripts and module preloads but keeps JSON-LD, and says when it was rendered', async () => {
+    const html = stampSnapshot(await cleanSnapshot(
+      '<html><head><link rel="modulepreload" href="/c.js"><script type="module" src="/a.js"></script>' +
+        '<script type="application/ld+json">{"@type":"Article"}</script><script TYPE="Application/LD+JSON">{}</script></head>' +
+        '<body><h1>Hi</h1><script>alert(1)</script><noscript>n</noscript></body></html>',
+    ), '2026-11-23T10:00:00.000Z');
+    expect(html).not.toContain('/a.js');
+    expect(html).not.toContain('alert(1)');
+    expect(html).not.toContain('modulepreload');
+    expect(html).toContain('<script type="application/ld+json">{"@type":"Article"}</script>');
+    expect(html).toContain('<script TYPE="Application/LD+JSON">{}</script>');
+    expect(html).toContain('<h1>Hi</h1>');
+    expect(html).toContain('<!-- prerendered by edge at 2026-11-23T10:00:00.000Z -->');
+  });
+});
+
+describe('parseSitemap', () => {
+  it('reads url sets and sitemap indexes, decoding entities', () => {
+    expect(parseSitemap('<urlset><url><loc> https://a.test/x?a=1&amp;b=2 </loc></url><url><loc>https://a.test/y</loc></url></urlset>')).toEqual({
+      kind: 'urlset', locs: ['https://a.test/x?a=1&b=2', 'https://a.test/y'],
+    });
+    expect(parseSitemap('<sitemapindex><sitemap><loc>https://a.test/s1.xml</loc></sitemap></sitemapindex>').kind).toBe('index');
+  });
+});
+
+describe('config', () => {
+  it('honours VERIFY_BOTS=false only while every site origin is local', () => {
+    expect(verificationRequired('false', ['http://localhost:8787'])).toBe(false);
+    expect(verificationRequired('false', ['http://localhost:8787', 'https://www.example.com'])).toBe(true);
+    expect(verificationRequired('true', ['http://localhost:8787'])).toBe(true);
+    expect(verificationRequired(undefined, ['http://localhost:8787'])).toBe(true);
+  });
+
+  it('normalises origins and rejects anything else', () => {
+    expect(parseOrigins(' HTTPS://WWW.Example.com/ , http://localhost:8787')).toEqual(['https://www.example.com', 'http://localhost:8787']);
+    expect(() => parseOrigins('ftp://x')).toThrow(ConfigError);
+    expect(() => parseOrigins('')).toThrow(/SITE_ORIGINS/);
+  });
+
+  it('reads the wrangler.toml values and names the var at fault', () => {
+    const config = readConfig(env);
+    expect(config.siteOrigins).toEqual(['http://localhost:8787']);
+    expect(config.verifyBots).toBe(false);
+    expect([...config.renderCategories]).toEqual(['search', 'social-preview', 'ai']);
+    expect(() => readConfig({ ...env, FRESH_SECONDS: 'soon' } as unknown as EdgeEnv)).toThrow(/^FRESH_SECONDS: Invalid input: expected number/);
+    expect(() => readConfig({ ...env, RENDER_CATEGORIES: 'search,robots' } as unknown as EdgeEnv)).toThrow(/RENDER_CATEGORIES/);
+    expect(() => readConfig({ ...env, RENDER_SERVICE_URL: 'file:///etc' } as unknown as EdgeEnv)).toThrow(/RENDER_SERVICE_URL/);
+  });
+});

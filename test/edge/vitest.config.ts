@@ -1,0 +1,18 @@
+import { workerProject } from '../support/project.ts';
+import { ADMIN_TOKEN, RENDER_TOKEN, assets, renderer } from './mocks.ts';
+
+// The edge in workerd with its real local KV, R2 and rate limiters; renderer and assets are mocked
+// at the network (Node-side service bindings that throw on anything unexpected).
+export default workerProject('edge', {
+  include: ['test/edge/**/*.test.ts'],
+  miniflare: {
+    serviceBindings: { RENDERER: renderer, ASSETS_SERVICE: assets },
+    // No in-memory hot cache by default: tests edit KV directly and must see it (hot-cache.test.ts turns it on).
+    bindings: { RENDER_TOKEN, ADMIN_TOKEN, RENDER_WAIT_MS: '800', HOT_CACHE_SECONDS: '0' },
+    // Tight limiters a test swaps in for the real ones to run out of budget.
+    ratelimits: {
+      TIGHT_GLOBAL_LIMIT: { namespace_id: '9001', simple: { limit: 1, period: 60 } },
+      TIGHT_CATEGORY_LIMIT: { namespace_id: '9002', simple: { limit: 1, period: 60 } },
+    },
+  },
+});

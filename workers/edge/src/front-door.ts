@@ -1,0 +1,50 @@
+/**
+ * The front door: humans go to assets untouched; bots get a snapshot for page navigations and a
+ * pass-through (`BYPASS`) for everything else. Every bot response carries `X-Prerender`.
+ */
+import { classifyBot, type BotSignals } from '../../../shared/bots/classify.ts';
+import { errorToResponse } from '../../../shared/http/errors.ts';
+import { log } from '../../../shared/log.ts';
+import { depsOf } from './deps.ts';
+import { serveBot } from './prerender.ts';
+import { RENDER_REQUEST_HEADER, decideRoute } from './route.ts';
+import { withPrerenderState } from './snapshot.ts';
+
+export async function frontDoor(request: Request, env: EdgeEnv, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
+  const isRenderRequest = request.headers.get(RENDER_REQUEST_HEADER) === '1';
+  // Humans (and our renderer's browser) pay one isbot test and nothing else.
+  if (isRenderRequest) return env.ASSETS_SERVICE.fetch(request);
+  const userAgent = request.headers.get('User-Agent');
+  let bot = classifyBot({ userAgent });
+  // Not even `request.cf`, which is parsed on first access: a verified bot with a browser-like UA
+  // is served as a human (the SPA), which is what it asked for.
+  if (!bot.bot) return env.ASSETS_SERVICE.fetch(request);
+
+  try {
+    const deps = depsOf(env);
+    // Cloudflare's verified-bot signals decide who may render; read them only when that is checked.
+    if (deps.config.verifyBots) bot = classifyBot({ userAgent, cf: request.cf as BotSignals | undefined });
+    const url = new URL(request.url);
+    // `request.url` carries the host the request was routed by; only our listed origins count.
+    const onSite = deps.config.siteOrigins.includes(url.origin);
+    const route = decideRoute({ method: request.method, url, isRenderRequest, onSite }, bot, deps.config);
+    switch (route.kind) {
+      case 'human':
+        return env.ASSETS_SERVICE.fetch(request);
+      case 'bypass':
+        return withPrerenderState(await env.ASSETS_SERVICE.fetch(request), 'BYPASS');
+      case 'prerender':
+        return await serveBot(request, url, bot, route.mayRender, {
+          ...deps,
+          assets: env.ASSETS_SERVICE,
+          waitUntil: (promise) => ctx.waitUntil(promise),
+        });
+    }
+  } catch (error) {
+    // A bug or an outage on a bot's path (bad config, storage down): still the SPA if possible,
+    // and still marked, so the contract "every bot response carries X-Prerender" holds.
+    log('error', 'prerender.bot_path_failed', { url: request.url, message: String(error) });
+    const response = await env.ASSETS_SERVICE.fetch(request).catch(() => errorToResponse(error));
+    return withPrerenderState(response, 'FALLBACK');
+  }
+}

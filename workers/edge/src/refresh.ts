@@ -1,0 +1,86 @@
+/**
+ * One render of one cache key, stored: shared by crawler misses, STALE refreshes, the recache API
+ * and the cron warm-up. Concurrent calls for the same key share one render (SingleFlight).
+ */
+import { log } from '../../../shared/log.ts';
+import type { CacheKey } from './cache-key.ts';
+import type { EdgeConfig } from './config.ts';
+import { RenderError, type Renderer } from './renderer.ts';
+import { cleanSnapshot, freshness, judgeRender, stampSnapshot, type SnapshotEntry } from './snapshot.ts';
+import { SingleFlight, type RenderBudget } from './budget.ts';
+import type { SnapshotStore } from './store.ts';
+
+export type RenderOutcome =
+  | { kind: 'stored'; entry: SnapshotEntry; body: string | null; bodyWritten: boolean; renderMs: number | null }
+  | { kind: 'serve-only'; status: number; headers: Record<string, string>; renderedAt: string; body: string }
+  | { kind: 'failed'; reason: string };
+
+export interface RefreshDeps {
+  config: Pick<EdgeConfig, 'siteOrigins' | 'freshSeconds' | 'errorFreshSeconds' | 'staleSeconds'>;
+  store: SnapshotStore;
+  renderer: Renderer;
+  /** null: no budget check (an operator's single-URL recache). */
+  budget: RenderBudget | null;
+  budgetKey: string;
+}
+
+const flights = new SingleFlight<RenderOutcome>();
+
+/**
+ * After a failed render, the key is not rendered again by crawlers for a while in this isolate:
+ * a renderer that is down or timing out is not hammered by every crawler request (they get
+ * FALLBACK at once instead of waiting). An operator's recache ignores it.
+ */
+export const FAILURE_COOLDOWN_MS = 30_000;
+const MAX_COOLDOWNS = 10_000;
+const cooldowns = new Map<string, number>();
+
+function coolDown(key: string, now: number): void {
+  if (cooldowns.size >= MAX_COOLDOWNS) cooldowns.delete(cooldowns.keys().next().value as string);
+  cooldowns.set(key, now + FAILURE_COOLDOWN_MS);
+}
+
+/** Starts (or joins) the render of `key`; `leader` is false when another request already started it. */
+export function refresh(key: CacheKey, previous: SnapshotEntry | null, deps: RefreshDeps): { promise: Promise<RenderOutcome>; leader: boolean } {
+  return flights.run(key.index, () => renderAndStore(key, previous, deps));
+}
+
+async function renderAndStore(key: CacheKey, previous: SnapshotEntry | null, deps: RefreshDeps): Promise<RenderOutcome> {
+  if (deps.budget && (cooldowns.get(key.index) ?? 0) > Date.now()) return { kind: 'failed', reason: 'cooldown' };
+  const outcome = await renderAndStoreOnce(key, previous, deps);
+  if (outcome.kind === 'failed' && outcome.reason !== 'budget') coolDown(key.index, Date.now());
+  else cooldowns.delete(key.index);
+  return outcome;
+}
+
+async function renderAndStoreOnce(key: CacheKey, previous: SnapshotEntry | null, deps: RefreshDeps): Promise<RenderOutcome> {
+  if (deps.budget && !(await deps.budget.take(deps.budgetKey))) {
+    log('warn', 'prerender.budget_exhausted', { url: key.url, device: key.device, budget: deps.budgetKey });
+    return { kind: 'failed', reason: 'budget' };
+  }
+  let page;
+  try {
+    page = await deps.renderer.render(key.url, key.device);
+  } catch (error) {
+    const reason = error instanceof RenderError ? error.reason : 'renderer-unreachable';
+    log('error', 'prerender.render_failed', { url: key.url, device: key.device, reason, message: String(error) });
+    return { kind: 'failed', reason };
+  }
+  const verdict = judgeRender(page, key.url, deps.config.siteOrigins);
+  if (verdict.kind === 'reject') {
+    log('warn', 'prerender.render_rejected', { url: key.url, device: key.device, status: page.status, reason: verdict.reason });
+    return { kind: 'failed', reason: verdict.reason };
+  }
+  const content = verdict.status >= 300 && verdict.status < 400 ? null : await cleanSnapshot(page.html);
+  if (verdict.kind === 'serve-only') {
+    return { kind: 'serve-only', status: verdict.status, headers: verdict.headers, renderedAt: page.renderedAt, body: stampSnapshot(content ?? '', page.renderedAt) };
+  }
+  const { entry, body, bodyWritten } = await deps.store.save(
+    key,
+    previous,
+    { status: verdict.status, headers: verdict.headers, renderedAt: page.renderedAt, ...freshness(verdict.status, Date.now(), deps.config) },
+    content,
+  );
+  log('info', 'prerender.rendered', { url: key.url, device: key.device, status: entry.status, bodyWritten, renderMs: page.totalMs });
+  return { kind: 'stored', entry, body, bodyWritten, renderMs: page.totalMs };
+}

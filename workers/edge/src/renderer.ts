@@ -1,0 +1,82 @@
+/**
+ * Clients for the two render backends: the `renderer` worker through its service binding
+ * (`POST /render`), or a self-hosted prerender.io-compatible service (`GET <service>/<page url>`).
+ */
+import * as z from 'zod/mini';
+import { integer } from './zod.ts';
+import type { Device } from './cache-key.ts';
+
+export interface RenderedPage {
+  html: string;
+  status: number;
+  headers: Record<string, string>;
+  renderedAt: string;
+  totalMs: number | null;
+}
+
+export class RenderError extends Error {
+  constructor(readonly reason: string, message: string) {
+    super(message);
+    this.name = 'RenderError';
+  }
+}
+
+export interface Renderer {
+  render(url: string, device: Device): Promise<RenderedPage>;
+}
+
+const RenderResponse = z.object({
+  html: z.string(),
+  status: z.number().check(integer(), z.minimum(100), z.maximum(599)),
+  headers: z._default(z.record(z.string(), z.string()), {}),
+  renderedAt: z.string(),
+  timings: z.optional(z.object({ totalMs: z.optional(z.number()) })),
+});
+
+/** The `renderer` worker: `POST /render { url, device }` with the shared bearer token. */
+export function bindingRenderer(binding: Fetcher, token: string | undefined): Renderer {
+  return {
+    async render(url, device) {
+      const response = await binding.fetch('https://renderer/render', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token ?? ''}` },
+        body: JSON.stringify({ url, device }),
+      });
+      if (!response.ok) {
+        const detail = await response.text().catch(() => '');
+        throw new RenderError(response.status === 504 ? 'timeout' : `renderer-${response.status}`, `renderer answered ${response.status}: ${detail.slice(0, 300)}`);
+      }
+      const parsed = RenderResponse.safeParse(await response.json().catch(() => null));
+      if (!parsed.success) throw new RenderError('bad-response', `renderer answered an unexpected body: ${parsed.error.message}`);
+      const { html, status, headers, renderedAt, timings } = parsed.data;
+      return { html, status, headers, renderedAt, totalMs: timings?.totalMs ?? null };
+    },
+  };
+}
+
+/** Statuses a prerender server answers for a page (its own meta handling), not as its own failure. */
+const PAGE_STATUSES = new Set([200, 301, 302, 307, 308, 404, 410]);
+
+/**
+ * A prerender.io-compatible service (the open-source prerender server, Rendertron's /render is
+ * similar): it applies prerender-status-code / prerender-header metas itself and answers with that
+ * status and headers. The token goes in `X-Prerender-Token`, as prerender.io expects.
+ */
+export function serviceRenderer(baseUrl: string, token: string | undefined, fetcher: typeof fetch = fetch): Renderer {
+  return {
+    async render(url, device) {
+      const started = Date.now();
+      const response = await fetcher(`${baseUrl}/${url}`, {
+        headers: { 'X-Prerender-Token': token ?? '', 'X-Prerender-Device': device },
+        redirect: 'manual',
+      });
+      if (!PAGE_STATUSES.has(response.status)) {
+        throw new RenderError(response.status === 504 ? 'timeout' : `service-${response.status}`, `render service answered ${response.status}`);
+      }
+      const headers: Record<string, string> = {};
+      const location = response.headers.get('Location');
+      if (location) headers.location = location;
+      return { html: await response.text(), status: response.status, headers, renderedAt: new Date().toISOString(), totalMs: Date.now() - started };
+    },
+  };
+}

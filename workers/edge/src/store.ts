@@ -1,0 +1,125 @@
+/**
+ * Snapshot storage: a small JSON index entry per cache key in KV (read on every bot request, cached
+ * at the edge location), the HTML body in R2 (read only when the index says there is one to serve).
+ * Bindings come in through the constructor.
+ */
+import { INDEX_PREFIX, sha256Hex, type CacheKey } from './cache-key.ts';
+import { stampSnapshot, type SnapshotEntry } from './snapshot.ts';
+import type { HotCache } from './hot-cache.ts';
+
+/** KV's minimum `cacheTtl` (https://developers.cloudflare.com/kv/api/read-key-value-pairs/#cachettl-parameter). */
+const INDEX_CACHE_TTL = 60;
+
+export interface StoreStats {
+  kvReads: number;
+  kvWrites: number;
+  kvDeletes: number;
+  kvLists: number;
+  r2Reads: number;
+  r2Writes: number;
+  r2Deletes: number;
+}
+
+export function emptyStats(): StoreStats {
+  return { kvReads: 0, kvWrites: 0, kvDeletes: 0, kvLists: 0, r2Reads: 0, r2Writes: 0, r2Deletes: 0 };
+}
+
+export class SnapshotStore {
+  /** Operation counters of this store object (reported in logs; the cost note is built on them). */
+  readonly stats: StoreStats = emptyStats();
+
+  constructor(
+    private readonly index: KVNamespace,
+    private readonly bodies: R2Bucket,
+    private readonly hot: { cache: HotCache; ttlMs: number } | null = null,
+  ) {}
+
+  async lookup(key: CacheKey): Promise<SnapshotEntry | null> {
+    const hot = this.hot?.cache.get(key.index, Date.now());
+    if (hot) return hot.entry;
+    this.stats.kvReads++;
+    const entry = await this.index.get<SnapshotEntry>(key.index, { type: 'json', cacheTtl: INDEX_CACHE_TTL });
+    return entry?.v === 1 ? entry : null;
+  }
+
+  /** The body of an entry: from memory when hot, else from R2 (then kept hot). */
+  async body(key: CacheKey, entry: SnapshotEntry): Promise<string | null> {
+    if (!entry.r2Key) return null;
+    const hot = this.hot?.cache.get(key.index, Date.now());
+    if (hot && hot.entry.hash === entry.hash && hot.body !== null) return hot.body;
+    this.stats.r2Reads++;
+    const object = await this.bodies.get(entry.r2Key);
+    if (!object) return null;
+    const body = await object.text();
+    this.remember(key, entry, body);
+    return body;
+  }
+
+  private remember(key: CacheKey, entry: SnapshotEntry, body: string | null): void {
+    this.hot?.cache.set(key.index, entry, body, this.hot.ttlMs, Date.now());
+  }
+
+  /**
+   * Saves a render. The body goes to R2 only when the content's hash differs from the stored one,
+   * so a weekly refresh of an unchanged page costs one KV write and no R2 write. The body's comment
+   * then keeps the time that content was first rendered; `X-Prerender-Rendered-At` (from the
+   * index) says when the page was last rendered.
+   * Returns the body as stored, or null when there is none (redirects).
+   */
+  async save(
+    key: CacheKey,
+    previous: SnapshotEntry | null,
+    render: Omit<SnapshotEntry, 'v' | 'url' | 'device' | 'hash' | 'r2Key'>,
+    content: string | null,
+  ): Promise<{ entry: SnapshotEntry; body: string | null; bodyWritten: boolean }> {
+    const hash = content === null ? null : await sha256Hex(content);
+    const r2Key = content === null ? null : `snapshots/${await sha256Hex(key.index)}.html`;
+    const unchanged = hash !== null && previous?.hash === hash && previous.r2Key === r2Key;
+    const body = content === null ? null : stampSnapshot(content, unchanged ? previous.renderedAt : render.renderedAt);
+    if (body !== null && r2Key !== null && !unchanged) {
+      this.stats.r2Writes++;
+      await this.bodies.put(r2Key, body, {
+        httpMetadata: { contentType: 'text/html; charset=utf-8' },
+        customMetadata: { url: key.url, device: key.device, hash: hash ?? '' },
+      });
+    }
+    if (body === null && previous?.r2Key) await this.deleteBody(previous.r2Key);
+    const entry: SnapshotEntry = { v: 1, url: key.url, device: key.device, hash, r2Key, ...render };
+    this.stats.kvWrites++;
+    // The index outlives the stale window by a day so an expired entry still offers a last snapshot
+    // to fall back on; KV drops it after that on its own.
+    const ttl = Math.max(60, Math.ceil((entry.staleUntil - Date.now()) / 1000) + 86_400);
+    await this.index.put(key.index, JSON.stringify(entry), { expirationTtl: ttl });
+    this.remember(key, entry, body);
+    return { entry, body, bodyWritten: body !== null && !unchanged };
+  }
+
+  async purge(indexKey: string): Promise<boolean> {
+    this.hot?.cache.delete(indexKey);
+    this.stats.kvReads++;
+    const entry = await this.index.get<SnapshotEntry>(indexKey, 'json');
+    if (!entry) return false;
+    this.stats.kvDeletes++;
+    await this.index.delete(indexKey);
+    if (entry.r2Key) await this.deleteBody(entry.r2Key);
+    return true;
+  }
+
+  /** Index keys under a URL prefix, for both devices, page by page. */
+  async *keysWithPrefix(urlPrefix: string, devices: readonly string[] = ['mobile', 'desktop']): AsyncGenerator<string> {
+    for (const device of devices) {
+      let cursor: string | undefined;
+      do {
+        this.stats.kvLists++;
+        const page = await this.index.list({ prefix: `${INDEX_PREFIX}${device}:${urlPrefix}`, cursor });
+        for (const key of page.keys) yield key.name;
+        cursor = page.list_complete ? undefined : page.cursor;
+      } while (cursor);
+    }
+  }
+
+  private async deleteBody(r2Key: string): Promise<void> {
+    this.stats.r2Deletes++;
+    await this.bodies.delete(r2Key);
+  }
+}
