@@ -79,6 +79,7 @@ export class Bench {
 
   /** The bare baseline: a worker answering a constant response, nothing else. */
   async baseline({ status = 200, headers = {}, body = '' } = {}) {
+    const binary = body instanceof Uint8Array;
     const mf = new Miniflare(
       convertV4MiniflareOptions({
         workers: [
@@ -87,7 +88,11 @@ export class Bench {
             modules: true,
             scriptPath: join(root, 'bench', 'baseline', 'worker.js'),
             compatibilityDate: '2026-11-01',
-            bindings: { STATUS: String(status), HEADERS: JSON.stringify(headers), BODY: body },
+            bindings: {
+              STATUS: String(status),
+              HEADERS: JSON.stringify(headers),
+              ...(binary ? { BODY_BASE64: Buffer.from(body).toString('base64') } : { BODY: body }),
+            },
           },
         ],
         cf: false,

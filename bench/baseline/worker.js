@@ -1,5 +1,7 @@
 // The bare baseline: a worker that answers a constant response and does nothing else. Every
 // scenario's throughput is reported as a ratio to this worker measured in the same run.
+// BODY_BASE64 carries binary bodies (e.g. Brotli bytes); with a Content-Encoding header the body
+// is sent as-is (`encodeBody: "manual"`), as a worker serving precompressed files does.
 let cached;
 
 export default {
@@ -7,9 +9,11 @@ export default {
     cached ??= {
       status: Number(env.STATUS ?? 200),
       headers: JSON.parse(env.HEADERS ?? '{}'),
-      body: env.BODY ?? '',
+      body: env.BODY_BASE64 ? Uint8Array.from(atob(env.BODY_BASE64), (c) => c.charCodeAt(0)) : (env.BODY ?? ''),
     };
-    const body = cached.status === 204 || cached.status === 304 || (cached.status >= 300 && cached.status < 400) ? null : cached.body;
-    return new Response(body, { status: cached.status, headers: cached.headers });
+    const { status, headers } = cached;
+    const body = status === 204 || status === 304 || (status >= 300 && status < 400) ? null : cached.body;
+    const encoded = Object.keys(headers).some((name) => name.toLowerCase() === 'content-encoding');
+    return new Response(body, { status, headers, ...(encoded ? { encodeBody: 'manual' } : {}) });
   },
 };
