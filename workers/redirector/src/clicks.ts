@@ -66,10 +66,12 @@ export function countClick(
 ): Promise<void> | null {
   try {
     if (sinks.analytics !== undefined) {
-      const cf = request.cf as { country?: string } | undefined;
       // blobs: code, kind, country, referring host; doubles: count; index: code (the sampling key),
       // per https://developers.cloudflare.com/analytics/analytics-engine/get-started/
-      const blobs = [record.code, kind, cf?.country ?? '', refererHost(request.headers.get('Referer'))];
+      // Country from the CF-IPCountry header (IP geolocation), not `request.cf`: the runtime
+      // materialises `request.cf` on first access, which measurably slows this hot path.
+      const country = request.headers.get('CF-IPCountry') ?? '';
+      const blobs = [record.code, kind, country, refererHost(request.headers.get('Referer'))];
       sinks.analytics.writeDataPoint({ indexes: [record.code], blobs, doubles: [1] });
     }
   } catch (error) {
