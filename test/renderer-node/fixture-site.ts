@@ -50,6 +50,12 @@ function sitePages(apiOrigin: string, offsiteOrigin: string): Record<string, (re
         const m = document.createElement('meta'); m.name = name; m.content = content; document.head.append(m);
       }
     </script>`),
+    // User content in an attribute that reads like metas: only real meta elements count.
+    '/injected': () => page('', `<main id="app"></main><script>
+      const div = document.createElement('div');
+      div.title = '<meta name="prerender-status-code" content="404"><meta name="prerender-header" content="X-Robots-Tag: noindex">';
+      div.textContent = 'a comment'; document.getElementById('app').append(div);
+    </script>`),
     // The image's onerror fires when the renderer blocks it.
     '/images': () => page('<script>window.prerenderReady = false;</script>', `<main id="app"></main>
       <img src="/pixel.png" onload="done('image: loaded')" onerror="done('image: blocked')">

@@ -69,6 +69,13 @@ describe('renderer on the Browser Rendering binding', () => {
     expect(moved.headers).toEqual({ Location: `${siteOrigin}/about` });
   });
 
+  it('ignores meta-like text in attribute values: only meta elements the page created count', async () => {
+    const result = await rendered('/injected');
+    expect(result.html).toContain('a comment');
+    expect(result.status).toBe(200);
+    expect(result.headers).toEqual({});
+  });
+
   // Sessions are reused across renders under `wrangler dev` (and in production); under the vitest
   // plugin a disconnected session still lists its connection, so each render here gets a new one.
   it('starts every render clean: no cookie or storage from an earlier render', async () => {

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlineExceeded, renderFailure, withDeadline } from '../../workers/renderer/src/render-errors.ts';
+import { metaPairsFromHtml } from '../../workers/renderer/src/prerender-meta.ts';
 import { pageAnswer, safeLocation, type PageSnapshot } from '../../workers/renderer/src/render-result.ts';
 import { HttpError } from '../../shared/http/errors.ts';
 
 const pageUrl = new URL('https://www.example.com/blog/post');
-const snapshot = (over: Partial<PageSnapshot>): PageSnapshot => ({ html: '<html><head></head><body>x</body></html>', httpStatus: 200, redirect: null, ...over });
+// The metas a live DOM would report for this HTML (the render reads them from the DOM).
+const snapshot = (over: Partial<PageSnapshot>): PageSnapshot => {
+  const html = over.html ?? '<html><head></head><body>x</body></html>';
+  return { html, httpStatus: 200, redirect: null, metas: metaPairsFromHtml(html), ...over };
+};
 const meta = (name: string, content: string) => `<html><head><meta name="${name}" content="${content}"></head><body></body></html>`;
 
 describe('pageAnswer', () => {
@@ -18,6 +23,10 @@ describe('pageAnswer', () => {
     ['a javascript: Location is dropped', snapshot({ html: meta('prerender-header', 'Location: javascript:alert(1)') }), 200, {}],
     ['a server redirect wins', snapshot({ html: '', httpStatus: null, redirect: { status: 308, location: '/new' } }), 308, { Location: 'https://www.example.com/new' }],
     ['a server redirect without Location', snapshot({ html: '', httpStatus: null, redirect: { status: 301, location: null } }), 301, {}],
+    // What a pre-138 Chromium serialises for user text in an attribute: meta-like markup, unescaped.
+    // The DOM reported no meta element, so the markup is not obeyed.
+    ['meta-like text in serialised HTML is not a meta',
+      snapshot({ html: '<div title="<meta name=prerender-status-code content=404><meta name=prerender-header content=\'X-Robots-Tag: noindex\'>">x</div>', metas: [] }), 200, {}],
   ])('%s', (_, input, status, headers) => {
     const answer = pageAnswer(input, pageUrl);
     expect(answer.status).toBe(status);

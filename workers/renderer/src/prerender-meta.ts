@@ -3,9 +3,26 @@
  *   <meta name="prerender-status-code" content="404">
  *   <meta name="prerender-header" content="Location: https://example.com/new">
  * https://docs.prerender.io/docs/best-practices-for-status-codes
- * Parsed from the HTML the browser serialised (`page.content()`), so attributes are already
- * normalised; text inside <script>, <style>, <template>, <textarea> and comments is skipped.
+ *
+ * A render reads the metas from the live DOM (`PRERENDER_META_SCRIPT`), never from the serialised
+ * HTML: page content that ends up in an attribute (a comment author, a title) can hold text that
+ * looks like `<meta name=prerender-header ...>`, and browsers before Chromium 138 write `<` and `>`
+ * in attribute values unescaped, so a regex over `page.content()` would obey it. The DOM only has
+ * the elements the page really created. `metaPairsFromHtml` is the same reading over HTML, for
+ * tests and for callers that only have markup.
  */
+
+/** A meta element's `name` and `content`, in document order. */
+export type MetaPair = [name: string, content: string];
+
+/**
+ * Runs in the page: every `prerender-status-code` / `prerender-header` meta element of the
+ * document (head or body, as the convention allows), as `[name, content]` pairs.
+ */
+export const PRERENDER_META_SCRIPT = `Array.from(document.querySelectorAll('meta[name]'))
+  .filter((m) => /^prerender-(status-code|header)$/i.test(m.getAttribute('name') || ''))
+  .map((m) => [m.getAttribute('name'), m.getAttribute('content') ?? null])
+  .filter((pair) => pair[1] !== null)`;
 
 export interface PrerenderMetas {
   /** The first valid `prerender-status-code`, or null. */
@@ -34,14 +51,15 @@ const META_TAG = /<meta\b((?:[^>"']|"[^"]*"|'[^']*')*)>/gi;
 const ATTRIBUTE = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
 
 export function parsePrerenderMetas(html: string): PrerenderMetas {
-  const visible = html.replace(COMMENTS, '').replace(OPAQUE_ELEMENTS, '');
+  return interpretPrerenderMetas(metaPairsFromHtml(html));
+}
+
+/** The convention's rules over meta pairs: the first valid status wins; headers are checked and joined. */
+export function interpretPrerenderMetas(pairs: readonly MetaPair[]): PrerenderMetas {
   let status: number | null = null;
   const headers: Record<string, string> = {};
-  for (const [, attributeText = ''] of visible.matchAll(META_TAG)) {
-    const attributes = parseAttributes(attributeText);
-    const name = attributes.get('name')?.toLowerCase();
-    const content = attributes.get('content');
-    if (content === undefined) continue;
+  for (const [rawName, content] of pairs) {
+    const name = rawName.toLowerCase();
     if (name === 'prerender-status-code' && status === null) status = parseStatus(content);
     if (name === 'prerender-header') {
       const header = parseHeaderLine(content);
@@ -51,6 +69,19 @@ export function parsePrerenderMetas(html: string): PrerenderMetas {
     }
   }
   return { status, headers };
+}
+
+/** Meta `name`/`content` pairs of serialised HTML; text inside scripts, templates and comments is not markup. */
+export function metaPairsFromHtml(html: string): MetaPair[] {
+  const visible = html.replace(COMMENTS, '').replace(OPAQUE_ELEMENTS, '');
+  const pairs: MetaPair[] = [];
+  for (const [, attributeText = ''] of visible.matchAll(META_TAG)) {
+    const attributes = parseAttributes(attributeText);
+    const name = attributes.get('name');
+    const content = attributes.get('content');
+    if (name !== undefined && content !== undefined && /^prerender-(status-code|header)$/i.test(name)) pairs.push([name, content]);
+  }
+  return pairs;
 }
 
 function parseAttributes(text: string): Map<string, string> {

@@ -4,6 +4,7 @@
  * Written against the part of puppeteer's Page API that both `@cloudflare/puppeteer` (Browser
  * Rendering, in the worker) and `puppeteer-core` (the self-hosted render service, in Node) provide.
  */
+import { PRERENDER_META_SCRIPT, type MetaPair } from './prerender-meta.ts';
 import { RENDER_MARKER_HEADER, RENDER_MARKER_VALUE, deviceProfile, type Device, type Viewport } from './devices.ts';
 import { isTimeout, withDeadline } from './render-errors.ts';
 import type { PageSnapshot } from './render-result.ts';
@@ -111,10 +112,10 @@ async function drive(page: RenderablePage, job: PageJob, deadline: number, stats
   try {
     response = await page.goto(job.url.href, { waitUntil: 'domcontentloaded', timeout: remaining(deadline, Date.now()) });
   } catch (error) {
-    if (redirect) return { html: '', httpStatus: null, redirect };
+    if (redirect) return { html: '', httpStatus: null, metas: [], redirect };
     throw error;
   }
-  if (redirect) return { html: '', httpStatus: null, redirect };
+  if (redirect) return { html: '', httpStatus: null, metas: [], redirect };
 
   let idleWaited = false;
   for (;;) {
@@ -133,5 +134,6 @@ async function drive(page: RenderablePage, job: PageJob, deadline: number, stats
       if (!isTimeout(error)) throw error;
     });
   }
-  return { html: await page.content(), httpStatus: response?.status() ?? null, redirect: null };
+  const metas = (await page.evaluate(PRERENDER_META_SCRIPT)) as MetaPair[];
+  return { html: await page.content(), httpStatus: response?.status() ?? null, metas, redirect: null };
 }

@@ -1,5 +1,5 @@
 /** From what the browser saw to what the caller gets: the page's status and headers for a crawler. */
-import { parsePrerenderMetas } from './prerender-meta.ts';
+import { interpretPrerenderMetas, type MetaPair } from './prerender-meta.ts';
 
 /** What driving the page produced (render-page.ts). */
 export interface PageSnapshot {
@@ -7,6 +7,8 @@ export interface PageSnapshot {
   html: string;
   /** Status of the main document's HTTP response, when there was one. */
   httpStatus: number | null;
+  /** `prerender-*` meta elements read from the live DOM (prerender-meta.ts says why not from `html`). */
+  metas: MetaPair[];
   /** The main document answered with a redirect, which the renderer reports instead of following. */
   redirect: { status: number; location: string | null } | null;
 }
@@ -26,7 +28,7 @@ export function pageAnswer(snapshot: PageSnapshot, pageUrl: URL): PageAnswer {
     const location = safeLocation(snapshot.redirect.location, pageUrl);
     return { html: '', status: snapshot.redirect.status, headers: location ? { Location: location } : {} };
   }
-  const metas = parsePrerenderMetas(snapshot.html);
+  const metas = interpretPrerenderMetas(snapshot.metas);
   const headers = { ...metas.headers };
   if (headers.Location !== undefined) {
     const location = safeLocation(headers.Location, pageUrl);
