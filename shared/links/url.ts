@@ -3,6 +3,8 @@
  * The shortener never fetches a destination (no SSRF surface); these rules keep the redirector from
  * becoming an open redirect to unchecked schemes, a loop, or a way around a blocklist.
  */
+import { isNonPublicAddress } from './address.ts';
+
 export const MAX_URL_LENGTH = 2048;
 
 export interface DestinationPolicy {
@@ -52,25 +54,6 @@ export function checkDestination(raw: string, policy: DestinationPolicy): Destin
   const href = url.href;
   if (href.length > MAX_URL_LENGTH) return { ok: false, reason: `must be at most ${MAX_URL_LENGTH} characters once normalized` };
   return { ok: true, url: href };
-}
-
-/**
- * Loopback, private, link-local and unspecified IP literals: a public short link to them only
- * reaches the clicker's own network (RFC 1918, RFC 3927, RFC 4193, RFC 4291). WHATWG URL has already
- * turned `0x7f.1`, `2130706433` and friends into dotted IPv4 here.
- */
-export function isNonPublicAddress(host: string): boolean {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
-  if (v4) {
-    const a = Number(v4[1]);
-    const b = Number(v4[2]);
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
-  }
-  if (!host.startsWith('[')) return false;
-  const v6 = host.slice(1, -1);
-  return v6 === '::' || v6 === '::1' || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) ||
-    v6.startsWith('::ffff:'); // IPv4-mapped: refused whatever the address inside; nobody links that way
 }
 
 function matchesHost(host: string, list: readonly string[]): boolean {

@@ -1,10 +1,11 @@
 /** The links API: routes and their handlers. Decisions live in schema.ts, links.ts and the Durable Objects. */
 import { Hono, type Context } from 'hono';
-import { HttpError, badRequest, methodNotAllowed, notFound } from '../../../shared/http/errors.ts';
+import { badRequest, methodNotAllowed, notFound } from '../../../shared/http/errors.ts';
 import { withNotFound, withOnError } from '../../../shared/http/hono.ts';
 import { CODE_PATTERN } from '../../../shared/links/code.ts';
 import { parseHostList, type DestinationPolicy } from '../../../shared/links/url.ts';
 import { parseBody, readJson } from './body.ts';
+import { createAll } from './bulk.ts';
 import { rateLimitPerToken, requireToken, type ShortenerContext } from './guard.ts';
 import { withIdempotency } from './idempotent.ts';
 import { LinkStore, gone } from './links.ts';
@@ -35,22 +36,7 @@ app.post('/api/links', async (c) => {
 
 app.post('/api/links/bulk', async (c) => {
   const { links } = parseBody(bulkSchema, await readJson(c.req.raw, BULK_BODY_LIMIT));
-  const results: unknown[] = Array.from({ length: links.length });
-  let next = 0;
-  const worker = async () => {
-    while (next < links.length) {
-      const index = next++;
-      try {
-        const created = await createOne(c, links[index], `links.${index}`);
-        results[index] = { index, status: 201, link: created.body };
-      } catch (error) {
-        if (!(error instanceof HttpError) || error.status >= 500) throw error;
-        const { error: detail } = (await error.toResponse().json()) as { error: unknown };
-        results[index] = { index, status: error.status, error: detail };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, links.length) }, worker));
+  const results = await createAll(links, BULK_CONCURRENCY, async (body, index) => (await createOne(c, body, `links.${index}`)).body);
   return c.json({ results }, 200, { 'Cache-Control': 'no-store' });
 });
 

@@ -5,12 +5,18 @@
  * exactly one `claim` wins. The record is kept after a delete (as a tombstone) so a deleted code is
  * never handed to someone else and keeps answering 410.
  *
+ * It also publishes: after every change it writes its current record (or tombstone) to KV itself,
+ * one put at a time, and keeps retrying from its alarm until KV has the latest version (publish.ts).
+ * A KV failure never fails the change: the authority is the truth, and the redirector asks it on a
+ * KV miss; a stale copy in KV is repaired instead of kept.
+ *
  * Storage is created on the first write only, so a lookup of a code nobody owns (a scanner trying
  * random codes through the redirector) leaves nothing behind.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { LinkAuthorityReader } from '../../../shared/links/authority.ts';
 import { CLICK_KINDS, type ClickCounts, type ClickKind, type LinkRecord } from '../../../shared/links/record.ts';
+import { Publisher, type PublishState } from './publish.ts';
 
 /** Changes a PATCH may make; `null` clears an optional field. */
 export interface LinkChanges {
@@ -29,11 +35,14 @@ export type ChangeResult =
 
 export class LinkAuthority extends DurableObject<ShortenerEnv> implements LinkAuthorityReader {
   #hasTables: boolean | undefined;
+  // The binding is read at each put (not kept), so the object always writes through its env of the moment.
+  readonly #publisher = new Publisher(this.ctx.storage, () => this.env.LINKS, () => this.#read());
 
   /** Takes the code for `record` unless someone owns it already; null when taken. */
-  claim(record: LinkRecord): LinkRecord | null {
+  async claim(record: LinkRecord): Promise<LinkRecord | null> {
+    // Check and insert with no `await` in between: of concurrent claims exactly one wins.
     if (this.#read() !== null) return null;
-    this.#write(record);
+    await this.#commit(record);
     return record;
   }
 
@@ -41,7 +50,7 @@ export class LinkAuthority extends DurableObject<ShortenerEnv> implements LinkAu
     return this.#read();
   }
 
-  change(changes: LinkChanges, now: string): ChangeResult {
+  async change(changes: LinkChanges, now: string): Promise<ChangeResult> {
     const current = this.#read();
     if (current === null) return { ok: false, reason: 'missing' };
     if (current.deletedAt !== undefined) return { ok: false, reason: 'deleted' };
@@ -57,18 +66,31 @@ export class LinkAuthority extends DurableObject<ShortenerEnv> implements LinkAu
     setOptional(next, 'title', changes.title);
     setOptional(next, 'expiresAt', changes.expiresAt);
     setOptional(next, 'maxAge', changes.maxAge);
-    this.#write(next);
+    await this.#commit(next);
     return { ok: true, record: next };
   }
 
   /** Tombstones the link; answers the tombstone (or the earlier one), null when nobody owns the code. */
-  remove(now: string): LinkRecord | null {
+  async remove(now: string): Promise<LinkRecord | null> {
     const current = this.#read();
     if (current === null) return null;
-    if (current.deletedAt !== undefined) return current;
+    if (current.deletedAt !== undefined) {
+      await this.#publisher.publish(); // a retried DELETE also pushes out a tombstone still pending
+      return current;
+    }
     const tombstone: LinkRecord = { ...current, deletedAt: now, updatedAt: now, version: current.version + 1 };
-    this.#write(tombstone);
+    await this.#commit(tombstone);
     return tombstone;
+  }
+
+  /** Retries a publish that failed (or never finished) until KV has the current version. */
+  override async alarm(): Promise<void> {
+    await this.#publisher.publish();
+  }
+
+  /** What KV still lacks (null when it has the current record); for operators and tests. */
+  publishState(): PublishState | null {
+    return this.#publisher.pending();
   }
 
   recordClicks(counts: Partial<ClickCounts>): void {
@@ -91,6 +113,16 @@ export class LinkAuthority extends DurableObject<ShortenerEnv> implements LinkAu
       counts[row.kind] = row.n;
     }
     return counts;
+  }
+
+  /**
+   * Stores `record` and marks it pending for KV (one storage write), then publishes it. The caller's
+   * answer does not wait on KV succeeding, only on the attempt: a failure is left to the alarm.
+   */
+  async #commit(record: LinkRecord): Promise<void> {
+    this.#write(record);
+    await this.#publisher.markPending(record.version);
+    await this.#publisher.publish();
   }
 
   #read(): LinkRecord | null {

@@ -1,11 +1,11 @@
 /**
  * `LinkStore`: creates, changes and removes links. The Durable Object decides (who owns a code, what
- * the record is now); KV is written after it, as the copy the redirector reads. If a KV write fails
- * the link still works: the redirector asks the authority on a KV miss.
+ * the record is now) and writes KV itself, the copy the redirector reads (see publish.ts): this side
+ * never writes KV, so no put from here can overtake a newer one. KV is only read, for listing.
  */
 import { HttpError, notFound, serviceUnavailable } from '../../../shared/http/errors.ts';
 import { randomCode } from '../../../shared/links/code.ts';
-import { LINK_PREFIX, codeFromKey, linkKey } from '../../../shared/links/keys.ts';
+import { LINK_PREFIX, codeFromKey } from '../../../shared/links/keys.ts';
 import type { ClickCounts, LinkRecord } from '../../../shared/links/record.ts';
 import { log } from '../../../shared/log.ts';
 import type { ChangeResult, LinkAuthority, LinkChanges } from './authority.ts';
@@ -42,16 +42,12 @@ export class LinkStore {
     if (slug !== undefined) {
       const record = await ask(() => this.#stub(slug).claim(draft(slug)));
       if (record === null) throw new HttpError(409, 'slug_taken', `slug "${slug}" is already taken`, { field: 'slug' });
-      await this.#publish(record);
       return record;
     }
     for (let attempt = 1; attempt <= RANDOM_ATTEMPTS; attempt++) {
       const code = randomCode();
       const record = await ask(() => this.#stub(code).claim(draft(code)));
-      if (record !== null) {
-        await this.#publish(record);
-        return record;
-      }
+      if (record !== null) return record;
       log('warn', 'links.code_collision', { attempt });
     }
     throw serviceUnavailable(1, 'could not allocate a code; retry');
@@ -73,14 +69,12 @@ export class LinkStore {
       if (result.reason === 'deleted') throw gone(code);
       throw new HttpError(409, 'immutable', 'an immutable link keeps its destination and status', { field: 'url' });
     }
-    await this.#publish(result.record);
     return result.record;
   }
 
   async remove(code: string, now: Date): Promise<LinkRecord> {
     const tombstone = await ask(() => this.#stub(code).remove(now.toISOString()));
     if (tombstone === null) throw notFound(`no link "${code}"`);
-    await this.#publish(tombstone);
     return tombstone;
   }
 
@@ -105,14 +99,6 @@ export class LinkStore {
 
   #stub(code: string) {
     return this.#authority.get(this.#authority.idFromName(code));
-  }
-
-  async #publish(record: LinkRecord): Promise<void> {
-    try {
-      await this.#kv.put(linkKey(record.code), JSON.stringify(record));
-    } catch (error) {
-      log('error', 'links.kv_write_failed', { code: record.code, error: String(error) });
-    }
   }
 }
 
