@@ -46,6 +46,16 @@ describe('input', () => {
     expect(await response.text()).toBe('');
   });
 
+  it('decodes like the URL parser: an encoded user or tab is the same request', async () => {
+    const { origin, env: e } = freshUpstream();
+    network.on('GET', (u) => u.origin === origin, healthy);
+    const plain = await feed(e, '/api/feed/home?user=alice');
+    const encoded = await feed(e, '/api/feed/h%6Fme?user=al%69ce&x=1');
+    expect(encoded.body).toEqual(plain.body);
+    const bare = await call(e, '/api/feed/home?user');
+    expect(bare.status).toBe(400);
+  });
+
   it('other methods on a tab answer 405 with Allow', async () => {
     const { env: e } = freshUpstream();
     const response = await call(e, '/api/feed/home', { method: 'DELETE' });
@@ -72,6 +82,28 @@ describe('CORS for the SPA', () => {
     expect(response.headers.get('Access-Control-Allow-Origin')).toBe('http://localhost:8788');
     expect(response.headers.get('Access-Control-Expose-Headers')).toContain('X-Feed-Mode');
     expect(response.headers.get('Vary')).toContain('Origin');
+  });
+
+  it('GET (answered before Hono) carries the same CORS headers as HEAD (through hono/cors)', async () => {
+    const { origin, env: e } = freshUpstream();
+    network.on('GET', (u) => u.origin === origin, healthy);
+    const cases: Record<string, string>[] = [{}, { Origin: 'http://localhost:8788' }, { Origin: 'https://evil.example' }];
+    for (const headers of cases) {
+      const cors = (r: Response) =>
+        ['Access-Control-Allow-Origin', 'Access-Control-Expose-Headers', 'Vary'].map((name) => r.headers.get(name));
+      const get = await call(e, '/api/feed/home', { headers });
+      const head = await call(e, '/api/feed/home', { method: 'HEAD', headers });
+      expect(cors(get)).toEqual(cors(head));
+      expect(get.headers.get('Vary')).toBe('Origin');
+    }
+  });
+
+  it('grants CORS on error answers too, so the SPA can read them', async () => {
+    const { env: e } = freshUpstream();
+    const response = await call(e, '/api/feed/nope', { headers: { Origin: 'http://localhost:8787' } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('Access-Control-Allow-Origin')).toBe('http://localhost:8787');
+    expect(response.headers.get('Vary')).toBe('Origin');
   });
 
   it('gives no CORS grant to other origins', async () => {

@@ -7,7 +7,7 @@ import type { FeedBreaker } from './breaker-object.ts';
 import type { FeedConfig } from './config.ts';
 import { callRecommender, type CallResult, type FeedItem } from './recommender.ts';
 import { sharedBreaker, type Background, type BreakerStub, type SharedBreaker } from './shared-breaker.ts';
-import { FeedCache, degradedFeed, type DegradedFeed, type DegradedSource } from './tiers.ts';
+import { FeedCache, bakedFeed, degradedFeed, type DegradedFeed, type DegradedSource } from './tiers.ts';
 
 export type DegradedReason =
   | 'breaker-open'
@@ -42,35 +42,53 @@ export interface FeedContext {
   ctx: Background;
 }
 
+/** Response headers as name/value pairs (what `new Response` copies from). */
+export type HeaderPairs = readonly (readonly [string, string])[];
+
+const NO_HEADERS: HeaderPairs = [];
+
+/** Per isolate and env: the parts of a context that do not depend on the request. */
+const parts = new WeakMap<FeedBindings, { config: FeedConfig; cache: FeedCache; stub: () => BreakerStub }>();
+
 export function feedContext(env: FeedBindings, config: FeedConfig, ctx: Background): FeedContext {
-  const now = Date.now();
-  return {
-    config,
-    cache: new FeedCache(env.FEED_CACHE, config.upstreamKey, config.cacheMaxAgeMs, ctx),
-    breaker: sharedBreaker(config, now),
-    // A stub is bound to the request that made it, so one is made per use, never kept.
-    stub: () => env.BREAKER.get(env.BREAKER.idFromName(config.upstreamKey)),
-    ctx,
-  };
+  let p = parts.get(env);
+  if (p?.config !== config) {
+    p = {
+      config,
+      cache: new FeedCache(env.FEED_CACHE, config.upstreamKey, config.cacheMaxAgeMs),
+      // A stub is bound to the request that made it, so one is made per use, never kept.
+      stub: () => env.BREAKER.get(env.BREAKER.idFromName(config.upstreamKey)),
+    };
+    parts.set(env, p);
+  }
+  return { config, cache: p.cache, breaker: sharedBreaker(config, Date.now()), stub: p.stub, ctx };
 }
 
-export async function serveFeed(fc: FeedContext, tab: string, user: string | null): Promise<Response> {
+/**
+ * Answers the feed; `extra` headers (the CORS grant) are added to the answer. `extra` must come
+ * from a small fixed set of arrays (one per allowed origin, one for none): degraded answers keep
+ * their headers per `extra` array. Not async: a degraded answer from memory is built without a
+ * single await.
+ */
+export function serveFeed(fc: FeedContext, tab: string, user: string | null, extra: HeaderPairs = NO_HEADERS): Response | Promise<Response> {
   const { breaker, ctx } = fc;
   const now = Date.now();
   breaker.maybeSync(ctx, fc.stub, now);
   const admission = breaker.admission(now);
+  if (admission === 'call') return serveLive(fc, tab, user, extra);
 
-  if (admission !== 'call') {
-    // Nobody waits on a probe: this request is answered degraded now and the probe (if a slot is
-    // free) runs in the background, fetching the anonymous feed, which also refreshes the cache.
-    if (admission === 'probe') ctx.waitUntil(breaker.probe(fc.stub, () => refreshTab(fc, tab, true)));
-    return degraded(fc, tab, breaker.state.forced === 'open' ? 'forced-open' : 'breaker-open');
-  }
+  // Nobody waits on a probe: this request is answered degraded now and the probe (if a slot is
+  // free) runs in the background, fetching the anonymous feed, which also refreshes the cache.
+  if (admission === 'probe' && !breaker.probing(now)) ctx.waitUntil(breaker.probe(fc.stub, () => refreshTab(fc, tab, true)));
+  return degraded(fc, tab, breaker.state.forced === 'open' ? 'forced-open' : 'breaker-open', extra);
+}
 
+async function serveLive(fc: FeedContext, tab: string, user: string | null, extra: HeaderPairs): Promise<Response> {
+  const { breaker, ctx } = fc;
   const result = await callRecommender(fc.config, tab, user);
   if (result.outcome) breaker.record(result.outcome, Date.now());
   breaker.maybeSync(ctx, fc.stub, Date.now());
-  if (!result.ok) return degraded(fc, tab, reasonFor(result));
+  if (!result.ok) return degraded(fc, tab, reasonFor(result), extra);
 
   if (user === null) {
     // The anonymous feed is the same for everyone: it may serve as the degraded feed.
@@ -85,7 +103,8 @@ export async function serveFeed(fc: FeedContext, tab: string, user: string | nul
       })(),
     );
   }
-  return respond({ tab, mode: 'live', source: 'recommender', personalized: result.personalized, ageSeconds: 0, items: result.items });
+  const body: FeedBody = { tab, mode: 'live', source: 'recommender', personalized: result.personalized, ageSeconds: 0, items: result.items };
+  return new Response(JSON.stringify(body), { headers: withExtra(feedHeaders(body), extra) });
 }
 
 /**
@@ -105,35 +124,62 @@ function cacheWriteFailed(error: unknown): void {
   log('warn', 'feed.cache.write_failed', { error: String(error) });
 }
 
-/** Per isolate: the last degraded body serialised per tab; while open, thousands of answers are equal. */
-const serialised = new Map<string, { feed: DegradedFeed; reason: DegradedReason; ageSeconds: number; text: string }>();
+/**
+ * Per isolate: the last degraded answer per tab, serialised with its headers. While open,
+ * thousands of answers a second are equal; they change once a second (the age) at most.
+ */
+const serialised = new Map<string, Serialised>();
 
-async function degraded(fc: FeedContext, tab: string, reason: DegradedReason): Promise<Response> {
-  const now = Date.now();
-  const feed = await degradedFeed(tab, fc.cache, now);
-  const ageSeconds = Math.max(0, Math.floor((now - feed.storedAt) / 1000));
-  const last = serialised.get(tab);
-  if (last && last.feed === feed && last.reason === reason && last.ageSeconds === ageSeconds) {
-    return respond({ mode: 'degraded', source: feed.source, personalized: false, ageSeconds }, last.text);
-  }
-  const body: FeedBody = { tab, mode: 'degraded', source: feed.source, personalized: false, ageSeconds, reason, items: feed.items };
-  const text = JSON.stringify(body);
-  serialised.set(tab, { feed, reason, ageSeconds, text });
-  return respond(body, text);
+interface Serialised {
+  feed: DegradedFeed;
+  reason: DegradedReason;
+  ageSeconds: number;
+  text: string;
+  headers: HeaderPairs;
+  /** The headers with each `extra` set they were answered with (a small fixed set: see serveFeed). */
+  merged: Map<HeaderPairs, Headers>;
 }
 
-function respond(body: Partial<FeedBody> & Pick<FeedBody, 'mode' | 'source' | 'personalized' | 'ageSeconds'>, text = JSON.stringify(body)): Response {
-  const headers = new Headers({
-    'X-Feed-Mode': body.mode,
-    'X-Feed-Source': body.source,
+function degraded(fc: FeedContext, tab: string, reason: DegradedReason, extra: HeaderPairs): Response | Promise<Response> {
+  const now = Date.now();
+  // Only an isolate's first degraded answer per tab waits on KV; the rest come from memory.
+  const known = fc.cache.remembered(tab, now, fc.ctx);
+  if (known !== undefined) return degradedAnswer(tab, known ?? bakedFeed(tab), reason, now, extra);
+  return degradedFeed(tab, fc.cache, now, fc.ctx).then((feed) => degradedAnswer(tab, feed, reason, now, extra));
+}
+
+function degradedAnswer(tab: string, feed: DegradedFeed, reason: DegradedReason, now: number, extra: HeaderPairs): Response {
+  const ageSeconds = Math.max(0, Math.floor((now - feed.storedAt) / 1000));
+  let last = serialised.get(tab);
+  if (!last || last.feed !== feed || last.reason !== reason || last.ageSeconds !== ageSeconds) {
+    const body: FeedBody = { tab, mode: 'degraded', source: feed.source, personalized: false, ageSeconds, reason, items: feed.items };
+    last = { feed, reason, ageSeconds, text: JSON.stringify(body), headers: feedHeaders(body), merged: new Map() };
+    serialised.set(tab, last);
+  }
+  let headers = last.merged.get(extra);
+  if (!headers) {
+    headers = new Headers(withExtra(last.headers, extra));
+    last.merged.set(extra, headers);
+  }
+  return new Response(last.text, { headers });
+}
+
+function feedHeaders(body: Pick<FeedBody, 'mode' | 'source' | 'personalized' | 'ageSeconds'>): HeaderPairs {
+  const headers: [string, string][] = [
+    ['Content-Type', 'application/json'],
+    ['X-Feed-Mode', body.mode],
+    ['X-Feed-Source', body.source],
     // A personalised answer must not be stored by shared caches; a degraded one is not worth
     // keeping either: the live feed should show up as soon as the recommender is back.
-    'Cache-Control': body.personalized ? 'private, no-store' : 'no-store',
-  });
+    ['Cache-Control', body.personalized ? 'private, no-store' : 'no-store'],
+  ];
   // RFC 9111 §5.1: Age is how long ago the content came from its origin.
-  if (body.mode === 'degraded') headers.set('Age', String(body.ageSeconds));
-  headers.set('Content-Type', 'application/json');
-  return new Response(text, { headers });
+  if (body.mode === 'degraded') headers.push(['Age', String(body.ageSeconds)]);
+  return headers;
+}
+
+function withExtra(headers: HeaderPairs, extra: HeaderPairs): [string, string][] {
+  return (extra.length === 0 ? headers : headers.concat(extra)) as [string, string][];
 }
 
 function reasonFor(result: Extract<CallResult, { ok: false }>): DegradedReason {

@@ -3,13 +3,13 @@
  * answers a degraded feed (KV cache, then a baked-in feed) whenever the recommender fails.
  * See workers/feed/README.md.
  */
-import { app } from './app.ts';
+import { handleFetch } from './app.ts';
 import { refreshFeeds } from './cron.ts';
 
 export { FeedBreaker } from './breaker-object.ts';
 
 export default {
-  fetch: app.fetch,
+  fetch: handleFetch,
   async scheduled(_controller, env, ctx) {
     await refreshFeeds(env, ctx);
   },

@@ -108,13 +108,18 @@ export class SharedBreaker {
     }
   }
 
+  /** Whether this isolate's probe is still running (then another one would only return at once). */
+  probing(now: number): boolean {
+    return this.#probingSince !== 0 && now - this.#probingSince < this.config.breaker.timeoutMs + RPC_TIMEOUT_MS * 3;
+  }
+
   /**
    * In the background: asks the Durable Object for a probe slot and, if granted, runs `probe` and
    * reports its outcome at once. Unreachable Durable Object: the local copy hands out the slot.
    */
   async probe(stub: () => BreakerStub, run: () => Promise<Outcome | undefined>): Promise<void> {
     const now = Date.now();
-    if (this.#probingSince !== 0 && now - this.#probingSince < this.config.breaker.timeoutMs + RPC_TIMEOUT_MS * 3) return;
+    if (this.probing(now)) return;
     this.#probingSince = now;
     try {
       let granted: boolean;

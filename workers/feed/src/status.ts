@@ -24,7 +24,7 @@ export async function statusBody(fc: FeedContext) {
   const state = breaker.state;
   const tiers = await Promise.all(
     config.tabs.map(async (tab) => {
-      const cached = await fc.cache.read(tab, now);
+      const cached = await fc.cache.read(tab, now, fc.ctx);
       const baked = bakedFeed(tab);
       return {
         tab,

@@ -40,8 +40,10 @@ interface Remembered {
   refreshingSince: number;
 }
 
-/** Per isolate: the KV tier as last read, keyed by upstream and tab. */
-const memory = new Map<string, Remembered>();
+/** Per isolate: the KV tier as last read, by upstream, then by tab. */
+const memory = new Map<string, Map<string, Remembered>>();
+/** First reads of the KV tier in flight, by upstream and tab. */
+const firstReads = new Map<string, Promise<DegradedFeed | null>>();
 
 const BAKED_AT = Date.parse(baked.generatedAt);
 const bakedTabs: Record<string, FeedItem[]> = baked.tabs;
@@ -63,7 +65,6 @@ export class FeedCache {
     private readonly kv: KVNamespace,
     private readonly scope: string,
     private readonly maxAgeMs: number,
-    private readonly background: Background,
   ) {}
 
   static key(tab: string): string {
@@ -71,32 +72,65 @@ export class FeedCache {
   }
 
   /** The KV tier if present and within its maximum age, else null. */
-  async read(tab: string, now: number): Promise<DegradedFeed | null> {
-    const memoryKey = `${this.scope} ${tab}`;
-    let remembered = memory.get(memoryKey);
-    if (!remembered) {
-      remembered = { feed: await this.readKv(tab), readAt: now, refreshingSince: 0 };
-      memory.set(memoryKey, remembered);
-    } else if (now - remembered.readAt >= MEMORY_TTL_MS && now - remembered.refreshingSince >= MEMORY_TTL_MS) {
-      remembered.refreshingSince = now;
-      this.background.waitUntil(
-        this.readKv(tab).then((feed) => {
-          const current = memory.get(memoryKey);
-          // Keep what this isolate holds when KV has nothing (or something older): a failed or
-          // empty read must not throw away a servable feed; its maximum age still applies.
-          const keep = current?.feed && (!feed || feed.storedAt < current.feed.storedAt) ? current.feed : feed;
-          memory.set(memoryKey, { feed: keep, readAt: Date.now(), refreshingSince: 0 });
-        }),
-      );
+  async read(tab: string, now: number, background: Background): Promise<DegradedFeed | null> {
+    const known = this.remembered(tab, now, background);
+    if (known !== undefined) return known;
+    // Requests arriving together on a cold isolate share one KV read.
+    const key = `${this.scope} ${tab}`;
+    let reading = firstReads.get(key);
+    if (!reading) {
+      reading = this.readKv(tab).then((feed) => {
+        firstReads.delete(key);
+        if (!this.#tabs().has(tab)) this.#tabs().set(tab, { feed, readAt: now, refreshingSince: 0 });
+        return feed;
+      });
+      firstReads.set(key, reading);
     }
-    const feed = remembered.feed;
+    return this.#servable(await reading, now);
+  }
+
+  /**
+   * Without waiting: what this isolate holds of the KV tier (null when nothing servable), or
+   * undefined when it has never read it (then only `read` can answer). A copy older than
+   * MEMORY_TTL_MS is still served and re-read in the background, one re-read at a time.
+   */
+  remembered(tab: string, now: number, background: Background): DegradedFeed | null | undefined {
+    const remembered = memory.get(this.scope)?.get(tab);
+    if (!remembered) return undefined;
+    if (now - remembered.readAt >= MEMORY_TTL_MS && now - remembered.refreshingSince >= MEMORY_TTL_MS) {
+      remembered.refreshingSince = now;
+      background.waitUntil(this.#reread(tab));
+    }
+    return this.#servable(remembered.feed, now);
+  }
+
+  async #reread(tab: string): Promise<void> {
+    const feed = await this.readKv(tab);
+    const tabs = this.#tabs();
+    const current = tabs.get(tab);
+    // Keep what this isolate holds when KV has nothing (or something older): a failed or empty
+    // read must not throw away a servable feed; its maximum age still applies.
+    const keep = current?.feed && (!feed || feed.storedAt < current.feed.storedAt) ? current.feed : feed;
+    tabs.set(tab, { feed: keep, readAt: Date.now(), refreshingSince: 0 });
+  }
+
+  #servable(feed: DegradedFeed | null, now: number): DegradedFeed | null {
     return feed && now - feed.storedAt <= this.maxAgeMs ? feed : null;
+  }
+
+  #tabs(): Map<string, Remembered> {
+    let tabs = memory.get(this.scope);
+    if (!tabs) {
+      tabs = new Map();
+      memory.set(this.scope, tabs);
+    }
+    return tabs;
   }
 
   /** Stores a non-personalised feed; the caller guarantees it was fetched for no user. */
   async write(tab: string, items: FeedItem[], now: number): Promise<void> {
     const feed: DegradedFeed = { source: 'cache', items, storedAt: now };
-    memory.set(`${this.scope} ${tab}`, { feed, readAt: now, refreshingSince: 0 });
+    this.#tabs().set(tab, { feed, readAt: now, refreshingSince: 0 });
     await this.kv.put(FeedCache.key(tab), JSON.stringify({ items, storedAt: now }), {
       // KV drops it once no longer servable (KV's minimum TTL is 60 s).
       expirationTtl: Math.max(60, Math.ceil(this.maxAgeMs / 1000)),
@@ -117,11 +151,12 @@ export class FeedCache {
 }
 
 /** Tier by tier: the first that has something within its maximum age. */
-export async function degradedFeed(tab: string, cache: FeedCache, now: number): Promise<DegradedFeed> {
-  return (await cache.read(tab, now)) ?? bakedFeed(tab);
+export async function degradedFeed(tab: string, cache: FeedCache, now: number, background: Background): Promise<DegradedFeed> {
+  return (await cache.read(tab, now, background)) ?? bakedFeed(tab);
 }
 
 /** For tests: forget what this isolate remembers of the KV tier. */
 export function forgetRememberedFeeds(): void {
   memory.clear();
+  firstReads.clear();
 }
