@@ -146,6 +146,15 @@ describe('/api/feed/_status', () => {
     expect(response.status).toBe(401);
   });
 
+  it('accepts each token of a comma-separated ADMIN_TOKEN (rotation), and only those', async () => {
+    const { env: e } = freshUpstream();
+    const rotating = { ...e, ADMIN_TOKEN: 'new-token, old-token' };
+    for (const [token, status] of [['new-token', 200], ['old-token', 200], ['new-token, old-token', 401], ['other', 401]] as const) {
+      const response = await call(rotating, '/api/feed/_status', { headers: { Authorization: `Bearer ${token}` } });
+      expect(response.status, token).toBe(status);
+    }
+  });
+
   it('shows the breaker and the tiers, and lets an operator force it open, closed and back to auto', async () => {
     const { origin, env: e } = freshUpstream();
     network.on('GET', (u) => u.origin === origin, healthy);

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { badRequest, unauthorized } from '../../../shared/http/errors.ts';
-import { bearerToken, tokenMatches } from '../../../shared/http/auth.ts';
+import { bearerToken, parseTokenList, tokenMatches } from '../../../shared/http/auth.ts';
 import { log } from '../../../shared/log.ts';
 import { windowStats } from './breaker.ts';
 import type { FeedContext } from './feed.ts';
@@ -13,8 +13,9 @@ import { bakedFeed } from './tiers.ts';
 
 export async function requireAdmin(request: Request, adminToken: string | undefined): Promise<void> {
   const token = bearerToken(request);
-  // No ADMIN_TOKEN configured: nobody gets in (fail closed).
-  if (token === null || !(await tokenMatches(token, adminToken ? [adminToken] : []))) throw unauthorized();
+  // Comma-separated, as for the edge's ADMIN_TOKEN, so a rotation can list the new and the old
+  // token. None configured: nobody gets in (fail closed).
+  if (token === null || !(await tokenMatches(token, parseTokenList(adminToken)))) throw unauthorized();
 }
 
 export async function statusBody(fc: FeedContext) {
