@@ -49,11 +49,14 @@ function crawlerList(): CompiledCrawler[] {
 // Crawlers repeat a handful of user agents, so a bounded per-isolate memo keeps the list scan off
 // the hot path. Map keeps insertion order: dropping the first key evicts the oldest entry.
 const MEMO_LIMIT = 2_000;
-const memo = new Map<string, { category: BotCategory; name: string }>();
+// Real user agents are a few hundred characters; longer ones are not memoised, so the memo stays
+// within about MEMO_LIMIT x 512 characters however large the headers an attacker sends.
+const MEMO_MAX_UA_LENGTH = 512;
+// It holds the finished (frozen) answer for the UA alone, so a known crawler costs one lookup.
+const memo = new Map<string, BotClassification>();
 
-function identify(userAgent: string): { category: BotCategory; name: string } {
-  const known = memo.get(userAgent);
-  if (known) return known;
+/** The list scan for a UA isbot calls a bot, remembered (callers look in `memo` first). */
+function identify(userAgent: string): BotClassification {
   let found: { category: BotCategory; name: string } | undefined;
   for (const crawler of crawlerList()) {
     const match = crawler.pattern.exec(userAgent);
@@ -63,9 +66,11 @@ function identify(userAgent: string): { category: BotCategory; name: string } {
     }
   }
   found ??= { category: 'other', name: cleanName(isbotMatch(userAgent) ?? 'unknown') };
+  const answer = Object.freeze({ bot: true, category: found.category, name: found.name, verified: false });
+  if (userAgent.length > MEMO_MAX_UA_LENGTH) return answer;
   if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
-  memo.set(userAgent, found);
-  return found;
+  memo.set(userAgent, answer);
+  return answer;
 }
 
 function cleanName(match: string): string {
@@ -85,9 +90,9 @@ export function classifyBot(input: { userAgent: string | null | undefined; cf?: 
   const userAgent = input.userAgent ?? '';
   const cfCategory = input.cf?.verifiedBotCategory?.trim() ?? '';
   const verified = cfCategory !== '' || input.cf?.botManagement?.verifiedBot === true;
-  const uaSaysBot = isbot(userAgent);
-  if (!uaSaysBot && !verified) return HUMAN;
-  const identity = uaSaysBot ? identify(userAgent) : { category: 'other' as const, name: 'verified-bot' };
-  const category = cfCategory ? categoryFromCloudflare(cfCategory) : identity.category;
-  return { bot: true, category, name: identity.name, verified };
+  // Only UAs isbot called bots are memoised, so a memo hit (a crawler seen before) skips isbot too.
+  const byUserAgent = memo.get(userAgent) ?? (isbot(userAgent) ? identify(userAgent) : null);
+  if (!verified) return byUserAgent ?? HUMAN;
+  const category = cfCategory ? categoryFromCloudflare(cfCategory) : (byUserAgent?.category ?? 'other');
+  return { bot: true, category, name: byUserAgent?.name ?? 'verified-bot', verified };
 }

@@ -109,6 +109,15 @@ describe('classifyBot: Cloudflare signals', () => {
   });
 });
 
+describe('classifyBot: long user agents', () => {
+  it('classifies a 16 KB bot UA (too long for the memo) the same way every time', () => {
+    const huge = `Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html) ${'x'.repeat(16_000)}`;
+    const first = classifyBot({ userAgent: huge });
+    expect(first).toMatchObject({ bot: true, category: 'search' });
+    expect(classifyBot({ userAgent: huge })).toEqual(first);
+  });
+});
+
 describe('category config', () => {
   it.each([
     [['search-engine'], 'search'],

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { cacheKey, deviceClass, normaliseUrl, siteUrl } from '../../workers/edge/src/cache-key.ts';
 import { ConfigError, parseOrigins, readConfig, verificationRequired } from '../../workers/edge/src/config.ts';
-import { decideRoute, isHtmlNavigation } from '../../workers/edge/src/route.ts';
+import { decideRoute, isHtmlNavigation, pathStartsWith } from '../../workers/edge/src/route.ts';
 import { ageOf, cleanSnapshot, freshness, judgeRender, safeLocation, stampSnapshot } from '../../workers/edge/src/snapshot.ts';
 import { parseSitemap } from '../../workers/edge/src/sitemap.ts';
+import { sendingToken } from '../../workers/edge/src/deps.ts';
 import { classifyBot, type BotClassification } from '../../shared/bots/classify.ts';
 import { env } from 'cloudflare:test';
 
@@ -19,6 +20,8 @@ describe('normaliseUrl', () => {
     ['https://www.example.com/a?msclkid=1&_ga=2&mc_cid=3&yclid=4&igshid=5', 'https://www.example.com/a'],
     ['https://www.example.com/a?tag=b&tag=a', 'https://www.example.com/a?tag=b&tag=a'],
     ['https://www.example.com/a?', 'https://www.example.com/a'],
+    ['https://www.example.com/a#', 'https://www.example.com/a'],
+    ['https://www.example.com/', 'https://www.example.com/'],
     ['https://www.example.com/search?q=caf%C3%A9&page=2', 'https://www.example.com/search?page=2&q=caf%C3%A9'],
   ])('%s -> %s', (input, expected) => {
     expect(normaliseUrl(new URL(input))).toBe(expected);
@@ -59,6 +62,50 @@ describe('cacheKey', () => {
     const key = await cacheKey(long, 'desktop');
     expect(key.index).toMatch(/^snap:desktop:#[0-9a-f]{64}$/);
     expect(key.url).toBe(long);
+  });
+
+  it('counts the 480-byte limit in UTF-8 bytes, not characters', async () => {
+    const prefix = 'snap:desktop:';
+    const fits = `x${'é'.repeat((480 - prefix.length - 1) / 2)}`; // 2 bytes each: exactly 480
+    expect((await cacheKey(fits, 'desktop')).index).toBe(`${prefix}${fits}`);
+    expect((await cacheKey(`${fits}x`, 'desktop')).index).toMatch(/^snap:desktop:#/);
+    const astral = `${'😀'.repeat(116)}€`; // 4 bytes each (2 UTF-16 units) + 3: 13 + 464 + 3 = 480
+    expect((await cacheKey(astral, 'desktop')).index).toBe(`${prefix}${astral}`);
+    expect((await cacheKey(`${astral}€`, 'desktop')).index).toMatch(/^snap:desktop:#/);
+  });
+});
+
+describe('sendingToken (the edge sends one token of a rotation list)', () => {
+  it.each([
+    ['new-token', 'new-token'],
+    ['new-token,old-token', 'new-token'],
+    [' new-token , old-token ', 'new-token'],
+    ['', undefined],
+    [undefined, undefined],
+  ])('%s -> %s', (value, expected) => {
+    expect(sendingToken(value)).toBe(expected);
+  });
+});
+
+describe('pathStartsWith (the admin prefix check, without parsing request.url)', () => {
+  it.each([
+    'http://localhost:8787/__prerender/purge',
+    'https://www.example.com/__prerender/recache?x=1',
+    'https://www.example.com/__prerender/',
+    'https://www.example.com/__prerender',
+    'https://www.example.com/__prerender?/',
+    'https://www.example.com/__prerender#/',
+    'https://www.example.com/a/__prerender/',
+    'https://www.example.com/',
+    'https://www.example.com',
+    'http://[::1]:8787/__prerender/purge',
+    'https://user:pa%2Fss@www.example.com/__prerender/purge',
+    'https://www.example.com/%5F_prerender/purge',
+    'https://www.example.com/./__prerender/purge',
+    'https://www.example.com/x/../__prerender/purge',
+  ])('%s agrees with new URL().pathname', (raw) => {
+    const url = new URL(raw).href; // request.url is always serialised
+    expect(pathStartsWith(url, '/__prerender/')).toBe(new URL(url).pathname.startsWith('/__prerender/'));
   });
 });
 

@@ -26,7 +26,11 @@ function isTracking(name: string): boolean {
  * parameters removed, the rest sorted by name (stable, so repeated names keep their order).
  */
 export function normaliseUrl(url: URL): string {
-  const out = new URL(url.href);
+  // The common case, a page without a query: nothing to remove or sort, no second URL to build.
+  // (`href`, not `search`/`hash`: those are '' for a bare `?` or `#`, which still must go.)
+  const href = url.href;
+  if (!href.includes('?') && !href.includes('#')) return href;
+  const out = new URL(href);
   out.hash = '';
   const params = new URLSearchParams();
   for (const [name, value] of out.searchParams) if (!isTracking(name)) params.append(name, value);
@@ -66,15 +70,34 @@ export interface CacheKey {
 export const INDEX_PREFIX = 'snap:';
 
 export async function cacheKey(normalisedUrl: string, device: Device): Promise<CacheKey> {
-  const plain = `${INDEX_PREFIX}${device}:${normalisedUrl}`;
-  const index = new TextEncoder().encode(plain).byteLength <= MAX_PLAIN_KEY
-    ? plain
-    : `${INDEX_PREFIX}${device}:#${await sha256Hex(normalisedUrl)}`;
-  return { device, url: normalisedUrl, index };
+  return plainCacheKey(normalisedUrl, device) ?? { device, url: normalisedUrl, index: `${INDEX_PREFIX}${device}:#${await sha256Hex(normalisedUrl)}` };
 }
 
+/** `cacheKey` without a promise for the usual URL short enough to key plainly; null when it must be hashed. */
+export function plainCacheKey(normalisedUrl: string, device: Device): CacheKey | null {
+  const index = `${INDEX_PREFIX}${device}:${normalisedUrl}`;
+  return utf8Length(index) <= MAX_PLAIN_KEY ? { device, url: normalisedUrl, index } : null;
+}
+
+/** UTF-8 byte length without encoding (this runs on every crawler request). */
+function utf8Length(value: string): number {
+  let bytes = value.length;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < value.length && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2; // a surrogate pair: 2 UTF-16 units, 4 bytes
+      i++;
+    } else bytes += 2; // 3 bytes (a lone surrogate encodes as U+FFFD, also 3)
+  }
+  return bytes;
+}
+
+const encoder = new TextEncoder();
+
 export async function sha256Hex(value: string | ArrayBuffer): Promise<string> {
-  const data = typeof value === 'string' ? new TextEncoder().encode(value) : value;
+  const data = typeof value === 'string' ? encoder.encode(value) : value;
   const digest = await crypto.subtle.digest('SHA-256', data);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

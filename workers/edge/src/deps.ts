@@ -1,4 +1,5 @@
-/** Builds the edge's collaborators from its bindings, once per request (they hold no I/O state). */
+/** Builds the edge's collaborators from its bindings (they hold no I/O state). */
+import { parseTokenList } from '../../../shared/http/auth.ts';
 import { readConfig, type EdgeConfig } from './config.ts';
 import { RenderBudget } from './budget.ts';
 import { bindingRenderer, serviceRenderer, type Renderer } from './renderer.ts';
@@ -14,7 +15,17 @@ export function configOf(env: EdgeEnv): EdgeConfig {
 }
 
 export function rendererOf(env: EdgeEnv, config: EdgeConfig): Renderer {
-  return config.renderServiceUrl ? serviceRenderer(config.renderServiceUrl, env.RENDER_TOKEN) : bindingRenderer(env.RENDERER, env.RENDER_TOKEN);
+  const token = sendingToken(env.RENDER_TOKEN);
+  return config.renderServiceUrl ? serviceRenderer(config.renderServiceUrl, token) : bindingRenderer(env.RENDERER, token);
+}
+
+/**
+ * The token the edge sends: the first of a comma-separated RENDER_TOKEN. The renderer accepts any
+ * token of its own list, so a rotation sets "new,old" on the renderer first, then "new" (or
+ * "new,old") here, and never sends the whole list as one token.
+ */
+export function sendingToken(value: string | undefined): string | undefined {
+  return parseTokenList(value)[0];
 }
 
 export function depsOf(env: EdgeEnv) {
@@ -25,4 +36,16 @@ export function depsOf(env: EdgeEnv) {
     renderer: rendererOf(env, config),
     budget: new RenderBudget(env.RENDER_LIMIT_GLOBAL, env.RENDER_LIMIT_CATEGORY),
   };
+}
+
+/**
+ * The front door's collaborators, built once per `env` object like the config: a crawler's cache
+ * hit then allocates none of them. (Admin and cron calls use `depsOf`, whose store counts the
+ * operations of that one call; the front door's counters are never reported.)
+ */
+const frontDoorDeps = new WeakMap<object, ReturnType<typeof depsOf> & { assets: Fetcher }>();
+export function frontDoorDepsOf(env: EdgeEnv): ReturnType<typeof depsOf> & { assets: Fetcher } {
+  let deps = frontDoorDeps.get(env);
+  if (!deps) frontDoorDeps.set(env, (deps = { ...depsOf(env), assets: env.ASSETS_SERVICE }));
+  return deps;
 }

@@ -5,23 +5,23 @@
 import { classifyBot, type BotSignals } from '../../../shared/bots/classify.ts';
 import { errorToResponse } from '../../../shared/http/errors.ts';
 import { log } from '../../../shared/log.ts';
-import { depsOf } from './deps.ts';
+import { frontDoorDepsOf } from './deps.ts';
 import { serveBot } from './prerender.ts';
 import { RENDER_REQUEST_HEADER, decideRoute } from './route.ts';
 import { withPrerenderState } from './snapshot.ts';
 
 export async function frontDoor(request: Request, env: EdgeEnv, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
-  const isRenderRequest = request.headers.get(RENDER_REQUEST_HEADER) === '1';
-  // Humans (and our renderer's browser) pay one isbot test and nothing else.
-  if (isRenderRequest) return env.ASSETS_SERVICE.fetch(request);
   const userAgent = request.headers.get('User-Agent');
   let bot = classifyBot({ userAgent });
-  // Not even `request.cf`, which is parsed on first access: a verified bot with a browser-like UA
-  // is served as a human (the SPA), which is what it asked for.
+  // Humans pay one isbot test and nothing else: not even `request.cf`, which is parsed on first
+  // access (a verified bot with a browser-like UA is served as a human, the SPA it asked for).
   if (!bot.bot) return env.ASSETS_SERVICE.fetch(request);
+  // Our renderer's browser (a headless UA) loads our pages like a human: never a snapshot (no loop).
+  const isRenderRequest = request.headers.get(RENDER_REQUEST_HEADER) === '1';
+  if (isRenderRequest) return env.ASSETS_SERVICE.fetch(request);
 
   try {
-    const deps = depsOf(env);
+    const deps = frontDoorDepsOf(env);
     // Cloudflare's verified-bot signals decide who may render; read them only when that is checked.
     if (deps.config.verifyBots) bot = classifyBot({ userAgent, cf: request.cf as BotSignals | undefined });
     const url = new URL(request.url);
@@ -34,9 +34,8 @@ export async function frontDoor(request: Request, env: EdgeEnv, ctx: Pick<Execut
       case 'bypass':
         return withPrerenderState(await env.ASSETS_SERVICE.fetch(request), 'BYPASS');
       case 'prerender':
-        return await serveBot(request, url, bot, route.mayRender, {
+        return await serveBot(request, url, userAgent, bot, route.mayRender, {
           ...deps,
-          assets: env.ASSETS_SERVICE,
           waitUntil: (promise) => ctx.waitUntil(promise),
         });
     }

@@ -32,6 +32,12 @@ export class HotCache {
     return hot;
   }
 
+  /** `get` without moving the entry to most recently used (for a second read in one request). */
+  peek(key: string, now: number): Hot | null {
+    const hot = this.items.get(key);
+    return hot && hot.until > now ? hot : null;
+  }
+
   set(key: string, entry: SnapshotEntry, body: string | null, ttlMs: number, now: number): void {
     this.delete(key);
     if (ttlMs <= 0) return;

@@ -1,6 +1,7 @@
 import { errorToResponse } from '../../../shared/http/errors.ts';
 import { ADMIN_PREFIX, app } from './app.ts';
 import { frontDoor } from './front-door.ts';
+import { pathStartsWith } from './route.ts';
 import { scheduled } from './scheduled.ts';
 
 /**
@@ -8,7 +9,7 @@ import { scheduled } from './scheduled.ts';
  * front door, so a human's pass-through pays no router.
  */
 async function fetch(request: Request, env: EdgeEnv, ctx: ExecutionContext): Promise<Response> {
-  if (new URL(request.url).pathname.startsWith(ADMIN_PREFIX)) return app.fetch(request, env, ctx);
+  if (pathStartsWith(request.url, ADMIN_PREFIX)) return app.fetch(request, env, ctx);
   try {
     return await frontDoor(request, env, ctx);
   } catch (error) {

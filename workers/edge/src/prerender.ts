@@ -5,7 +5,7 @@
  */
 import { log } from '../../../shared/log.ts';
 import type { BotClassification } from '../../../shared/bots/classify.ts';
-import { cacheKey, deviceClass, normaliseUrl, type CacheKey } from './cache-key.ts';
+import { cacheKey, deviceClass, normaliseUrl, plainCacheKey, type CacheKey } from './cache-key.ts';
 import type { EdgeConfig } from './config.ts';
 import { refresh, type RefreshDeps, type RenderOutcome } from './refresh.ts';
 import { ageOf, botResponse, withPrerenderState, type PrerenderState, type SnapshotEntry } from './snapshot.ts';
@@ -22,30 +22,42 @@ export interface PrerenderDeps extends Omit<RefreshDeps, 'budgetKey'> {
 export async function serveBot(
   request: Request,
   url: URL,
+  userAgent: string | null,
   bot: BotClassification,
   mayRender: boolean,
   deps: PrerenderDeps,
 ): Promise<Response> {
-  const key = await cacheKey(normaliseUrl(url), deviceClass(request.headers.get('User-Agent')));
+  const normalised = normaliseUrl(url);
+  const device = deviceClass(userAgent);
+  const key = plainCacheKey(normalised, device) ?? (await cacheKey(normalised, device));
   const now = (deps.now ?? Date.now)();
-  const entry = await deps.store.lookup(key).catch((error: unknown) => {
+  // A hot snapshot (a crawler surge on a few pages) is answered with no promise in between: the
+  // same entry and body `lookup` and `store.body` would give, under the same freshness rules.
+  const hot = deps.store.fromMemory(key);
+  const entry = hot ? hot.entry : await deps.store.lookup(key).catch((error: unknown) => {
     log('error', 'prerender.index_read_failed', { key: key.index, message: String(error) });
     return null;
   });
-  const refreshDeps: RefreshDeps = { ...deps, budgetKey: bot.category ?? 'other' };
-
   if (entry) {
     const age = ageOf(entry, now);
     if (age === 'fresh' || age === 'stale' || !mayRender) {
-      const served = await serveEntry(age === 'fresh' ? 'HIT' : 'STALE', key, entry, request, deps);
+      const state = age === 'fresh' ? 'HIT' : 'STALE';
+      const served = hot?.body && entry.r2Key !== null
+        ? botResponse(state, entry, hot.body, request.method)
+        : await serveEntry(state, key, entry, request, deps);
       if (served) {
-        if (age !== 'fresh' && mayRender) deps.waitUntil(refresh(key, entry, refreshDeps).promise);
+        if (age !== 'fresh' && mayRender) deps.waitUntil(refresh(key, entry, refreshDepsOf(deps, bot)).promise);
         return served;
       }
     }
   }
   if (!mayRender) return fallback(request, key, entry, deps);
-  return renderNow(request, key, entry, refreshDeps, deps);
+  return renderNow(request, key, entry, refreshDepsOf(deps, bot), deps);
+}
+
+/** Built only when a render may start: a fresh hit allocates nothing for it. */
+function refreshDepsOf(deps: PrerenderDeps, bot: BotClassification): RefreshDeps {
+  return { ...deps, budgetKey: bot.category ?? 'other' };
 }
 
 async function renderNow(request: Request, key: CacheKey, previous: SnapshotEntry | null, refreshDeps: RefreshDeps, deps: PrerenderDeps): Promise<Response> {

@@ -27,6 +27,16 @@ export function isHtmlNavigation(method: string, pathname: string): boolean {
   return !/\.[A-Za-z0-9]{1,8}$/.test(last);
 }
 
+/**
+ * `new URL(url).pathname.startsWith(prefix)` without parsing, for every request: `request.url` is
+ * already a serialised absolute URL (WHATWG), so its path starts at the first `/` after `//` (the
+ * authority cannot hold one) and the prefix, holding no `?` or `#`, cannot run into the query.
+ */
+export function pathStartsWith(url: string, prefix: string): boolean {
+  const path = url.indexOf('/', url.indexOf('//') + 2);
+  return path !== -1 && url.startsWith(prefix, path);
+}
+
 export function decideRoute(
   request: { method: string; url: URL; isRenderRequest: boolean; onSite: boolean },
   bot: BotClassification,

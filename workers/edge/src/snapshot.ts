@@ -116,12 +116,16 @@ export function botResponse(
   body: string | ReadableStream | null,
   method: string,
 ): Response {
-  const headers = new Headers(entry.headers);
-  headers.set('Content-Type', 'text/html; charset=utf-8');
-  headers.set('X-Prerender', state);
-  headers.set('X-Prerender-Rendered-At', entry.renderedAt);
-  headers.set('Cache-Control', 'private, no-cache');
-  headers.append('Vary', 'User-Agent');
+  // One plain object, one Headers built by the runtime (not a copy and five calls into it). The
+  // entry's own headers are the lower-case names `judgeRender` passed, none of which is set here.
+  const headers: Record<string, string> = {
+    ...entry.headers,
+    'content-type': 'text/html; charset=utf-8',
+    'x-prerender': state,
+    'x-prerender-rendered-at': entry.renderedAt,
+    'cache-control': 'private, no-cache',
+    vary: 'User-Agent',
+  };
   const redirect = REDIRECT_STATUSES.has(entry.status);
   return new Response(method === 'HEAD' || redirect ? null : body, { status: entry.status, headers });
 }

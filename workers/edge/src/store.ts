@@ -34,8 +34,13 @@ export class SnapshotStore {
     private readonly hot: { cache: HotCache; ttlMs: number } | null = null,
   ) {}
 
+  /** A key's entry and body from isolate memory, without a promise; null when it is not hot. */
+  fromMemory(key: CacheKey): { entry: SnapshotEntry; body: string | null } | null {
+    return this.hot?.cache.get(key.index, Date.now()) ?? null;
+  }
+
   async lookup(key: CacheKey): Promise<SnapshotEntry | null> {
-    const hot = this.hot?.cache.get(key.index, Date.now());
+    const hot = this.fromMemory(key);
     if (hot) return hot.entry;
     this.stats.kvReads++;
     const entry = await this.index.get<SnapshotEntry>(key.index, { type: 'json', cacheTtl: INDEX_CACHE_TTL });
@@ -45,7 +50,8 @@ export class SnapshotStore {
   /** The body of an entry: from memory when hot, else from R2 (then kept hot). */
   async body(key: CacheKey, entry: SnapshotEntry): Promise<string | null> {
     if (!entry.r2Key) return null;
-    const hot = this.hot?.cache.get(key.index, Date.now());
+    // `lookup` has just made this key the most recently used; no need to move it again.
+    const hot = this.hot?.cache.peek(key.index, Date.now());
     if (hot && hot.entry.hash === entry.hash && hot.body !== null) return hot.body;
     this.stats.r2Reads++;
     const object = await this.bodies.get(entry.r2Key);
