@@ -36,6 +36,18 @@ describe('crawler page navigations', () => {
     expect(await (await env.SNAPSHOTS.get(entry!.r2Key!))!.text()).toBe(html);
   });
 
+  it('never serves an R2 body the index entry does not describe (a half-finished save is a miss)', async () => {
+    const path = uniquePath('hash-mismatch');
+    expect((await get(path, UA.googlebot)).headers.get('X-Prerender')).toBe('MISS');
+    const entry = await entryOf(`${ORIGIN}${path}`);
+    // As if a later render wrote its body and then failed to write its index entry.
+    await env.SNAPSHOTS.put(entry!.r2Key!, '<p>a newer render</p>', { customMetadata: { hash: 'f'.repeat(64) } });
+    const again = await get(path, UA.googlebot);
+    expect(again.headers.get('X-Prerender')).toBe('MISS');
+    expect(await again.text()).not.toContain('a newer render');
+    expect(await renderCount(path)).toBe(2);
+  });
+
   it('keys mobile and desktop apart', async () => {
     const path = uniquePath('device');
     expect(await (await get(path, UA.googlebotMobile)).text()).toContain('for mobile');

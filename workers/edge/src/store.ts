@@ -56,6 +56,14 @@ export class SnapshotStore {
     this.stats.r2Reads++;
     const object = await this.bodies.get(entry.r2Key);
     if (!object) return null;
+    // The body is written before its index entry; if that index write failed, R2 holds a newer
+    // render than the entry describes (another status or headers). Serve only the body the entry
+    // names: a mismatch is a miss, and the next render writes both again.
+    const storedHash = object.customMetadata?.hash;
+    if (storedHash && storedHash !== entry.hash) {
+      await object.body.cancel();
+      return null;
+    }
     const body = await object.text();
     this.remember(key, entry, body);
     return body;
