@@ -35,3 +35,23 @@ export function workerProject(
     },
   });
 }
+
+/**
+ * A project for pure shared code: run in workerd (so Web Crypto extensions and bundled data load
+ * as they will in a worker) with no worker and no bindings.
+ */
+export function pureProject(name: string): TestProjectConfiguration {
+  return defineProject({
+    root,
+    plugins: [
+      cloudflareTest({
+        miniflare: {
+          compatibilityDate: '2026-11-01',
+          compatibilityFlags: ['nodejs_compat'],
+          outboundService: unexpectedOutbound,
+        },
+      }),
+    ],
+    test: { name, include: [`test/${name}/**/*.test.ts`] },
+  });
+}
