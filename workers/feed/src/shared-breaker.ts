@@ -135,13 +135,8 @@ export class SharedBreaker {
       if (!granted) return;
       const outcome = (await run()) ?? { at: Date.now(), failed: false, durationMs: 0, probe: true };
       this.record(outcome, Date.now());
-      const batch = this.#pending.splice(0);
-      try {
-        this.#adopt(await withTimeout(stub().sync(batch, this.config.breaker)));
-      } catch (error) {
-        this.#pending.unshift(...batch);
-        this.#unreachable(error);
-      }
+      // Report the probe's outcome at once: the shared state moves out of half-open for everyone.
+      await this.refresh(stub);
     } finally {
       this.#probingSince = 0;
     }
@@ -163,7 +158,7 @@ export class SharedBreaker {
     }
   }
 
-  /** Reads the Durable Object's state now (awaited: an admin request). */
+  /** Sends pending outcomes and reads the Durable Object's state now (an admin request, a probe's end). */
   async refresh(stub: () => BreakerStub): Promise<void> {
     const batch = this.#pending.splice(0);
     try {
