@@ -49,6 +49,28 @@ describe('GET /<code>', () => {
     expect((await go('/casetest')).status).toBe(404);
   });
 
+  it('answers paths the hot path leaves to the router as before', async () => {
+    await createLink({ url: 'https://example.com/slashes', slug: 'Slashes' });
+    expect((await go('/Slashes//')).status).toBe(301); // any number of trailing slashes
+    expect((await go('/%53lashes')).status).toBe(404); // codes are not decoded
+    expect((await go('/Slashes/more')).status).toBe(404);
+    expect((await go('//Slashes')).status).toBe(404);
+    expect((await go('/')).status).toBe(404);
+    expect((await go('/Slashes', { method: 'DELETE' })).status).toBe(405);
+  });
+
+  it('gives every redirect its own headers, also when served from isolate memory', async () => {
+    const link = await createLink({ url: 'https://example.com/own-headers' });
+    const fetchOnce = () => worker.fetch(new Request(`https://sho.rt/${link.code}`), env, createExecutionContext());
+    const first = await fetchOnce();
+    first.headers.set('Location', 'https://evil.example/');
+    const second = await fetchOnce(); // the record is now in memory: the hot path
+    expect(second.status).toBe(301);
+    expect(second.headers.get('Location')).toBe('https://example.com/own-headers');
+    expect(second.headers.get('Cache-Control')).toBe('public, max-age=86400');
+    expect(second.headers.get('Referrer-Policy')).toBe('strict-origin-when-cross-origin');
+  });
+
   it('answers HEAD like GET, without a body', async () => {
     const link = await createLink({ url: 'https://example.com/head' });
     const res = await go(`/${link.code}`, { method: 'HEAD' });

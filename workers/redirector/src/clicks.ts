@@ -30,8 +30,8 @@ export function clickKind(method: string, userAgent: string | null): ClickKind {
 
 export interface ClickSinks {
   analytics: AnalyticsEngineDataset | undefined;
-  /** The link's authority stub, looked up lazily so a broken binding cannot break the redirect. */
-  authority: () => Remote<LinkAuthorityReader> | undefined;
+  /** The code's authority stub, looked up lazily so a broken binding cannot break the redirect. */
+  authority: (code: string) => Remote<LinkAuthorityReader> | undefined;
 }
 
 /** Batches one flush may send before leaving the rest to the next click (waitUntil has a limit). */
@@ -46,6 +46,9 @@ interface Pending {
   since: number;
 }
 const pending = new Map<string, Pending>();
+
+/** The doubles of every data point (one click); writeDataPoint copies it, so one array serves all. */
+const ONE_CLICK = [1];
 
 /**
  * Records one click; never throws (counting must not turn into an error anywhere). Analytics Engine
@@ -63,6 +66,7 @@ export function countClick(
   kind: ClickKind,
   request: Request,
   flushMs: number,
+  now: number = Date.now(),
 ): Promise<void> | null {
   try {
     if (sinks.analytics !== undefined) {
@@ -72,7 +76,7 @@ export function countClick(
       // materialises `request.cf` on first access, which measurably slows this hot path.
       const country = request.headers.get('CF-IPCountry') ?? '';
       const blobs = [record.code, kind, country, refererHost(request.headers.get('Referer'))];
-      sinks.analytics.writeDataPoint({ indexes: [record.code], blobs, doubles: [1] });
+      sinks.analytics.writeDataPoint({ indexes: [record.code], blobs, doubles: ONE_CLICK });
     }
   } catch (error) {
     log('warn', 'redirector.analytics_failed', { code: record.code, error: String(error) });
@@ -83,7 +87,6 @@ export function countClick(
     pending.set(record.code, entry);
   }
   entry.counts[kind] = (entry.counts[kind] ?? 0) + 1;
-  const now = Date.now();
   if (entry.flushing && now - entry.since < FLUSH_STALE_MS) return null;
   entry.flushing = true;
   entry.since = now;
@@ -106,7 +109,7 @@ async function flush(code: string, entry: Pending, sinks: ClickSinks, flushMs: n
     const batch = entry.counts;
     entry.counts = {};
     try {
-      await sinks.authority()?.recordClicks(batch);
+      await sinks.authority(code)?.recordClicks(batch);
     } catch (error) {
       log('warn', 'redirector.clicks_not_counted', { code, batch, error: String(error) });
     }

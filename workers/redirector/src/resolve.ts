@@ -35,6 +35,15 @@ export interface ResolveDeps {
   now: number;
 }
 
+/**
+ * The record this isolate read less than FRESH_MS ago, if any: the hot path, answered without I/O
+ * and without a promise (the handler asks this before `resolveLink`, which asks it again).
+ */
+export function freshRecord(code: string, now: number): LinkRecord | undefined {
+  const remembered = lastKnown.get(code, now);
+  return remembered !== undefined && now - remembered.readAt < FRESH_MS ? remembered.record : undefined;
+}
+
 export async function resolveLink(code: string, deps: ResolveDeps): Promise<Resolution> {
   const remembered = lastKnown.get(code, deps.now);
   if (remembered !== undefined && deps.now - remembered.readAt < FRESH_MS) {

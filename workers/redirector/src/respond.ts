@@ -21,19 +21,43 @@ export function cacheControl(record: LinkRecord, defaultMaxAge: number, now: num
   return record.immutable && maxAge === ONE_YEAR ? `public, max-age=${ONE_YEAR}, immutable` : `public, max-age=${maxAge}`;
 }
 
+/**
+ * The short link should not leak where it was clicked from to the destination's analytics beyond
+ * the origin (the default policy of browsers, stated for every client).
+ */
+const REFERRER_POLICY = 'strict-origin-when-cross-origin';
+
 /** `search` is the request's query string with its `?` (or empty). */
 export function redirectResponse(record: LinkRecord, search: string, defaultMaxAge: number, now: number): Response {
-  const location = record.appendQuery ? withQuery(record.url, search) : record.url;
-  return new Response(null, {
-    status: record.status,
-    headers: {
-      Location: location,
-      'Cache-Control': cacheControl(record, defaultMaxAge, now),
-      // The short link should not leak where it was clicked from to the destination's analytics
-      // beyond the origin (the default policy of browsers, stated for every client).
-      'Referrer-Policy': 'strict-origin-when-cross-origin',
-    },
-  });
+  const headers =
+    (search.length < 2 || !record.appendQuery) && record.expiresAt === undefined
+      ? fixedHeaders(record, defaultMaxAge, now)
+      : redirectHeaders(record.appendQuery ? withQuery(record.url, search) : record.url, cacheControl(record, defaultMaxAge, now));
+  return new Response(null, { status: record.status, headers });
+}
+
+function redirectHeaders(location: string, cache: string): Headers {
+  return new Headers([
+    ['Location', location],
+    ['Cache-Control', cache],
+    ['Referrer-Policy', REFERRER_POLICY],
+  ]);
+}
+
+/**
+ * Without a query to append or an expiry to count down, a link's redirect headers are the same on
+ * every request: they are built once per record read (a record is kept FRESH_MS in isolate memory,
+ * so a popular link reuses them) and copied into each Response, as the Response constructor does.
+ */
+const fixed = new WeakMap<LinkRecord, { maxAge: number; headers: Headers }>();
+
+function fixedHeaders(record: LinkRecord, defaultMaxAge: number, now: number): Headers {
+  let entry = fixed.get(record);
+  if (entry === undefined || entry.maxAge !== defaultMaxAge) {
+    entry = { maxAge: defaultMaxAge, headers: redirectHeaders(record.url, cacheControl(record, defaultMaxAge, now)) };
+    fixed.set(record, entry);
+  }
+  return entry.headers;
 }
 
 /** Browsers get a small page; API clients (anything not asking for HTML) get the JSON error shape. */
