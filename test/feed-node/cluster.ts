@@ -1,12 +1,12 @@
 // Two instances of the feed worker (separate isolates: separate memory, separate breaker copies)
 // sharing one FeedBreaker Durable Object namespace and one KV namespace, as two isolates of one
 // deployment do in production. The worker is bundled with esbuild as wrangler would.
-import { build } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { bundleWorker } from '../support/bundle.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -23,18 +23,7 @@ export interface Cluster {
 
 export async function startCluster(vars: Record<string, string>): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'feed-cluster-'));
-  await build({
-    entryPoints: [join(root, 'workers/feed/src/index.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2024',
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'import'],
-    external: ['cloudflare:*', 'node:*'],
-    outfile: join(dir, 'index.js'),
-    logLevel: 'error',
-  });
+  bundleWorker(join(root, 'workers/feed/src/index.ts'), join(dir, 'index.js'));
   const common = {
     modules: true,
     scriptPath: join(dir, 'index.js'),

@@ -4,29 +4,20 @@
 // script, so the shortener is bundled here with esbuild, and its bindings are read from its
 // [env.shortener] section of wrangler.toml, so both workers share the local `LINKS` KV namespace
 // (no `id` in wrangler.toml: locally the binding name is the namespace id on both sides).
-import { buildSync } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import type { LegacyWorkerOptions } from 'miniflare';
+import { bundleWorker } from '../support/bundle.ts';
 import { workerProject } from '../support/project.ts';
 import { TOKEN } from './token.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outdir = mkdtempSync(join(tmpdir(), 'redirector-test-'));
 process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
-buildSync({
-  entryPoints: [join(root, 'workers/shortener/src/index.ts')],
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2024',
-  external: ['cloudflare:*', 'node:*'],
-  outfile: join(outdir, 'shortener.js'),
-  logLevel: 'error',
-});
+bundleWorker(join(root, 'workers/shortener/src/index.ts'), join(outdir, 'shortener.js'));
 // wrangler's own copy of the Miniflare types does not resolve here; the shape is Miniflare's v4 options.
 const workerOptions = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'), 'shortener')
   .workerOptions as unknown as LegacyWorkerOptions;
