@@ -36,13 +36,23 @@ const HUMAN: BotClassification = Object.freeze({ bot: false, category: null, nam
 
 interface CompiledCrawler {
   pattern: RegExp;
+  /**
+   * For a pattern that ends in its product token's `/` (`Googlebot\/`): the same token with no
+   * version, ending the UA (`Googlebot`, as `curl -A Googlebot` and some tools send). Tried only
+   * when no pattern matched as listed.
+   */
+  bare: RegExp | null;
   category: BotCategory;
 }
 
 // Compiled on the first bot, once per isolate: ~1,500 patterns humans never pay for.
 let compiled: CompiledCrawler[] | undefined;
 function crawlerList(): CompiledCrawler[] {
-  compiled ??= CRAWLERS.map(([pattern, tags]) => ({ pattern: new RegExp(pattern), category: categoryFromTags(tags) }));
+  compiled ??= CRAWLERS.map(([pattern, tags]) => ({
+    pattern: new RegExp(pattern),
+    bare: pattern.endsWith('\\/') ? new RegExp(`${pattern.slice(0, -2)}$`) : null,
+    category: categoryFromTags(tags),
+  }));
   return compiled;
 }
 
@@ -63,6 +73,15 @@ function identify(userAgent: string): BotClassification {
     if (match) {
       found = { category: crawler.category, name: productName(userAgent, match[0]) };
       break;
+    }
+  }
+  if (!found) {
+    for (const crawler of crawlerList()) {
+      const match = crawler.bare?.exec(userAgent);
+      if (match) {
+        found = { category: crawler.category, name: cleanName(match[0]) };
+        break;
+      }
     }
   }
   found ??= { category: 'other', name: cleanName(isbotMatch(userAgent) ?? 'unknown') };

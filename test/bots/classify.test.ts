@@ -109,6 +109,19 @@ describe('classifyBot: Cloudflare signals', () => {
   });
 });
 
+describe('classifyBot: a bare product token (curl -A Googlebot)', () => {
+  it.each([
+    ['Googlebot', 'search'],
+    ['bingbot', 'search'],
+  ])('%s -> %s, like the full user agent', (userAgent, category) => {
+    expect(classifyBot({ userAgent })).toMatchObject({ bot: true, category, name: userAgent });
+  });
+
+  it('does not stretch a listed token to a longer word', () => {
+    expect(classifyBot({ userAgent: 'Googlebotanist' }).category).not.toBe('search');
+  });
+});
+
 describe('classifyBot: long user agents', () => {
   it('classifies a 16 KB bot UA (too long for the memo) the same way every time', () => {
     const huge = `Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html) ${'x'.repeat(16_000)}`;

@@ -13,6 +13,13 @@ const crawl = (path: string, method = 'GET') =>
   fetch(`${EDGE}${path}`, { method, headers: { 'User-Agent': GOOGLEBOT, Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }, redirect: 'manual' });
 
 describe('edge: crawlers get prerendered pages, humans the SPA', () => {
+  it('renders for `curl -A Googlebot` as the brief promises (a bare product token, no Accept)', async () => {
+    const response = await fetch(`${EDGE}/article/7`, { headers: { 'User-Agent': 'Googlebot' }, redirect: 'manual' });
+    expect(response.status).toBe(200);
+    expect(['MISS', 'HIT']).toContain(response.headers.get('X-Prerender'));
+    expect(await response.text()).toContain('data-article-id="7"');
+  });
+
   it('renders /article/1 for Googlebot (MISS), then serves it from the cache (HIT)', async () => {
     // Start from a known state even if another test already crawled the page.
     const purge = await fetch(`${EDGE}/__prerender/purge`, {
