@@ -209,13 +209,13 @@ export function writeAssets({ feedOrigin, now = new Date() }) {
     version: 1,
     // Origins the SPA was built to call: the worker adds them to the CSP connect-src.
     connectSrc: feedOrigin ? [new URL(feedOrigin).origin] : [],
-    files: Object.fromEntries(
-      Object.entries(files).map(([path, { candidates: _candidates, ...entry }]) => [path, entry]),
-    ),
+    files: Object.fromEntries(Object.entries(files).map(([path, { candidates: _candidates, ...entry }]) => [path, entry])),
     // Sizes of every variant tried, kept or not: lets the next build skip recompressing unchanged
     // files and lets the bench report all three encodings. The worker ignores this field.
     candidates: Object.fromEntries(
-      Object.entries(files).filter(([, f]) => f.candidates).map(([path, f]) => [path, f.candidates]),
+      Object.entries(files)
+        .filter(([, f]) => f.candidates)
+        .map(([path, f]) => [path, f.candidates]),
     ),
   };
   writeIfChanged(MANIFEST_PATH, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));

@@ -1,4 +1,4 @@
-// `npm run check` (part of `npm test`): generated Env types up to date, type-check, lint, and a
+// `npm run check` (part of `npm test`): generated Env types up to date, type-check, lint, formatting, and a
 // `wrangler deploy --dry-run` of every worker with a gzipped bundle-size budget.
 //
 // Budgets: the platform limit is 3 MB gzipped (10 MB on paid plans), but size is also cold-start
@@ -33,11 +33,19 @@ function step(name, fn) {
   }
 }
 const sh = (cmd, args) =>
-  execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } }).toString();
+  execFileSync(cmd, args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  }).toString();
 
 step('Env types up to date (wrangler types --check)', () => void sh(process.execPath, ['scripts/types.mjs', '--check']));
-step('type-check (tsc, one project per worker)', () => void execFileSync(process.execPath, ['scripts/typecheck.mjs'], { cwd: root, stdio: 'inherit' }));
+step(
+  'type-check (tsc, one project per worker)',
+  () => void execFileSync(process.execPath, ['scripts/typecheck.mjs'], { cwd: root, stdio: 'inherit' }),
+);
 step('lint (oxlint)', () => void execFileSync('npm', ['run', '--silent', 'lint'], { cwd: root, stdio: 'inherit' }));
+step('format (prettier --check)', () => void execFileSync('npm', ['run', '--silent', 'format:check'], { cwd: root, stdio: 'inherit' }));
 
 for (const { name } of existingWorkers()) {
   step(`wrangler deploy --dry-run --env ${name}`, () => {

@@ -15,15 +15,23 @@ const file = join(root, 'package-lock.json');
 const lock = JSON.parse(readFileSync(file, 'utf8'));
 const packages = lock.packages;
 
-const OS = { darwin: 'darwin', windows: 'win32', win32: 'win32', linux: 'linux', android: 'android', freebsd: 'freebsd', openharmony: 'openharmony' };
-const CPU = { 'x64': 'x64', '64': 'x64', 'arm64': 'arm64', 'ia32': 'ia32', 'arm': 'arm', 'ppc64': 'ppc64', 'riscv64': 'riscv64', 's390x': 's390x' };
+const OS = {
+  darwin: 'darwin',
+  windows: 'win32',
+  win32: 'win32',
+  linux: 'linux',
+  android: 'android',
+  freebsd: 'freebsd',
+  openharmony: 'openharmony',
+};
+const CPU = { x64: 'x64', 64: 'x64', arm64: 'arm64', ia32: 'ia32', arm: 'arm', ppc64: 'ppc64', riscv64: 'riscv64', s390x: 's390x' };
 
 /** os / cpu / libc of a platform package, read from its name (`binding-linux-arm64-musl`, `workerd-darwin-64`). */
 function platformOf(name) {
   const parts = name.split('/').pop().split('-');
   const os = parts.map((p) => OS[p]).find(Boolean);
-  const cpu = parts.map((p) => CPU[p.replace(/eabi(hf)?$/, '').replace(/^arm$/, 'arm')]).find(Boolean)
-    ?? (parts.includes('arm') ? 'arm' : undefined);
+  const cpu =
+    parts.map((p) => CPU[p.replace(/eabi(hf)?$/, '').replace(/^arm$/, 'arm')]).find(Boolean) ?? (parts.includes('arm') ? 'arm' : undefined);
   const libc = parts.some((p) => p.startsWith('musl')) ? 'musl' : os === 'linux' ? 'glibc' : undefined;
   return { os, cpu, libc };
 }

@@ -59,7 +59,9 @@ function stop(code = 0) {
     }
     process.exit(code);
   }, 5000);
-  Promise.all(children.map(({ child }) => (child.exitCode !== null || child.signalCode ? null : new Promise((r) => child.once('exit', r))))).then(() => {
+  Promise.all(
+    children.map(({ child }) => (child.exitCode !== null || child.signalCode ? null : new Promise((r) => child.once('exit', r)))),
+  ).then(() => {
     clearTimeout(deadline);
     process.exit(code);
   });
@@ -120,16 +122,27 @@ try {
     const group = groupOf(name);
     if (started.has(group)) await waitForPort(started.get(group).name, started.get(group).port);
     started.set(group, { name, port });
-    run(name, 'npx', [
-      'wrangler', 'dev',
-      '--env', name,
-      '--port', String(port),
-      '--ip', '127.0.0.1',
-      '--inspector-port', String(9300 + i),
-      '--persist-to', join(stateDir, group),
-      '--infer-origin-from-routes=false',
-      '--show-interactive-dev-session=false',
-    ], name === 'renderer' ? browserEnv : {});
+    run(
+      name,
+      'npx',
+      [
+        'wrangler',
+        'dev',
+        '--env',
+        name,
+        '--port',
+        String(port),
+        '--ip',
+        '127.0.0.1',
+        '--inspector-port',
+        String(9300 + i),
+        '--persist-to',
+        join(stateDir, group),
+        '--infer-origin-from-routes=false',
+        '--show-interactive-dev-session=false',
+      ],
+      name === 'renderer' ? browserEnv : {},
+    );
     services.push({ name, port });
   }
 

@@ -27,8 +27,10 @@ function run(label, args) {
 run('types/runtime.d.ts', ['--include-env=false', 'types/runtime.d.ts']);
 for (const { name } of existingWorkers()) {
   run(`workers/${name}/worker-configuration.d.ts`, [
-    '--env', name,
-    '--env-interface', envInterface(name),
+    '--env',
+    name,
+    '--env-interface',
+    envInterface(name),
     '--include-runtime=false',
     `workers/${name}/worker-configuration.d.ts`,
   ]);

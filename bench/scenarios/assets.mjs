@@ -72,7 +72,11 @@ export default async function assets(bench) {
 
   // Against the bare binding: both send the identity bytes (the binding cannot negotiate, and an
   // identity-only Accept-Encoding keeps Miniflare's outer layer from compressing on the fly).
-  const passthrough = await startBehindRouter(bench, 'assets-passthrough', join(root, 'bench', 'fixtures', 'assets-passthrough', 'worker.js'));
+  const passthrough = await startBehindRouter(
+    bench,
+    'assets-passthrough',
+    join(root, 'bench', 'fixtures', 'assets-passthrough', 'worker.js'),
+  );
   try {
     await bench.compare({
       scenario: 'assets: hashed JS vs ASSETS pass-through',

@@ -13,7 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { Miniflare, Response, convertV4MiniflareOptions } from 'miniflare';
 import { root } from '../../scripts/workers.mjs';
 
-const GOOGLEBOT = 'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; +http://www.google.com/bot.html) Chrome/130.0.6723.69 Safari/537.36';
+const GOOGLEBOT =
+  'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; +http://www.google.com/bot.html) Chrome/130.0.6723.69 Safari/537.36';
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 const BROWSER_HEADERS = { 'User-Agent': CHROME, Accept: 'text/html', 'Accept-Encoding': 'br, gzip' };
 const ADMIN_TOKEN = 'bench-admin-token';
@@ -22,7 +23,10 @@ const OUT = join(root, 'bench', '.out', 'edge-extra');
 
 /** A rendered article of realistic size (~20 KB of HTML), as the renderer would answer it. */
 function renderedArticle(url) {
-  const paragraphs = Array.from({ length: 40 }, (_, i) => `<p>Paragraph ${i} of ${url}: ${'edge caching for crawlers '.repeat(16)}</p>`).join('\n');
+  const paragraphs = Array.from(
+    { length: 40 },
+    (_, i) => `<p>Paragraph ${i} of ${url}: ${'edge caching for crawlers '.repeat(16)}</p>`,
+  ).join('\n');
   return `<!doctype html><html><head><title>Article</title><script type="module" src="/assets/app.js"></script></head><body><main><article data-article-id="1"><h1>Precompressed assets at the edge</h1>${paragraphs}</article></main></body></html>`;
 }
 
@@ -32,7 +36,13 @@ async function fakeRenderer(request) {
     throw new Error(`bench renderer: unexpected ${request.method} ${request.url}`);
   }
   const body = await request.json();
-  return Response.json({ html: renderedArticle(body.url), status: 200, headers: {}, renderedAt: new Date().toISOString(), timings: { totalMs: 0 } });
+  return Response.json({
+    html: renderedArticle(body.url),
+    status: 200,
+    headers: {},
+    renderedAt: new Date().toISOString(),
+    timings: { totalMs: 0 },
+  });
 }
 
 /**
@@ -40,9 +50,14 @@ async function fakeRenderer(request) {
  * origin, and Miniflare listens on a random port: `upstream` makes workerd see localhost:8787.
  */
 async function startEdge(bench, instances, vars = {}) {
-  const edge = bench.workerOptions('edge', { vars: { SITE_ORIGINS: 'http://localhost:8787', ...vars }, secrets: { RENDER_TOKEN, ADMIN_TOKEN } });
+  const edge = bench.workerOptions('edge', {
+    vars: { SITE_ORIGINS: 'http://localhost:8787', ...vars },
+    secrets: { RENDER_TOKEN, ADMIN_TOKEN },
+  });
   edge.serviceBindings = { ...edge.serviceBindings, RENDERER: fakeRenderer };
-  const mf = new Miniflare(convertV4MiniflareOptions({ workers: [edge, bench.workerOptions('assets')], cf: false, port: 0, upstream: 'http://localhost:8787' }));
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({ workers: [edge, bench.workerOptions('assets')], cf: false, port: 0, upstream: 'http://localhost:8787' }),
+  );
   instances.push(mf);
   const url = (await mf.ready).href.replace(/\/$/, '');
   // Fill the cache: one MISS, then check the next request is a HIT.
@@ -100,7 +115,13 @@ export default async function edge(bench) {
     const hop = new Miniflare(
       convertV4MiniflareOptions({
         workers: [
-          { name: 'passthrough', modules: true, scriptPath: join(OUT, 'passthrough.js'), compatibilityDate: '2026-11-01', serviceBindings: { ASSETS_SERVICE: 'assets' } },
+          {
+            name: 'passthrough',
+            modules: true,
+            scriptPath: join(OUT, 'passthrough.js'),
+            compatibilityDate: '2026-11-01',
+            serviceBindings: { ASSETS_SERVICE: 'assets' },
+          },
           bench.workerOptions('assets'),
         ],
         cf: false,
@@ -131,10 +152,22 @@ export default async function edge(bench) {
  */
 async function classificationCost(bench) {
   mkdirSync(OUT, { recursive: true });
-  await build({ entryPoints: [join(root, 'shared', 'bots', 'classify.ts')], bundle: true, format: 'esm', outfile: join(OUT, 'classify.mjs'), platform: 'node', logLevel: 'error' });
+  await build({
+    entryPoints: [join(root, 'shared', 'bots', 'classify.ts')],
+    bundle: true,
+    format: 'esm',
+    outfile: join(OUT, 'classify.mjs'),
+    platform: 'node',
+    logLevel: 'error',
+  });
   const { classifyBot } = await import(pathToFileURL(join(OUT, 'classify.mjs')).href);
   const { isbot } = await import('isbot');
-  const uas = [CHROME, GOOGLEBOT, 'facebookexternalhit/1.1', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 307.0.0.34.111'];
+  const uas = [
+    CHROME,
+    GOOGLEBOT,
+    'facebookexternalhit/1.1',
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 307.0.0.34.111',
+  ];
   const nsPerCall = (fn) => {
     for (let i = 0; i < 20_000; i++) fn(uas[i % uas.length]);
     const n = 400_000;

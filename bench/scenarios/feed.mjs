@@ -21,8 +21,7 @@ export default async function feed(bench) {
       const response = await fetch(`${worker.url}/api/feed/_status`, { method: 'POST', headers: admin, body: JSON.stringify({ mode }) });
       if (response.status !== 200) throw new Error(`feed: forcing ${mode} answered ${response.status}`);
     };
-    const breakerStatus = async () =>
-      (await (await fetch(`${worker.url}/api/feed/_status`, { headers: admin })).json()).breaker.status;
+    const breakerStatus = async () => (await (await fetch(`${worker.url}/api/feed/_status`, { headers: admin })).json()).breaker.status;
     const request = { url: `${worker.url}/api/feed/home?user=alice` };
 
     // An anonymous live answer fills the KV tier, then the breaker is forced open.

@@ -17,8 +17,14 @@ export default async function links(bench) {
   const redirector = await bench.start('redirector', { also: ['shortener'] });
   const at = new Date().toISOString();
   const record = {
-    code: 'hot-link', url: 'https://example.com/landing?campaign=bench', status: 301,
-    appendQuery: true, immutable: false, createdAt: at, updatedAt: at, version: 1,
+    code: 'hot-link',
+    url: 'https://example.com/landing?campaign=bench',
+    status: 301,
+    appendQuery: true,
+    immutable: false,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
   };
   const authority = await redirector.mf.getDurableObjectNamespace('LINK_AUTHORITY', 'shortener');
   const claimed = await authority.get(authority.idFromName(record.code)).claim(record);
@@ -26,10 +32,17 @@ export default async function links(bench) {
   const kv = await redirector.mf.getKVNamespace('LINKS', 'redirector');
   await kv.put(`link:${record.code}`, JSON.stringify(record));
 
-  const base = await bench.baseline({ status: 301, headers: { Location: 'https://example.com/landing?campaign=bench', 'Cache-Control': 'public, max-age=86400' } });
+  const base = await bench.baseline({
+    status: 301,
+    headers: { Location: 'https://example.com/landing?campaign=bench', 'Cache-Control': 'public, max-age=86400' },
+  });
   await bench.compare({
     scenario: 'redirector: hot link (KV hit, 5 s isolate memory)',
-    request: { url: `${redirector.url}/hot-link`, method: 'GET', headers: { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36' } },
+    request: {
+      url: `${redirector.url}/hot-link`,
+      method: 'GET',
+      headers: { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36' },
+    },
     baselineName: 'bare worker: constant 301',
     baseline: { url: `${base.url}/` },
     goal: 0.9,

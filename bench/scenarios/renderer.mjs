@@ -19,7 +19,12 @@ export default async function renderer(bench) {
   // Miniflare's Browser Rendering would download Chrome; the shim execs the packaged Chromium.
   process.env.XDG_CACHE_HOME = (await ensureBrowserRenderingShim()).XDG_CACHE_HOME;
   const site = await startFixtureSite();
-  const settings = { SITE_ORIGINS: site.siteOrigin, RENDER_ALLOWED_ORIGINS: site.apiOrigin, RENDER_TIMEOUT_MS: '10000', RENDER_IDLE_CAP_MS: '3000' };
+  const settings = {
+    SITE_ORIGINS: site.siteOrigin,
+    RENDER_ALLOWED_ORIGINS: site.apiOrigin,
+    RENDER_TIMEOUT_MS: '10000',
+    RENDER_IDLE_CAP_MS: '3000',
+  };
   try {
     const worker = await bench.start('renderer', { vars: settings, secrets: { RENDER_TOKEN: TOKEN } });
     await recordRenders(bench, 'Browser Rendering binding (Miniflare, local Chromium)', worker.url, site);
@@ -38,12 +43,21 @@ export default async function renderer(bench) {
   const bytes = readdirSync(outdir)
     .filter((f) => /\.m?js$/.test(f))
     .reduce((sum, f) => sum + gzipSync(readFileSync(join(outdir, f)), { level: 9 }).length, 0);
-  bench.size({ scenario: 'renderer bundle gzip bytes', ours: bytes, reference: 400 * 1024, baselineName: '400 KB budget (scripts/check.mjs)', goal: 1.0 });
+  bench.size({
+    scenario: 'renderer bundle gzip bytes',
+    ours: bytes,
+    reference: 400 * 1024,
+    baselineName: '400 KB budget (scripts/check.mjs)',
+    goal: 1.0,
+  });
 }
 
 /** Sequential renders of two pages: one with `prerenderReady`, one that waits for network idle. */
 async function recordRenders(bench, path, url, site) {
-  for (const [page, what] of [['/images', 'prerenderReady page'], ['/js-only', 'network-idle page']]) {
+  for (const [page, what] of [
+    ['/images', 'prerenderReady page'],
+    ['/js-only', 'network-idle page'],
+  ]) {
     const times = [];
     for (let i = 0; i < RENDERS + 1; i++) {
       const started = performance.now();

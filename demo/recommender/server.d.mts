@@ -28,5 +28,8 @@ export interface Recommender {
 
 export const TABS: string[];
 export const MODES: RecommenderMode[];
-export function feedFor(tab: string, user: string | null): { tab: string; user: string | null; personalized: boolean; items: { id: string; title: string; url: string }[] };
+export function feedFor(
+  tab: string,
+  user: string | null,
+): { tab: string; user: string | null; personalized: boolean; items: { id: string; title: string; url: string }[] };
 export function startRecommender(options?: { port?: number; host?: string } & RecommenderSwitches): Promise<Recommender>;

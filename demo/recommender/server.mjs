@@ -17,7 +17,20 @@ export const TABS = ['home', 'trending', 'new'];
 export const MODES = ['ok', 'fail', 'hang', 'slow', '429', 'flap'];
 const USER = /^[A-Za-z0-9_-]{1,64}$/;
 
-const TOPICS = ['cooking', 'cycling', 'jazz', 'space', 'gardening', 'chess', 'photography', 'running', 'history', 'design', 'robots', 'travel'];
+const TOPICS = [
+  'cooking',
+  'cycling',
+  'jazz',
+  'space',
+  'gardening',
+  'chess',
+  'photography',
+  'running',
+  'history',
+  'design',
+  'robots',
+  'travel',
+];
 
 /** FNV-1a: a stable small hash, so a user's feed is the same on every call. */
 function hash(text) {
@@ -35,7 +48,11 @@ export function feedFor(tab, user) {
     } else {
       const n = hash(`${user}/${tab}/${i}`);
       const topic = TOPICS[n % TOPICS.length];
-      items.push({ id: `${tab}-${user}-${n % 100000}`, title: `For ${user}: ${topic} pick #${i + 1}`, url: `/article/${tab}-${n % 100000}` });
+      items.push({
+        id: `${tab}-${user}-${n % 100000}`,
+        title: `For ${user}: ${topic} pick #${i + 1}`,
+        url: `/article/${tab}-${n % 100000}`,
+      });
     }
   }
   return { tab, user, personalized: user !== null, generatedAt: new Date().toISOString(), items };
@@ -79,7 +96,8 @@ export async function startRecommender({ port = 0, host = '127.0.0.1', mode = 'o
     if (url.pathname === '/health') return send(res, 200, { ok: true });
     if (url.pathname === '/_control') {
       if (req.method === 'GET') return send(res, 200, state);
-      if (req.method !== 'POST') return send(res, 405, { error: { code: 'method_not_allowed', message: 'GET or POST' } }, { Allow: 'GET, POST' });
+      if (req.method !== 'POST')
+        return send(res, 405, { error: { code: 'method_not_allowed', message: 'GET or POST' } }, { Allow: 'GET, POST' });
       let body;
       try {
         body = await readJson(req);
@@ -93,7 +111,8 @@ export async function startRecommender({ port = 0, host = '127.0.0.1', mode = 'o
     }
 
     const match = url.pathname.match(/^\/feed\/([a-z0-9-]+)$/);
-    if (!match || req.method !== 'GET') return send(res, 404, { error: { code: 'not_found', message: `no route for ${req.method} ${url.pathname}` } });
+    if (!match || req.method !== 'GET')
+      return send(res, 404, { error: { code: 'not_found', message: `no route for ${req.method} ${url.pathname}` } });
     const [, tab] = match;
     if (!TABS.includes(tab)) return send(res, 404, { error: { code: 'unknown_tab', message: `known tabs: ${TABS.join(', ')}` } });
     const user = url.searchParams.get('user');
@@ -155,7 +174,8 @@ function controlProblem(body) {
   if (typeof body !== 'object' || body === null) return 'expected a JSON object';
   if (body.mode !== undefined && !MODES.includes(body.mode)) return `mode must be one of ${MODES.join(', ')}`;
   for (const key of ['delayMs', 'retryAfter']) {
-    if (body[key] !== undefined && !(Number.isInteger(body[key]) && body[key] >= 0 && body[key] <= 600_000)) return `${key} must be a non-negative integer`;
+    if (body[key] !== undefined && !(Number.isInteger(body[key]) && body[key] >= 0 && body[key] <= 600_000))
+      return `${key} must be a non-negative integer`;
   }
   return null;
 }

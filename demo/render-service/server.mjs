@@ -54,13 +54,31 @@ export async function startRenderService({ port = 8794, host = '127.0.0.1', sett
       try {
         const page = await context.newPage();
         const chromeMajor = chromeMajorVersion(await browser.version());
-        const snapshot = await renderPage(page, { ...target, chromeMajor, policy: config.policy, timeoutMs: config.timeoutMs, budget: config.budget });
+        const snapshot = await renderPage(page, {
+          ...target,
+          chromeMajor,
+          policy: config.policy,
+          timeoutMs: config.timeoutMs,
+          budget: config.budget,
+        });
         const answer = pageAnswer(snapshot, target.url);
         const totalMs = Date.now() - startedAt;
-        console.log(JSON.stringify({ level: 'info', event: 'render', url: target.url.href, device: target.device, status: answer.status, ms: totalMs }));
-        return Response.json({ ...answer, renderedAt: new Date().toISOString(), timings: { totalMs } }, {
-          headers: { 'Cache-Control': 'no-store', 'Server-Timing': `render;dur=${totalMs}` },
-        });
+        console.log(
+          JSON.stringify({
+            level: 'info',
+            event: 'render',
+            url: target.url.href,
+            device: target.device,
+            status: answer.status,
+            ms: totalMs,
+          }),
+        );
+        return Response.json(
+          { ...answer, renderedAt: new Date().toISOString(), timings: { totalMs } },
+          {
+            headers: { 'Cache-Control': 'no-store', 'Server-Timing': `render;dur=${totalMs}` },
+          },
+        );
       } finally {
         await withDeadline(context.close(), CONTEXT_CLOSE_MS).catch(() => {});
       }

@@ -47,7 +47,10 @@ export function categoryFromCloudflare(verifiedBotCategory: string): BotCategory
 
 /** Parses a comma-separated config value such as `"search,social-preview"`; unknown names throw. */
 export function parseCategories(value: string | undefined): Set<BotCategory> {
-  const names = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of names) {
     if (!(BOT_CATEGORIES as readonly string[]).includes(name)) {
       throw new Error(`unknown bot category "${name}" (known: ${BOT_CATEGORIES.join(', ')})`);

@@ -29,5 +29,8 @@ export function bearerToken(request: Request): string | null {
 
 /** Tokens from a comma-separated secret, e.g. `API_TOKENS="dev-token,other"`. */
 export function parseTokenList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 }

@@ -47,8 +47,7 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (code: string, message: string, options?: HttpErrorOptions) =>
-  new HttpError(400, code, message, options);
+export const badRequest = (code: string, message: string, options?: HttpErrorOptions) => new HttpError(400, code, message, options);
 
 export const unauthorized = (message = 'a valid bearer token is required') =>
   new HttpError(401, 'unauthorized', message, { headers: { 'WWW-Authenticate': 'Bearer' } });

@@ -53,7 +53,7 @@ export function isNonPublicAddress(host: string): boolean {
 function isNonPublicV4(address: number): boolean {
   return NON_PUBLIC_V4.some(([base, bits]) => {
     const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-    return ((address & mask) >>> 0) === ((parseIpv4(base)! & mask) >>> 0);
+    return (address & mask) >>> 0 === (parseIpv4(base)! & mask) >>> 0;
   });
 }
 

@@ -6,7 +6,11 @@ import { HASHED_PATH, MANIFEST_PATH, buildAssets, keptEncodings, writeAssets } f
 describe('keptEncodings', () => {
   it.each([
     ['all pay off', { identity: 1000, gzip: 300, zstd: 270, br: 250 }, ['br', 'zstd', 'gzip', 'identity']],
-    ['br beats zstd: both kept (Safari takes br only, curl may take zstd only)', { identity: 1000, gzip: 300, zstd: 260, br: 280 }, ['zstd', 'br', 'gzip', 'identity']],
+    [
+      'br beats zstd: both kept (Safari takes br only, curl may take zstd only)',
+      { identity: 1000, gzip: 300, zstd: 260, br: 280 },
+      ['zstd', 'br', 'gzip', 'identity'],
+    ],
     ['zstd no better than gzip: dropped', { identity: 1000, gzip: 300, zstd: 300, br: 250 }, ['br', 'gzip', 'identity']],
     ['tiny file: nothing beats identity', { identity: 23, gzip: 43, zstd: 32, br: 27 }, ['identity']],
     ['gzip loses, br still wins over identity', { identity: 100, gzip: 101, zstd: 102, br: 90 }, ['br', 'identity']],
@@ -29,7 +33,10 @@ describe('build', () => {
     expect(paths.filter((p) => manifest.files[p].immutable).every((p) => HASHED_PATH.test(p))).toBe(true);
     expect(manifest.files['/index.html'].immutable).toBe(false);
     const js = paths.filter((p) => p.endsWith('.js'));
-    const bytes = js.reduce((sum, p) => sum + manifest.files[p].variants.find((v: { encoding: string }) => v.encoding === 'identity').size, 0);
+    const bytes = js.reduce(
+      (sum, p) => sum + manifest.files[p].variants.find((v: { encoding: string }) => v.encoding === 'identity').size,
+      0,
+    );
     expect(bytes).toBeGreaterThan(150 * 1024); // the demo is big enough for compression to show
   });
 });

@@ -61,7 +61,13 @@ async function answer(request: HTTPRequest): Promise<void> {
         'Access-Control-Expose-Headers': 'X-Feed-Mode',
         'X-Feed-Mode': 'degraded',
       },
-      body: JSON.stringify({ items: [{ id: '3', title: 'Prerendering an SPA for crawlers' }, { id: 'x', title: 42 }], mode: 'degraded' }),
+      body: JSON.stringify({
+        items: [
+          { id: '3', title: 'Prerendering an SPA for crawlers' },
+          { id: 'x', title: 42 },
+        ],
+        mode: 'degraded',
+      }),
     });
   }
   problems.push(`unexpected off-origin request: ${request.method()} ${request.url()}`);

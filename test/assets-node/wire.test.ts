@@ -11,8 +11,15 @@ import { brotliDecompressSync, gunzipSync, zstdDecompressSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_DIR, startAssetsWorker } from './harness.ts';
 
-interface Variant { encoding: string; path: string; size: number; etag: string }
-interface Manifest { files: Record<string, { variants: Variant[] }> }
+interface Variant {
+  encoding: string;
+  path: string;
+  size: number;
+  etag: string;
+}
+interface Manifest {
+  files: Record<string, { variants: Variant[] }>;
+}
 
 const manifest = JSON.parse(readFileSync(join(BUILD_DIR, '.assets-manifest.json'), 'utf8')) as Manifest;
 let worker: Awaited<ReturnType<typeof startAssetsWorker>>;
@@ -24,7 +31,11 @@ afterAll(async () => {
   await worker?.close();
 });
 
-function raw(path: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+function raw(
+  path: string,
+  headers: Record<string, string>,
+  method = 'GET',
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${worker.origin}${path}`, { method, headers }, (res) => {
       const chunks: Buffer[] = [];

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { evaluatePreconditions, matchesAny, parseEntityTags, parseHttpDate, type Preconditions } from '../../workers/assets/src/conditional.ts';
+import {
+  evaluatePreconditions,
+  matchesAny,
+  parseEntityTags,
+  parseHttpDate,
+  type Preconditions,
+} from '../../workers/assets/src/conditional.ts';
 
 const validators = { etag: '"abc"', lastModified: 'Mon, 23 Nov 2026 12:00:00 GMT' };
 const none: Preconditions = { ifMatch: null, ifNoneMatch: null, ifModifiedSince: null, ifUnmodifiedSince: null };
@@ -17,7 +23,12 @@ describe('evaluatePreconditions (RFC 9110 §13.2.2)', () => {
     ['If-Modified-Since later', 'GET', { ifModifiedSince: 'Tue, 24 Nov 2026 12:00:00 GMT' }, 'not-modified'],
     ['If-Modified-Since earlier', 'GET', { ifModifiedSince: 'Sun, 22 Nov 2026 12:00:00 GMT' }, 'proceed'],
     ['If-Modified-Since not a date', 'GET', { ifModifiedSince: 'yesterday' }, 'proceed'],
-    ['If-None-Match wins over If-Modified-Since', 'GET', { ifNoneMatch: '"other"', ifModifiedSince: 'Tue, 24 Nov 2026 12:00:00 GMT' }, 'proceed'],
+    [
+      'If-None-Match wins over If-Modified-Since',
+      'GET',
+      { ifNoneMatch: '"other"', ifModifiedSince: 'Tue, 24 Nov 2026 12:00:00 GMT' },
+      'proceed',
+    ],
     ['If-Match equal', 'GET', { ifMatch: '"abc"' }, 'proceed'],
     ['If-Match *', 'GET', { ifMatch: '*' }, 'proceed'],
     ['If-Match other', 'GET', { ifMatch: '"other"' }, 'precondition-failed'],

@@ -33,11 +33,16 @@ function variant(entry: ManifestEntry, encoding: string) {
 /** Decodes a body with the codec its Content-Encoding names. */
 function decode(encoding: string | null, body: Uint8Array): Uint8Array {
   switch (encoding) {
-    case null: return body;
-    case 'br': return new Uint8Array(zlib.brotliDecompressSync(body));
-    case 'zstd': return new Uint8Array(zlib.zstdDecompressSync(body));
-    case 'gzip': return new Uint8Array(zlib.gunzipSync(body));
-    default: throw new Error(`unexpected Content-Encoding ${encoding}`);
+    case null:
+      return body;
+    case 'br':
+      return new Uint8Array(zlib.brotliDecompressSync(body));
+    case 'zstd':
+      return new Uint8Array(zlib.zstdDecompressSync(body));
+    case 'gzip':
+      return new Uint8Array(zlib.gunzipSync(body));
+    default:
+      throw new Error(`unexpected Content-Encoding ${encoding}`);
   }
 }
 
@@ -103,11 +108,14 @@ describe('precompressed variants', () => {
     ['gzip', 'gzip'],
     ['zstd, gzip', 'zstd'],
     ['', null], // the client sent no Accept-Encoding: the edge's rewritten header does not count
-  ])('request.cf.clientAcceptEncoding %j (the client header in production) wins over the rewritten header -> %s', async (fromEdge, expected) => {
-    const response = await get(script.path, { 'Accept-Encoding': 'br, gzip' }, { cf: { clientAcceptEncoding: fromEdge } });
-    expect(response.headers.get('Content-Encoding')).toBe(expected);
-    await response.arrayBuffer();
-  });
+  ])(
+    'request.cf.clientAcceptEncoding %j (the client header in production) wins over the rewritten header -> %s',
+    async (fromEdge, expected) => {
+      const response = await get(script.path, { 'Accept-Encoding': 'br, gzip' }, { cf: { clientAcceptEncoding: fromEdge } });
+      expect(response.headers.get('Content-Encoding')).toBe(expected);
+      await response.arrayBuffer();
+    },
+  );
 
   it('a file with one variant (robots.txt) has no Vary and no Content-Encoding', async () => {
     const response = await get('/robots.txt', { 'Accept-Encoding': 'br, gzip' });
@@ -323,11 +331,28 @@ describe('bad input gets 4xx JSON, never a 5xx and never a file outside the buil
 
   it('a pile of hostile requests: never 5xx, never a byte outside build/assets', async () => {
     const hostile = [
-      '/%2e%2e', '/%252e%252e/%252e%252e/etc/passwd', '/%c0%ae%c0%ae/', '/a%2fb', '/\u2025/', '/%ff', '//etc/passwd',
-      '/assets/', '/assets', '/.git/config', '/node_modules/.bin/node', `/${'%2e'.repeat(300)}`, '/;/', '/?../../x',
+      '/%2e%2e',
+      '/%252e%252e/%252e%252e/etc/passwd',
+      '/%c0%ae%c0%ae/',
+      '/a%2fb',
+      '/\u2025/',
+      '/%ff',
+      '//etc/passwd',
+      '/assets/',
+      '/assets',
+      '/.git/config',
+      '/node_modules/.bin/node',
+      `/${'%2e'.repeat(300)}`,
+      '/;/',
+      '/?../../x',
     ];
     for (const path of hostile) {
-      for (const headers of [{}, { 'Sec-Fetch-Mode': 'navigate' }, { 'Accept-Encoding': 'br;q=2;q=0, *;q=-1' }, { Range: 'bytes=-0,0-' }] as Record<string, string>[]) {
+      for (const headers of [
+        {},
+        { 'Sec-Fetch-Mode': 'navigate' },
+        { 'Accept-Encoding': 'br;q=2;q=0, *;q=-1' },
+        { Range: 'bytes=-0,0-' },
+      ] as Record<string, string>[]) {
         const response = await get(path, headers);
         expect(response.status, `${path} ${JSON.stringify(headers)}`).toBeLessThan(500);
         const text = await response.text();

@@ -4,7 +4,9 @@ import { CRAWLERS } from '../../shared/bots/crawlers.generated.ts';
 
 describe('crawlers.generated.ts', () => {
   it('holds exactly the patterns and tags of the installed crawler-user-agents (else: node shared/bots/generate-crawlers.mjs)', () => {
-    const fromPackage = (crawlers as ReadonlyArray<{ pattern: string; tags?: string[] }>).map((e) => (e.tags ? [e.pattern, e.tags] : [e.pattern]));
+    const fromPackage = (crawlers as ReadonlyArray<{ pattern: string; tags?: string[] }>).map((e) =>
+      e.tags ? [e.pattern, e.tags] : [e.pattern],
+    );
     expect(CRAWLERS).toEqual(fromPackage);
   });
 

@@ -4,13 +4,18 @@ import { describe, expect, it } from 'vitest';
 // worker serving the demo SPA. The renderer-down FALLBACK case is covered in workerd
 // (test/edge/prerender.test.ts), where the renderer can be made to fail on purpose.
 const EDGE = 'http://localhost:8787';
-const GOOGLEBOT = 'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; +http://www.google.com/bot.html) Chrome/130.0.6723.69 Safari/537.36';
+const GOOGLEBOT =
+  'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; +http://www.google.com/bot.html) Chrome/130.0.6723.69 Safari/537.36';
 const FIREFOX = 'Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0';
 const ADMIN_TOKEN = process.env.EDGE_ADMIN_TOKEN ?? 'dev-admin-token'; // .dev.vars.example
 
 // Googlebot's own Accept header.
 const crawl = (path: string, method = 'GET') =>
-  fetch(`${EDGE}${path}`, { method, headers: { 'User-Agent': GOOGLEBOT, Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }, redirect: 'manual' });
+  fetch(`${EDGE}${path}`, {
+    method,
+    headers: { 'User-Agent': GOOGLEBOT, Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+    redirect: 'manual',
+  });
 
 describe('edge: crawlers get prerendered pages, humans the SPA', () => {
   it('renders for `curl -A Googlebot` as the brief promises (a bare product token, no Accept)', async () => {
@@ -74,14 +79,17 @@ describe('edge: crawlers get prerendered pages, humans the SPA', () => {
       body: JSON.stringify({ url: `${EDGE}/article/1` }),
     });
     expect(recache.status).toBe(200);
-    const body = (await recache.json()) as { results: Array<{ device: string; outcome: string; bodyWritten: boolean; renderMs: number | null }>; ops: Record<string, number> };
+    const body = (await recache.json()) as {
+      results: Array<{ device: string; outcome: string; bodyWritten: boolean; renderMs: number | null }>;
+      ops: Record<string, number>;
+    };
     expect(body.results.map((r) => r.outcome)).toEqual(['stored', 'stored']);
     // desktop was rendered above: unchanged, so no R2 write for it.
     expect(body.results.find((r) => r.device === 'desktop')!.bodyWritten).toBe(false);
     console.log(`edge e2e counters: ${JSON.stringify(body)}`);
   });
 
-  it('passes a crawler\'s asset request through (BYPASS)', async () => {
+  it("passes a crawler's asset request through (BYPASS)", async () => {
     const response = await crawl('/robots.txt');
     expect(response.headers.get('X-Prerender')).toBe('BYPASS');
   });

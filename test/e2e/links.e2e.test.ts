@@ -58,14 +58,20 @@ describe('short links across the shortener and the redirector', () => {
       body: JSON.stringify({ url: 'https://example.com/' }),
     });
     expect(anonymous.status).toBe(401);
-    const unsafe = await fetch(`${SHORTENER}/api/links`, { method: 'POST', headers: auth, body: JSON.stringify({ url: 'javascript:alert(1)' }) });
+    const unsafe = await fetch(`${SHORTENER}/api/links`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ url: 'javascript:alert(1)' }),
+    });
     expect(unsafe.status).toBe(400);
     expect(((await unsafe.json()) as { error: { field: string } }).error.field).toBe('url');
   });
 
   it('counts a GET as a click and a HEAD apart, shown by the shortener', async () => {
     const link = await create({ url: 'https://example.com/e2e-counted' });
-    await follow(link.code, { headers: { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36' } });
+    await follow(link.code, {
+      headers: { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36' },
+    });
     await follow(link.code, { method: 'HEAD' });
     // Counting runs after the redirect (waitUntil, batched for CLICK_FLUSH_MS): poll briefly.
     let clicks: Record<string, number> | undefined;

@@ -17,7 +17,12 @@ describe('renderer in the local stack', () => {
   it('renders the SPA article that only JavaScript fills in, as a human page of the edge', async () => {
     const response = await render(`${EDGE}/article/1`, 'mobile');
     expect(response.status).toBe(200);
-    const result = (await response.json()) as { html: string; status: number; headers: Record<string, string>; timings: { totalMs: number } };
+    const result = (await response.json()) as {
+      html: string;
+      status: number;
+      headers: Record<string, string>;
+      timings: { totalMs: number };
+    };
     expect(result.status).toBe(200);
     expect(result.html).toContain('data-article-id="1"');
     expect(result.html).not.toContain('Loading…');
@@ -25,7 +30,7 @@ describe('renderer in the local stack', () => {
     expect(result.html).not.toContain('<!-- prerendered by edge');
   });
 
-  it('turns the SPA\'s prerender metas into the status and Location of the gone and moved routes', async () => {
+  it("turns the SPA's prerender metas into the status and Location of the gone and moved routes", async () => {
     const gone = (await (await render(`${EDGE}/gone`, 'desktop')).json()) as { status: number };
     expect(gone.status).toBe(404);
     const moved = (await (await render(`${EDGE}/old-about`, 'desktop')).json()) as { status: number; headers: Record<string, string> };

@@ -15,7 +15,12 @@ export default async function startStack(): Promise<() => Promise<void>> {
   const logDir = join(dir, 'logs');
   const stack: ChildProcess = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
     cwd: root,
-    env: { ...process.env, STACK_STATE_DIR: join(dir, 'state'), STACK_LOG_DIR: logDir, STACK_SKIP_BUILD: process.env.STACK_SKIP_BUILD ?? '0' },
+    env: {
+      ...process.env,
+      STACK_STATE_DIR: join(dir, 'state'),
+      STACK_LOG_DIR: logDir,
+      STACK_SKIP_BUILD: process.env.STACK_SKIP_BUILD ?? '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -10,9 +10,7 @@ describe('admin API: authentication and input', () => {
     ['no token', undefined],
     ['a wrong token', 'test-admin-tokeN'],
   ])('refuses %s with 401', async (_label, token) => {
-    const response = token === undefined
-      ? await fetchWithoutAuth()
-      : await admin('purge', { url: `${ORIGIN}/` }, token);
+    const response = token === undefined ? await fetchWithoutAuth() : await admin('purge', { url: `${ORIGIN}/` }, token);
     expect(response.status).toBe(401);
     expect(response.headers.get('WWW-Authenticate')).toBe('Bearer');
     expect(await response.json()).toMatchObject({ error: { code: 'unauthorized' } });
@@ -56,9 +54,16 @@ describe('recache', () => {
 
     const response = await admin('recache', { url: `${ORIGIN}${path}?utm_campaign=x` });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { url: string; results: Array<{ device: string; bodyWritten: boolean; hash: string }>; ops: Record<string, number> };
+    const body = (await response.json()) as {
+      url: string;
+      results: Array<{ device: string; bodyWritten: boolean; hash: string }>;
+      ops: Record<string, number>;
+    };
     expect(body.url).toBe(`${ORIGIN}${path}`);
-    expect(body.results.map((r) => [r.device, r.bodyWritten])).toEqual([['mobile', true], ['desktop', false]]);
+    expect(body.results.map((r) => [r.device, r.bodyWritten])).toEqual([
+      ['mobile', true],
+      ['desktop', false],
+    ]);
     expect(body.results[1]!.hash).toBe(entry.hash);
     expect(body.ops).toMatchObject({ r2Writes: 1, kvWrites: 2 });
     const after = await env.SNAPSHOTS.head(entry.r2Key!);
@@ -93,9 +98,14 @@ describe('recache', () => {
     const response = await admin('recache', { prefix: `${ORIGIN}${base}/` });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ prefix: `${ORIGIN}${base}/`, queued: 2 });
-    await vi.waitFor(async () => {
-      expect([await renderCount(`${base}/a`), await renderCount(`${base}/b`, 'mobile'), await renderCount(`${base}-other`)]).toEqual([2, 2, 1]);
-    }, { timeout: 5_000 });
+    await vi.waitFor(
+      async () => {
+        expect([await renderCount(`${base}/a`), await renderCount(`${base}/b`, 'mobile'), await renderCount(`${base}-other`)]).toEqual([
+          2, 2, 1,
+        ]);
+      },
+      { timeout: 5_000 },
+    );
   });
 });
 

@@ -25,7 +25,7 @@ describe('humans go to assets untouched', () => {
     expect(response.headers.get('X-Prerender')).toBeNull();
   });
 
-  it('sends the renderer\'s own page loads to assets as a human (no render loop)', async () => {
+  it("sends the renderer's own page loads to assets as a human (no render loop)", async () => {
     const path = uniquePath('render-loop');
     const response = await get(path, UA.renderer, { headers: { 'X-Prerender-Render': '1' } });
     expect(response.headers.get('X-Prerender')).toBeNull();

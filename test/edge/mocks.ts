@@ -74,7 +74,8 @@ export async function renderer(request: Request): Promise<Response> {
   }
 }
 
-export const SPA_SHELL = '<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head><body><div id="app"></div></body></html>';
+export const SPA_SHELL =
+  '<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head><body><div id="app"></div></body></html>';
 
 const SITEMAP = `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -84,7 +85,8 @@ const SITEMAP = `<?xml version="1.0" encoding="UTF-8"?>
 </urlset>`;
 
 /** The SPA as `assets` serves it; it echoes what it received so tests can check "untouched". */
-const ASSET_PATHS = /^\/(|article\/.*|page\/.*|about|gone|old-about|warm\/.*|assets\/.*|api\/.*|robots\.txt|\.well-known\/.*|sitemap\.xml)$/;
+const ASSET_PATHS =
+  /^\/(|article\/.*|page\/.*|about|gone|old-about|warm\/.*|assets\/.*|api\/.*|robots\.txt|\.well-known\/.*|sitemap\.xml)$/;
 
 export async function assets(request: Request): Promise<Response> {
   const url = new URL(request.url);
@@ -100,7 +102,9 @@ export async function assets(request: Request): Promise<Response> {
   if (url.pathname === '/sitemap.xml') return new Response(SITEMAP, { headers: { ...echo, 'Content-Type': 'application/xml' } });
   if (url.pathname.startsWith('/api/')) return Response.json({ api: true }, { headers: echo });
   if (url.pathname.startsWith('/assets/')) {
-    return new Response('console.log(1)', { headers: { ...echo, 'Content-Type': 'text/javascript', 'Cache-Control': 'public, max-age=31536000, immutable' } });
+    return new Response('console.log(1)', {
+      headers: { ...echo, 'Content-Type': 'text/javascript', 'Cache-Control': 'public, max-age=31536000, immutable' },
+    });
   }
   if (request.method !== 'GET' && request.method !== 'HEAD') throw new Error(`assets mock: unexpected ${request.method} ${request.url}`);
   return new Response(request.method === 'HEAD' ? null : SPA_SHELL, { headers: { ...echo, 'Content-Type': 'text/html; charset=utf-8' } });

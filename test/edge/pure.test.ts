@@ -30,7 +30,10 @@ describe('normaliseUrl', () => {
 
 describe('deviceClass', () => {
   it.each([
-    ['Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', 'mobile'],
+    [
+      'Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+      'mobile',
+    ],
     ['Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', 'desktop'],
     ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)', 'mobile'],
     ['facebookexternalhit/1.1', 'desktop'],
@@ -137,9 +140,18 @@ describe('decideRoute', () => {
     verifyCategories: new Set(['search'] as const),
   };
   const req = (path: string, extra: Partial<{ method: string; isRenderRequest: boolean; onSite: boolean }> = {}) => ({
-    method: 'GET', url: new URL(`http://localhost:8787${path}`), isRenderRequest: false, onSite: true, ...extra,
+    method: 'GET',
+    url: new URL(`http://localhost:8787${path}`),
+    isRenderRequest: false,
+    onSite: true,
+    ...extra,
   });
-  const bot = (category: BotClassification['category'], verified = false): BotClassification => ({ bot: true, category, name: 'x', verified });
+  const bot = (category: BotClassification['category'], verified = false): BotClassification => ({
+    bot: true,
+    category,
+    name: 'x',
+    verified,
+  });
   const human = classifyBot({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0' });
 
   it.each([
@@ -147,7 +159,12 @@ describe('decideRoute', () => {
     ['render request from our renderer', req('/a', { isRenderRequest: true }), bot('other'), { kind: 'human' }],
     ['verified search bot', req('/a'), bot('search', true), { kind: 'prerender', mayRender: true, reason: 'render-category' }],
     ['spoofed search bot', req('/a'), bot('search', false), { kind: 'prerender', mayRender: false, reason: 'unverified' }],
-    ['social preview (no verification asked)', req('/a'), bot('social-preview'), { kind: 'prerender', mayRender: true, reason: 'render-category' }],
+    [
+      'social preview (no verification asked)',
+      req('/a'),
+      bot('social-preview'),
+      { kind: 'prerender', mayRender: true, reason: 'render-category' },
+    ],
     ['cache-only category', req('/a'), bot('seo-tool'), { kind: 'prerender', mayRender: false, reason: 'cache-only-category' }],
     ['category in neither list', req('/a'), bot('other'), { kind: 'bypass', reason: 'category-not-prerendered' }],
     ['bot asset', req('/assets/app.js'), bot('search', true), { kind: 'bypass', reason: 'not-navigation' }],
@@ -178,13 +195,34 @@ describe('judgeRender and safeLocation (real status codes, no open redirect)', (
   });
 
   it.each([
-    [{ status: 200, headers: { 'X-Robots-Tag': 'noindex', 'Set-Cookie': 'a=1' } }, { kind: 'store', status: 200, headers: { 'x-robots-tag': 'noindex' } }],
-    [{ status: 404, headers: {} }, { kind: 'store', status: 404, headers: {} }],
-    [{ status: 301, headers: { Location: '/about' } }, { kind: 'store', status: 301, headers: { location: 'http://localhost:8787/about' } }],
-    [{ status: 302, headers: { location: 'https://evil.example/' } }, { kind: 'reject', reason: 'off-site-location' }],
-    [{ status: 301, headers: {} }, { kind: 'reject', reason: 'redirect-without-location' }],
-    [{ status: 503, headers: {} }, { kind: 'serve-only', status: 503, headers: {} }],
-    [{ status: 200, headers: { Link: 'a\r\nSet-Cookie: x' } }, { kind: 'store', status: 200, headers: {} }],
+    [
+      { status: 200, headers: { 'X-Robots-Tag': 'noindex', 'Set-Cookie': 'a=1' } },
+      { kind: 'store', status: 200, headers: { 'x-robots-tag': 'noindex' } },
+    ],
+    [
+      { status: 404, headers: {} },
+      { kind: 'store', status: 404, headers: {} },
+    ],
+    [
+      { status: 301, headers: { Location: '/about' } },
+      { kind: 'store', status: 301, headers: { location: 'http://localhost:8787/about' } },
+    ],
+    [
+      { status: 302, headers: { location: 'https://evil.example/' } },
+      { kind: 'reject', reason: 'off-site-location' },
+    ],
+    [
+      { status: 301, headers: {} },
+      { kind: 'reject', reason: 'redirect-without-location' },
+    ],
+    [
+      { status: 503, headers: {} },
+      { kind: 'serve-only', status: 503, headers: {} },
+    ],
+    [
+      { status: 200, headers: { Link: 'a\r\nSet-Cookie: x' } },
+      { kind: 'store', status: 200, headers: {} },
+    ],
   ])('%j -> %j', (render, verdict) => {
     expect(judgeRender(render, page, SITE)).toEqual(verdict);
   });
@@ -208,11 +246,14 @@ describe('freshness and age', () => {
 
 describe('cleanSnapshot', () => {
   it('removes scripts and module preloads but keeps JSON-LD, and says when it was rendered', async () => {
-    const html = stampSnapshot(await cleanSnapshot(
-      '<html><head><link rel="modulepreload" href="/c.js"><script type="module" src="/a.js"></script>' +
-        '<script type="application/ld+json">{"@type":"Article"}</script><script TYPE="Application/LD+JSON">{}</script></head>' +
-        '<body><h1>Hi</h1><script>alert(1)</script><noscript>n</noscript></body></html>',
-    ), '2026-11-23T10:00:00.000Z');
+    const html = stampSnapshot(
+      await cleanSnapshot(
+        '<html><head><link rel="modulepreload" href="/c.js"><script type="module" src="/a.js"></script>' +
+          '<script type="application/ld+json">{"@type":"Article"}</script><script TYPE="Application/LD+JSON">{}</script></head>' +
+          '<body><h1>Hi</h1><script>alert(1)</script><noscript>n</noscript></body></html>',
+      ),
+      '2026-11-23T10:00:00.000Z',
+    );
     expect(html).not.toContain('/a.js');
     expect(html).not.toContain('alert(1)');
     expect(html).not.toContain('modulepreload');
@@ -225,8 +266,11 @@ describe('cleanSnapshot', () => {
 
 describe('parseSitemap', () => {
   it('reads url sets and sitemap indexes, decoding entities', () => {
-    expect(parseSitemap('<urlset><url><loc> https://a.test/x?a=1&amp;b=2 </loc></url><url><loc>https://a.test/y</loc></url></urlset>')).toEqual({
-      kind: 'urlset', locs: ['https://a.test/x?a=1&b=2', 'https://a.test/y'],
+    expect(
+      parseSitemap('<urlset><url><loc> https://a.test/x?a=1&amp;b=2 </loc></url><url><loc>https://a.test/y</loc></url></urlset>'),
+    ).toEqual({
+      kind: 'urlset',
+      locs: ['https://a.test/x?a=1&b=2', 'https://a.test/y'],
     });
     expect(parseSitemap('<sitemapindex><sitemap><loc>https://a.test/s1.xml</loc></sitemap></sitemapindex>').kind).toBe('index');
   });
@@ -251,7 +295,9 @@ describe('config', () => {
     expect(config.siteOrigins).toEqual(['http://localhost:8787']);
     expect(config.verifyBots).toBe(false);
     expect([...config.renderCategories]).toEqual(['search', 'social-preview', 'ai']);
-    expect(() => readConfig({ ...env, FRESH_SECONDS: 'soon' } as unknown as EdgeEnv)).toThrow(/^FRESH_SECONDS: Invalid input: expected number/);
+    expect(() => readConfig({ ...env, FRESH_SECONDS: 'soon' } as unknown as EdgeEnv)).toThrow(
+      /^FRESH_SECONDS: Invalid input: expected number/,
+    );
     expect(() => readConfig({ ...env, RENDER_CATEGORIES: 'search,robots' } as unknown as EdgeEnv)).toThrow(/RENDER_CATEGORIES/);
     expect(() => readConfig({ ...env, RENDER_SERVICE_URL: 'file:///etc' } as unknown as EdgeEnv)).toThrow(/RENDER_SERVICE_URL/);
   });

@@ -23,7 +23,12 @@ async function call(path: string) {
 describe('self-hosted render service', () => {
   it('renders through GET <service>/<url> with the token in X-Prerender-Token', async () => {
     const path = uniquePath('service');
-    network = mockNetwork().on('GET', `${SERVICE}/${ORIGIN}${path}`, () => new Response(pageHtml(path, 'service'), { headers: { 'Content-Type': 'text/html' } }), 1);
+    network = mockNetwork().on(
+      'GET',
+      `${SERVICE}/${ORIGIN}${path}`,
+      () => new Response(pageHtml(path, 'service'), { headers: { 'Content-Type': 'text/html' } }),
+      1,
+    );
     const response = await call(path);
     expect(response.headers.get('X-Prerender')).toBe('MISS');
     expect(await response.text()).toContain(`Rendered ${path} for service`);
@@ -34,7 +39,11 @@ describe('self-hosted render service', () => {
 
   it('takes the status and Location the service applied from the page metas', async () => {
     const path = uniquePath('service-moved');
-    network = mockNetwork().on('GET', `${SERVICE}/${ORIGIN}${path}`, () => new Response('', { status: 301, headers: { Location: `${ORIGIN}/about` } }));
+    network = mockNetwork().on(
+      'GET',
+      `${SERVICE}/${ORIGIN}${path}`,
+      () => new Response('', { status: 301, headers: { Location: `${ORIGIN}/about` } }),
+    );
     const response = await call(path);
     expect([response.status, response.headers.get('Location')]).toEqual([301, `${ORIGIN}/about`]);
   });

@@ -13,7 +13,15 @@ describe('cron warm-up from sitemap.xml', () => {
   it('walks the sitemap a slice per run from a cursor, renders what is missing, skips foreign URLs', async () => {
     // Run 1: one render allowed, one at a time -> stops after the first pair, cursor on the second.
     const first = await warmUp(env.ASSETS_SERVICE, env.PRERENDER_INDEX, withVars({ WARMUP_MAX_RENDERS: '1', WARMUP_CONCURRENCY: '1' }));
-    expect(first).toEqual({ urls: 2, checked: 2, fresh: 0, rendered: 1, failed: 0, stoppedBy: 'max-renders', next: { sitemap: 0, offset: 1 } });
+    expect(first).toEqual({
+      urls: 2,
+      checked: 2,
+      fresh: 0,
+      rendered: 1,
+      failed: 0,
+      stoppedBy: 'max-renders',
+      next: { sitemap: 0, offset: 1 },
+    });
     expect(await renderCount('/warm/one', 'mobile')).toBe(1);
     expect(await env.PRERENDER_INDEX.get(CURSOR_KEY, 'json')).toEqual({ sitemap: 0, offset: 1 });
 
@@ -31,6 +39,14 @@ describe('cron warm-up from sitemap.xml', () => {
 
     // Run 3, checks limited to 3: everything fresh, nothing rendered, cursor after the third pair.
     const third = await warmUp(env.ASSETS_SERVICE, env.PRERENDER_INDEX, withVars({ WARMUP_MAX_CHECKS: '3' }));
-    expect(third).toEqual({ urls: 2, checked: 3, fresh: 3, rendered: 0, failed: 0, stoppedBy: 'max-checks', next: { sitemap: 0, offset: 3 } });
+    expect(third).toEqual({
+      urls: 2,
+      checked: 3,
+      fresh: 3,
+      rendered: 0,
+      failed: 0,
+      stoppedBy: 'max-checks',
+      next: { sitemap: 0, offset: 3 },
+    });
   });
 });

@@ -36,9 +36,19 @@ export async function startCluster(vars: Record<string, string>): Promise<Cluste
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       workers: [
-        { ...common, name: 'feed-a', routes: ['a.feed.test/*'], durableObjects: { BREAKER: { className: 'FeedBreaker', useSQLite: true } } },
+        {
+          ...common,
+          name: 'feed-a',
+          routes: ['a.feed.test/*'],
+          durableObjects: { BREAKER: { className: 'FeedBreaker', useSQLite: true } },
+        },
         // The second worker binds the first one's class: one namespace, one object per upstream.
-        { ...common, name: 'feed-b', routes: ['b.feed.test/*'], durableObjects: { BREAKER: { className: 'FeedBreaker', scriptName: 'feed-a', useSQLite: true } } },
+        {
+          ...common,
+          name: 'feed-b',
+          routes: ['b.feed.test/*'],
+          durableObjects: { BREAKER: { className: 'FeedBreaker', scriptName: 'feed-a', useSQLite: true } },
+        },
       ],
       cf: false,
       // The workers log every breaker transition; keep only errors (FEED_NODE_LOGS=1 shows all).

@@ -13,7 +13,8 @@ const control = (r: Recommender, body: unknown) => fetch(`${r.url}/_control`, { 
 describe('demo recommender', () => {
   it('answers personalised feeds per user, and one anonymous feed without a user', async () => {
     recommender = await startRecommender();
-    const get = async (q: string) => (await (await fetch(`${recommender!.url}/feed/home${q}`)).json()) as { personalized: boolean; items: { id: string }[] };
+    const get = async (q: string) =>
+      (await (await fetch(`${recommender!.url}/feed/home${q}`)).json()) as { personalized: boolean; items: { id: string }[] };
     const [alice, bob, anon] = await Promise.all([get('?user=alice'), get('?user=bob'), get('')]);
     expect(alice.personalized).toBe(true);
     expect(anon.personalized).toBe(false);

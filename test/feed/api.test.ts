@@ -149,7 +149,12 @@ describe('/api/feed/_status', () => {
   it('accepts each token of a comma-separated ADMIN_TOKEN (rotation), and only those', async () => {
     const { env: e } = freshUpstream();
     const rotating = { ...e, ADMIN_TOKEN: 'new-token, old-token' };
-    for (const [token, status] of [['new-token', 200], ['old-token', 200], ['new-token, old-token', 401], ['other', 401]] as const) {
+    for (const [token, status] of [
+      ['new-token', 200],
+      ['old-token', 200],
+      ['new-token, old-token', 401],
+      ['other', 401],
+    ] as const) {
       const response = await call(rotating, '/api/feed/_status', { headers: { Authorization: `Bearer ${token}` } });
       expect(response.status, token).toBe(status);
     }
@@ -175,7 +180,11 @@ describe('/api/feed/_status', () => {
     expect(status.tiers[1]?.baked.ageSeconds).toBeGreaterThan(0);
 
     const force = (mode: string) =>
-      call(e, '/api/feed/_status', { method: 'POST', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify({ mode }) });
+      call(e, '/api/feed/_status', {
+        method: 'POST',
+        headers: { ...ADMIN, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ mode }),
+      });
 
     response = await force('open');
     expect(response.status).toBe(200);

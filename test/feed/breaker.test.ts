@@ -11,7 +11,14 @@ import {
   type Outcome,
 } from '../../workers/feed/src/breaker.ts';
 
-const config: BreakerConfig = { ...DEFAULT_BREAKER_CONFIG, windowSize: 20, minimumCalls: 10, failureRateThreshold: 50, openMs: 5_000, halfOpenProbes: 2 };
+const config: BreakerConfig = {
+  ...DEFAULT_BREAKER_CONFIG,
+  windowSize: 20,
+  minimumCalls: 10,
+  failureRateThreshold: 50,
+  openMs: 5_000,
+  halfOpenProbes: 2,
+};
 
 const ok = (at: number, durationMs = 10): Outcome => ({ at, failed: false, durationMs });
 const fail = (at: number, extra: Partial<Outcome> = {}): Outcome => ({ at, failed: true, durationMs: 10, ...extra });
@@ -28,7 +35,10 @@ function run(outcomes: Outcome[], cfg = config, start = initialBreakerState(0)) 
 }
 
 function openedAt(now: number, cfg = config): BreakerState {
-  const { state } = run(Array.from({ length: cfg.minimumCalls }, (_, i) => fail(now - cfg.minimumCalls + i + 1)), cfg);
+  const { state } = run(
+    Array.from({ length: cfg.minimumCalls }, (_, i) => fail(now - cfg.minimumCalls + i + 1)),
+    cfg,
+  );
   expect(state.status).toBe('open');
   return state;
 }
@@ -75,7 +85,13 @@ describe('closed -> open', () => {
     expect(state.status).toBe('closed');
     expect(windowStats(state.window, 20_010, cfg)).toMatchObject({ calls: 5, failures: 5 });
     // ...and 5 more within the same 10 s make 10 calls: the minimum, all failed.
-    expect(run(Array.from({ length: 5 }, (_, i) => fail(21_000 + i)), cfg, state).state.status).toBe('open');
+    expect(
+      run(
+        Array.from({ length: 5 }, (_, i) => fail(21_000 + i)),
+        cfg,
+        state,
+      ).state.status,
+    ).toBe('open');
   });
 
   it('slow calls count: a window of slow successes opens on the slow-call rate', () => {
@@ -90,7 +106,10 @@ describe('closed -> open', () => {
 
   it('calls faster than the slow threshold are not slow', () => {
     const cfg: BreakerConfig = { ...config, slowCallDurationMs: 300, slowCallRateThreshold: 50 };
-    const { state } = run(Array.from({ length: 20 }, (_, i) => ok(i, 299)), cfg);
+    const { state } = run(
+      Array.from({ length: 20 }, (_, i) => ok(i, 299)),
+      cfg,
+    );
     expect(state.status).toBe('closed');
     expect(windowStats(state.window, 20, cfg).slow).toBe(0);
   });
@@ -128,7 +147,10 @@ describe('open -> half-open -> closed or open', () => {
 
   it('reopens for another full wait when a probe fails (or is slow)', () => {
     const now = 1_000 + config.openMs;
-    for (const probe of [{ ...fail(now), probe: true }, { ...ok(now, config.slowCallDurationMs), probe: true }]) {
+    for (const probe of [
+      { ...fail(now), probe: true },
+      { ...ok(now, config.slowCallDurationMs), probe: true },
+    ]) {
       let state = nextBreakerState(openedAt(1_000), { type: 'probe-start' }, now, config);
       state = nextBreakerState(state, { type: 'outcome', outcome: probe }, now + 50, config);
       expect(state).toMatchObject({ status: 'open', reason: 'probe-failed', openUntil: now + 50 + config.openMs, trips: 2 });
@@ -198,7 +220,11 @@ describe('forced by an operator', () => {
 
   it('forced closed calls through failures, and keeps counting them', () => {
     const forced = nextBreakerState(initialBreakerState(0), { type: 'force', mode: 'closed' }, 1, config);
-    const { state } = run(Array.from({ length: 20 }, (_, i) => fail(10 + i)), config, forced);
+    const { state } = run(
+      Array.from({ length: 20 }, (_, i) => fail(10 + i)),
+      config,
+      forced,
+    );
     expect(state.status).toBe('closed');
     expect(admit(state, 100, config)).toBe('call');
     expect(windowStats(state.window, 100, config).failures).toBe(20);

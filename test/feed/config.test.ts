@@ -9,10 +9,20 @@ const base: FeedVars = { RECOMMENDER_URL: 'http://localhost:8793' };
 describe('parseFeedConfig', () => {
   it('fills the documented defaults: window 20 calls, 50%, timeout 800 ms', () => {
     const config = parseFeedConfig(base);
-    expect(config.breaker).toMatchObject({ windowType: 'count', windowSize: 20, failureRateThreshold: 50, timeoutMs: 800, minimumCalls: 10 });
+    expect(config.breaker).toMatchObject({
+      windowType: 'count',
+      windowSize: 20,
+      failureRateThreshold: 50,
+      timeoutMs: 800,
+      minimumCalls: 10,
+    });
     expect(config.tabs).toEqual(['home', 'trending', 'new']);
     expect(config.upstreamKey).toBe('http://localhost:8793');
-    expect(config.failureStatuses).toEqual([[408, 408], [429, 429], [500, 599]]);
+    expect(config.failureStatuses).toEqual([
+      [408, 408],
+      [429, 429],
+      [500, 599],
+    ]);
   });
 
   it.each([
@@ -50,8 +60,16 @@ describe('parseFeedConfig', () => {
 describe('recommender helpers', () => {
   const statuses = parseFeedConfig(base);
   it.each([
-    [500, true], [503, true], [599, true], [429, true], [408, true],
-    [400, false], [404, false], [401, false], [200, false], [302, false],
+    [500, true],
+    [503, true],
+    [599, true],
+    [429, true],
+    [408, true],
+    [400, false],
+    [404, false],
+    [401, false],
+    [200, false],
+    [302, false],
   ])('status %i is a failure: %s', (status, expected) => {
     expect(isFailureStatus(status, statuses)).toBe(expected);
   });

@@ -93,10 +93,14 @@ describe('recommender failing', () => {
 
   it('slow but under the timeout: live answers until the slow-call rate opens the breaker', async () => {
     const { origin, env: e } = freshUpstream({ BREAKER_TIMEOUT_MS: '1000', BREAKER_SLOW_CALL_MS: '20' });
-    network.on('GET', (u) => u.origin === origin, async (request) => {
-      await sleep(30);
-      return healthy(request);
-    });
+    network.on(
+      'GET',
+      (u) => u.origin === origin,
+      async (request) => {
+        await sleep(30);
+        return healthy(request);
+      },
+    );
     const modes: string[] = [];
     for (let i = 0; i < 14; i++) modes.push((await feed(e, `/api/feed/new?user=u${i}`)).body.mode);
     // Each live answer also refreshed the cache once (throttled), which counts as a slow call too.
@@ -109,7 +113,11 @@ describe('recommender failing', () => {
   it('flapping (every other call fails): 200 for everyone, then degraded once the rate trips', async () => {
     const { origin, env: e } = freshUpstream({ CACHE_WRITE_EVERY_S: '3600' });
     let n = 0;
-    network.on('GET', (u) => u.origin === origin, (request) => (n++ % 2 ? new Response('flap', { status: 503 }) : healthy(request)));
+    network.on(
+      'GET',
+      (u) => u.origin === origin,
+      (request) => (n++ % 2 ? new Response('flap', { status: 503 }) : healthy(request)),
+    );
     const bodies = [];
     for (let i = 0; i < 30; i++) bodies.push((await feed(e, '/api/feed/home')).body);
     expect(bodies.filter((b) => b.reason === 'breaker-open').length).toBeGreaterThan(0);
@@ -121,7 +129,11 @@ describe('recommender failing', () => {
 
   it('429 with Retry-After opens the breaker at once, until the time it names', async () => {
     const { origin, env: e } = freshUpstream({ BREAKER_OPEN_MS: '1000' });
-    network.on('GET', (u) => u.origin === origin, () => new Response('busy', { status: 429, headers: { 'Retry-After': '120' } }));
+    network.on(
+      'GET',
+      (u) => u.origin === origin,
+      () => new Response('busy', { status: 429, headers: { 'Retry-After': '120' } }),
+    );
     const first = await feed(e, '/api/feed/home?user=a');
     expect(first.body).toMatchObject({ mode: 'degraded', reason: 'upstream-status' });
     const second = await feed(e, '/api/feed/home?user=b');
@@ -137,7 +149,11 @@ describe('recommender failing', () => {
 
   it('a 4xx from the recommender is answered degraded but does not count against it', async () => {
     const { origin, env: e } = freshUpstream();
-    network.on('GET', (u) => u.origin === origin, () => Response.json({ error: 'unknown user' }, { status: 404 }));
+    network.on(
+      'GET',
+      (u) => u.origin === origin,
+      () => Response.json({ error: 'unknown user' }, { status: 404 }),
+    );
     for (let i = 0; i < 15; i++) {
       expect((await feed(e, '/api/feed/home?user=ghost')).body).toMatchObject({ mode: 'degraded', reason: 'upstream-status' });
     }
@@ -148,7 +164,11 @@ describe('recommender failing', () => {
 describe('degraded tiers', () => {
   it('KV empty and recommender down: the baked-in feed, with its age', async () => {
     const { origin, env: e } = freshUpstream();
-    network.on('GET', (u) => u.origin === origin, () => new Response(null, { status: 503 }));
+    network.on(
+      'GET',
+      (u) => u.origin === origin,
+      () => new Response(null, { status: 503 }),
+    );
     const { body, response } = await feed(e, '/api/feed/trending?user=zoe');
     expect(body).toMatchObject({ mode: 'degraded', source: 'baked', personalized: false });
     expect(body.items.length).toBeGreaterThan(0);
@@ -160,7 +180,11 @@ describe('degraded tiers', () => {
   it('the cached anonymous feed first, while within its maximum age; never anyone personal feed', async () => {
     const { origin, env: e } = freshUpstream();
     let up = true;
-    network.on('GET', (u) => u.origin === origin, (request) => (up ? healthy(request) : new Response(null, { status: 500 })));
+    network.on(
+      'GET',
+      (u) => u.origin === origin,
+      (request) => (up ? healthy(request) : new Response(null, { status: 500 })),
+    );
     await feed(e, '/api/feed/home?user=alice'); // live for alice; caches the anonymous feed
     up = false;
     const { body } = await feed(e, '/api/feed/home?user=bob');
@@ -171,7 +195,11 @@ describe('degraded tiers', () => {
 
   it('a cached feed older than CACHE_MAX_AGE_S is skipped for the baked one', async () => {
     const { origin, env: e } = freshUpstream({ CACHE_MAX_AGE_S: '60' });
-    network.on('GET', (u) => u.origin === origin, () => new Response(null, { status: 500 }));
+    network.on(
+      'GET',
+      (u) => u.origin === origin,
+      () => new Response(null, { status: 500 }),
+    );
     const old = { items: [{ id: 'old', title: 'old' }], storedAt: Date.now() - 61_000 };
     await env.FEED_CACHE.put(FeedCache.key('new'), JSON.stringify(old));
     expect((await feed(e, '/api/feed/new')).body).toMatchObject({ source: 'baked' });
@@ -189,7 +217,11 @@ describe('recovery through half-open', () => {
   it('after the wait, probes go in the background (nobody waits on them); their success closes it', async () => {
     const { origin, env: e } = freshUpstream({ BREAKER_OPEN_MS: '200', BREAKER_HALF_OPEN_PROBES: '2' });
     let up = false;
-    network.on('GET', (u) => u.origin === origin, (request) => (up ? healthy(request) : new Response(null, { status: 500 })));
+    network.on(
+      'GET',
+      (u) => u.origin === origin,
+      (request) => (up ? healthy(request) : new Response(null, { status: 500 })),
+    );
     for (let i = 0; i < 10; i++) await feed(e, '/api/feed/home?user=a');
     expect((await feed(e, '/api/feed/home?user=a')).body.reason).toBe('breaker-open');
 
@@ -208,7 +240,11 @@ describe('recovery through half-open', () => {
 
   it('a failed probe reopens it for another wait', async () => {
     const { origin, env: e } = freshUpstream({ BREAKER_OPEN_MS: '200', BREAKER_HALF_OPEN_PROBES: '1' });
-    network.on('GET', (u) => u.origin === origin, () => new Response(null, { status: 500 }));
+    network.on(
+      'GET',
+      (u) => u.origin === origin,
+      () => new Response(null, { status: 500 }),
+    );
     for (let i = 0; i < 10; i++) await feed(e, '/api/feed/home');
     await sleep(250);
     const before = upstreamCalls(origin);
@@ -221,7 +257,11 @@ describe('recovery through half-open', () => {
 describe('the shared state in the Durable Object', () => {
   it('a trip reaches a fresh isolate through the Durable Object, without it calling the recommender', async () => {
     const { origin, env: e } = freshUpstream({ BREAKER_SYNC_MS: '50' });
-    network.on('GET', (u) => u.origin === origin, () => new Response(null, { status: 500 }));
+    network.on(
+      'GET',
+      (u) => u.origin === origin,
+      () => new Response(null, { status: 500 }),
+    );
     for (let i = 0; i < 10; i++) await feed(e, '/api/feed/home');
     // A new isolate: no local copy. Its first request still uses the empty copy and refreshes it in
     // the background; from then on it follows the shared state.
@@ -243,7 +283,11 @@ describe('the shared state in the Durable Object', () => {
       }),
     };
     const broken = { ...e, BREAKER: unreachable } as unknown as FeedEnv;
-    network.on('GET', (u) => u.origin === origin, () => new Response(null, { status: 500 }));
+    network.on(
+      'GET',
+      (u) => u.origin === origin,
+      () => new Response(null, { status: 500 }),
+    );
     const reasons = [];
     for (let i = 0; i < 15; i++) reasons.push((await feed(broken, '/api/feed/home')).body.reason);
     expect(reasons.slice(10)).toEqual(Array(5).fill('breaker-open'));

@@ -4,8 +4,14 @@ import type { ClickCounts, LinkRecord } from '../../shared/links/record.ts';
 import { countClick } from '../../workers/redirector/src/clicks.ts';
 
 const record: LinkRecord = {
-  code: 'batched', url: 'https://e.com/', status: 301, appendQuery: true, immutable: false,
-  createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', version: 1,
+  code: 'batched',
+  url: 'https://e.com/',
+  status: 301,
+  appendQuery: true,
+  immutable: false,
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+  version: 1,
 };
 
 /** Stands in for the authority's RPC stub (the Durable Object itself is tested through the API). */
@@ -36,7 +42,12 @@ describe('countClick', () => {
   });
 
   it('never throws when the authority fails', async () => {
-    const sinks = { analytics: undefined, authority: () => { throw new Error('down'); } };
+    const sinks = {
+      analytics: undefined,
+      authority: () => {
+        throw new Error('down');
+      },
+    };
     await expect(countClick(sinks, { ...record, code: 'failing' }, 'human', new Request('https://sho.rt/x'), 0)).resolves.toBeUndefined();
   });
 });

@@ -37,7 +37,9 @@ describe('GET /<code>', () => {
 
   it('appends the query string unless the link says not to', async () => {
     const on = await createLink({ url: 'https://example.com/q?ref=a#top' });
-    expect((await go(`/${on.code}?utm_source=mail&x=%20y`)).headers.get('Location')).toBe('https://example.com/q?ref=a&utm_source=mail&x=%20y#top');
+    expect((await go(`/${on.code}?utm_source=mail&x=%20y`)).headers.get('Location')).toBe(
+      'https://example.com/q?ref=a&utm_source=mail&x=%20y#top',
+    );
     const off = await createLink({ url: 'https://example.com/fixed', appendQuery: false });
     expect((await go(`/${off.code}?utm_source=mail`)).headers.get('Location')).toBe('https://example.com/fixed');
   });
@@ -212,7 +214,10 @@ describe('outages', () => {
   function failing<T extends object>(binding: T, method: string, error: Error): T {
     return new Proxy(binding, {
       get(target, prop) {
-        if (prop === method) return () => { throw error; };
+        if (prop === method)
+          return () => {
+            throw error;
+          };
         const value = Reflect.get(target, prop) as unknown;
         return typeof value === 'function' ? value.bind(target) : value;
       },

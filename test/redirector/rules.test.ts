@@ -7,8 +7,15 @@ import { ONE_YEAR, cacheControl, wantsHtml } from '../../workers/redirector/src/
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const link = (over: Partial<LinkRecord> = {}): LinkRecord => ({
-  code: 'abc', url: 'https://e.com/', status: 301, appendQuery: true, immutable: false,
-  createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', version: 1, ...over,
+  code: 'abc',
+  url: 'https://e.com/',
+  status: 301,
+  appendQuery: true,
+  immutable: false,
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+  version: 1,
+  ...over,
 });
 
 describe('cacheControl', () => {
@@ -29,7 +36,8 @@ describe('cacheControl', () => {
 
 describe('clickKind', () => {
   const chrome = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
-  const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
+  const iphone =
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
   it.each([
     ['GET', chrome, 'human'],
     ['GET', iphone, 'human'],

@@ -34,44 +34,81 @@ const fill = (text: string) => `document.getElementById('app').textContent = ${J
 function sitePages(apiOrigin: string, offsiteOrigin: string): Record<string, (req: IncomingMessage) => string> {
   return {
     // No prerenderReady: done at network idle. Content appears after a fetch and a timer.
-    '/js-only': () => page('', `<main id="app"></main><script>
+    '/js-only': () =>
+      page(
+        '',
+        `<main id="app"></main><script>
       fetch('/data.json').then((r) => r.json()).then((d) => setTimeout(() => { ${fill('')} document.getElementById('app').innerHTML = '<h1>' + d.title + '</h1>'; }, 50));
-    </script>`),
+    </script>`,
+      ),
     // prerenderReady: content only after 1.2 s, longer than any network-idle window.
-    '/ready': () => page('<script>window.prerenderReady = false;</script>', `<main id="app"></main><script>
+    '/ready': () =>
+      page(
+        '<script>window.prerenderReady = false;</script>',
+        `<main id="app"></main><script>
       setTimeout(() => { ${fill('ready-content')} window.prerenderReady = true; }, 1200);
-    </script>`),
-    '/never-ready': () => page('<script>window.prerenderReady = false;</script>', `<main id="app"></main><script>${fill('not yet')}</script>`),
-    '/gone': () => page('', `<main id="app"></main><script>
+    </script>`,
+      ),
+    '/never-ready': () =>
+      page('<script>window.prerenderReady = false;</script>', `<main id="app"></main><script>${fill('not yet')}</script>`),
+    '/gone': () =>
+      page(
+        '',
+        `<main id="app"></main><script>
       const m = document.createElement('meta'); m.name = 'prerender-status-code'; m.content = '404'; document.head.append(m); ${fill('gone')}
-    </script>`),
-    '/moved': () => page('', `<main id="app"></main><script>
+    </script>`,
+      ),
+    '/moved': () =>
+      page(
+        '',
+        `<main id="app"></main><script>
       for (const [name, content] of [['prerender-status-code', '301'], ['prerender-header', 'Location: /about'], ['prerender-header', 'Set-Cookie: a=b']]) {
         const m = document.createElement('meta'); m.name = name; m.content = content; document.head.append(m);
       }
-    </script>`),
+    </script>`,
+      ),
     // User content in an attribute that reads like metas: only real meta elements count.
-    '/injected': () => page('', `<main id="app"></main><script>
+    '/injected': () =>
+      page(
+        '',
+        `<main id="app"></main><script>
       const div = document.createElement('div');
       div.title = '<meta name="prerender-status-code" content="404"><meta name="prerender-header" content="X-Robots-Tag: noindex">';
       div.textContent = 'a comment'; document.getElementById('app').append(div);
-    </script>`),
+    </script>`,
+      ),
     // The image's onerror fires when the renderer blocks it.
-    '/images': () => page('<script>window.prerenderReady = false;</script>', `<main id="app"></main>
+    '/images': () =>
+      page(
+        '<script>window.prerenderReady = false;</script>',
+        `<main id="app"></main>
       <img src="/pixel.png" onload="done('image: loaded')" onerror="done('image: blocked')">
-      <script>function done(text) { ${fill('')} document.getElementById('app').textContent = text; window.prerenderReady = true; }</script>`),
+      <script>function done(text) { ${fill('')} document.getElementById('app').textContent = text; window.prerenderReady = true; }</script>`,
+      ),
     // What the server saw, rendered into the page.
-    '/headers': (req) => page('', `<pre id="marker">${escape(String(req.headers['x-prerender-render'] ?? 'absent'))}</pre><pre id="ua">${escape(String(req.headers['user-agent'] ?? ''))}</pre>`),
-    '/ssrf': () => page('<script>window.prerenderReady = false;</script>', `<main id="app"></main><script>
+    '/headers': (req) =>
+      page(
+        '',
+        `<pre id="marker">${escape(String(req.headers['x-prerender-render'] ?? 'absent'))}</pre><pre id="ua">${escape(String(req.headers['user-agent'] ?? ''))}</pre>`,
+      ),
+    '/ssrf': () =>
+      page(
+        '<script>window.prerenderReady = false;</script>',
+        `<main id="app"></main><script>
       const probe = (url) => fetch(url).then((r) => r.text()).then(() => 'reached', () => 'blocked');
       Promise.all([probe(${JSON.stringify(`${apiOrigin}/api/items`)}), probe(${JSON.stringify(`${offsiteOrigin}/secret`)}), probe('/redirect-offsite')])
         .then(([api, offsite, redirected]) => { document.getElementById('app').textContent = 'api: ' + api + '; offsite: ' + offsite + '; redirected: ' + redirected; window.prerenderReady = true; });
-    </script>`),
+    </script>`,
+      ),
     // State left by an earlier render would show here: cookies and localStorage.
-    '/state': () => page('', `<main id="app"></main><script>
+    '/state': () =>
+      page(
+        '',
+        `<main id="app"></main><script>
       ${fill('')} document.getElementById('app').textContent = 'cookie=' + document.cookie + '; stored=' + (localStorage.getItem('visited') ?? '');
       document.cookie = 'visited=1; path=/'; localStorage.setItem('visited', '1');
-    </script>`),
+    </script>`,
+      ),
     // Never idle: a request that never answers. Content is there at once.
     '/polling': () => page('', `<main id="app"></main><script>${fill('polling-content')} fetch('/hang');</script>`),
   };

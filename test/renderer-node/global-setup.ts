@@ -14,7 +14,11 @@ export default async function setup(project: TestProject) {
   const site = await startFixtureSite();
   // Its own process: puppeteer-core needs Node's module conditions, not the workerd ones of this project.
   const service = await startRenderServiceProcess({
-    RENDER_TOKEN: SERVICE_TOKEN, SITE_ORIGINS: site.siteOrigin, RENDER_ALLOWED_ORIGINS: site.apiOrigin, RENDER_TIMEOUT_MS: '3000', RENDER_IDLE_CAP_MS: '1500',
+    RENDER_TOKEN: SERVICE_TOKEN,
+    SITE_ORIGINS: site.siteOrigin,
+    RENDER_ALLOWED_ORIGINS: site.apiOrigin,
+    RENDER_TIMEOUT_MS: '3000',
+    RENDER_IDLE_CAP_MS: '1500',
   });
   process.env[SERVICE_ENV] = service.url;
   project.provide('fixtureSite', { siteOrigin: site.siteOrigin, apiOrigin: site.apiOrigin, offsiteOrigin: site.offsiteOrigin });

@@ -107,9 +107,13 @@ describe('demo/render-service', () => {
     expect(api[0]!.headers['x-prerender-render']).toBeUndefined();
   });
 
-  it('reports the page\'s off-site redirect without following it', async () => {
+  it("reports the page's off-site redirect without following it", async () => {
     const from = site.requests.length;
-    expect(await rendered('/redirect-away')).toMatchObject({ status: 302, html: '', headers: { Location: `${site.offsiteOrigin}/secret` } });
+    expect(await rendered('/redirect-away')).toMatchObject({
+      status: 302,
+      html: '',
+      headers: { Location: `${site.offsiteOrigin}/secret` },
+    });
     expect(site.requests.slice(from).filter((r) => r.origin === site.offsiteOrigin)).toEqual([]);
   });
 

@@ -13,7 +13,14 @@ const TOKEN = 'test-render-token';
 
 /** The worker's env pointed at the fixture site (wrangler's literal var types widened on purpose). */
 function envWith(overrides: Record<string, string> = {}): RendererEnv {
-  return { ...env, SITE_ORIGINS: siteOrigin, RENDER_ALLOWED_ORIGINS: apiOrigin, RENDER_TIMEOUT_MS: '8000', RENDER_IDLE_CAP_MS: '1500', ...overrides } as unknown as RendererEnv;
+  return {
+    ...env,
+    SITE_ORIGINS: siteOrigin,
+    RENDER_ALLOWED_ORIGINS: apiOrigin,
+    RENDER_TIMEOUT_MS: '8000',
+    RENDER_IDLE_CAP_MS: '1500',
+    ...overrides,
+  } as unknown as RendererEnv;
 }
 
 async function render(body: unknown, overrides: Record<string, string> = {}): Promise<Response> {
@@ -28,7 +35,11 @@ async function render(body: unknown, overrides: Record<string, string> = {}): Pr
   return response;
 }
 
-async function rendered(path: string, device: 'mobile' | 'desktop' = 'desktop', overrides: Record<string, string> = {}): Promise<RenderResult> {
+async function rendered(
+  path: string,
+  device: 'mobile' | 'desktop' = 'desktop',
+  overrides: Record<string, string> = {},
+): Promise<RenderResult> {
   const response = await render({ url: `${siteOrigin}${path}`, device }, overrides);
   expect(response.status, await response.clone().text()).toBe(200);
   return response.json();

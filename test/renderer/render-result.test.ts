@@ -19,14 +19,31 @@ describe('pageAnswer', () => {
     ['the server said 404', snapshot({ httpStatus: 404 }), 404, {}],
     ['a 304 revalidation is the cached 200', snapshot({ httpStatus: 304 }), 200, {}],
     ['the meta overrides the HTTP status', snapshot({ html: meta('prerender-status-code', '410'), httpStatus: 200 }), 410, {}],
-    ['a relative Location is resolved against the page', snapshot({ html: meta('prerender-header', 'Location: ../about') }), 200, { Location: 'https://www.example.com/about' }],
+    [
+      'a relative Location is resolved against the page',
+      snapshot({ html: meta('prerender-header', 'Location: ../about') }),
+      200,
+      { Location: 'https://www.example.com/about' },
+    ],
     ['a javascript: Location is dropped', snapshot({ html: meta('prerender-header', 'Location: javascript:alert(1)') }), 200, {}],
-    ['a server redirect wins', snapshot({ html: '', httpStatus: null, redirect: { status: 308, location: '/new' } }), 308, { Location: 'https://www.example.com/new' }],
+    [
+      'a server redirect wins',
+      snapshot({ html: '', httpStatus: null, redirect: { status: 308, location: '/new' } }),
+      308,
+      { Location: 'https://www.example.com/new' },
+    ],
     ['a server redirect without Location', snapshot({ html: '', httpStatus: null, redirect: { status: 301, location: null } }), 301, {}],
     // What a pre-138 Chromium serialises for user text in an attribute: meta-like markup, unescaped.
     // The DOM reported no meta element, so the markup is not obeyed.
-    ['meta-like text in serialised HTML is not a meta',
-      snapshot({ html: '<div title="<meta name=prerender-status-code content=404><meta name=prerender-header content=\'X-Robots-Tag: noindex\'>">x</div>', metas: [] }), 200, {}],
+    [
+      'meta-like text in serialised HTML is not a meta',
+      snapshot({
+        html: '<div title="<meta name=prerender-status-code content=404><meta name=prerender-header content=\'X-Robots-Tag: noindex\'>">x</div>',
+        metas: [],
+      }),
+      200,
+      {},
+    ],
   ])('%s', (_, input, status, headers) => {
     const answer = pageAnswer(input, pageUrl);
     expect(answer.status).toBe(status);

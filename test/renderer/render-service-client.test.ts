@@ -20,12 +20,22 @@ async function render(): Promise<Response> {
     body: JSON.stringify({ url: PAGE, device: 'mobile' }),
   });
   const ctx = createExecutionContext();
-  const response = await worker.fetch(request, { ...env, RENDER_SERVICE_URL: SERVICE, RENDER_TIMEOUT_MS: '300' } as unknown as RendererEnv, ctx);
+  const response = await worker.fetch(
+    request,
+    { ...env, RENDER_SERVICE_URL: SERVICE, RENDER_TIMEOUT_MS: '300' } as unknown as RendererEnv,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return response;
 }
 
-const result: RenderResult = { html: '<html><body>hi</body></html>', status: 404, headers: { 'X-Robots-Tag': 'noindex' }, renderedAt: '2026-11-23T00:00:00.000Z', timings: { totalMs: 12 } };
+const result: RenderResult = {
+  html: '<html><body>hi</body></html>',
+  status: 404,
+  headers: { 'X-Robots-Tag': 'noindex' },
+  renderedAt: '2026-11-23T00:00:00.000Z',
+  timings: { totalMs: 12 },
+};
 
 describe('renderer with RENDER_SERVICE_URL', () => {
   it('forwards the request with the token and passes the result through', async () => {
@@ -44,7 +54,14 @@ describe('renderer with RENDER_SERVICE_URL', () => {
     ['a 503 from the service', 503, 'browser_unavailable', () => new Response('busy', { status: 503, headers: { 'Retry-After': '7' } })],
     ['a 401 from the service (token mismatch)', 502, 'render_service_failed', () => new Response('no', { status: 401 })],
     ['a 200 that is not a render result', 502, 'render_service_failed', () => Response.json({ hello: 'world' })],
-    ['a service that is down', 503, 'browser_unavailable', () => { throw new TypeError('connection refused'); }],
+    [
+      'a service that is down',
+      503,
+      'browser_unavailable',
+      () => {
+        throw new TypeError('connection refused');
+      },
+    ],
     ['a service that hangs past the timeout', 504, 'render_timeout', () => new Promise<Response>(() => {})],
   ] as const)('maps %s to %i %s', async (_, status, code, handler) => {
     network = mockNetwork().on('POST', `${SERVICE}/render`, handler, 1);

@@ -35,7 +35,7 @@ describe('renderer through the self-hosted render service', () => {
     expect(await moved.json()).toMatchObject({ status: 301, headers: { Location: `${siteOrigin}/about` } });
   });
 
-  it('passes the service\'s 504 on', async () => {
+  it("passes the service's 504 on", async () => {
     const response = await render('/never-ready', 'desktop');
     expect(response.status).toBe(504);
     expect(await response.json()).toMatchObject({ error: { code: 'render_timeout' } });

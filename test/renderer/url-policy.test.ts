@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkRenderTarget, decideRequest, originPolicy, parseOriginList, type PageRequest, type RequestDecision } from '../../workers/renderer/src/url-policy.ts';
+import {
+  checkRenderTarget,
+  decideRequest,
+  originPolicy,
+  parseOriginList,
+  type PageRequest,
+  type RequestDecision,
+} from '../../workers/renderer/src/url-policy.ts';
 
 const policy = originPolicy('https://www.example.com, http://localhost:8787', 'https://api.example.com');
 
@@ -51,10 +58,18 @@ describe('checkRenderTarget', () => {
 
 describe('decideRequest', () => {
   const request = (url: string, resourceType = 'script', extra: Partial<PageRequest> = {}): PageRequest => ({
-    url, resourceType, isMainFrameNavigation: false, isRedirect: false, ...extra,
+    url,
+    resourceType,
+    isMainFrameNavigation: false,
+    isRedirect: false,
+    ...extra,
   });
   const cases: Array<[string, PageRequest, RequestDecision]> = [
-    ['the page itself, marked', request('https://www.example.com/a', 'document', { isMainFrameNavigation: true }), { action: 'continue', marker: true }],
+    [
+      'the page itself, marked',
+      request('https://www.example.com/a', 'document', { isMainFrameNavigation: true }),
+      { action: 'continue', marker: true },
+    ],
     ['a site script, marked', request('https://www.example.com/app.js'), { action: 'continue', marker: true }],
     ['the allowed API, unmarked', request('https://api.example.com/feed', 'fetch'), { action: 'continue', marker: false }],
     ['another site', request('https://cdn.other.example/x.js'), { action: 'abort', reason: 'origin' }],
@@ -68,10 +83,26 @@ describe('decideRequest', () => {
     ['a data: image', request('data:image/png;base64,AA==', 'image'), { action: 'abort', reason: 'resource-type' }],
     ['a file: URL', request('file:///etc/passwd', 'fetch'), { action: 'abort', reason: 'scheme' }],
     ['credentials in a URL', request('https://u:p@www.example.com/', 'fetch'), { action: 'abort', reason: 'credentials' }],
-    ['a redirect of the page', request('https://www.example.com/new', 'document', { isMainFrameNavigation: true, isRedirect: true }), { action: 'stop-redirect' }],
-    ['a redirect of the page off-site', request('https://evil.example/', 'document', { isMainFrameNavigation: true, isRedirect: true }), { action: 'stop-redirect' }],
-    ['a subresource redirected off-site', request('https://evil.example/', 'fetch', { isRedirect: true }), { action: 'abort', reason: 'origin' }],
-    ['an iframe off-site', request('https://evil.example/', 'document', { isMainFrameNavigation: false }), { action: 'abort', reason: 'origin' }],
+    [
+      'a redirect of the page',
+      request('https://www.example.com/new', 'document', { isMainFrameNavigation: true, isRedirect: true }),
+      { action: 'stop-redirect' },
+    ],
+    [
+      'a redirect of the page off-site',
+      request('https://evil.example/', 'document', { isMainFrameNavigation: true, isRedirect: true }),
+      { action: 'stop-redirect' },
+    ],
+    [
+      'a subresource redirected off-site',
+      request('https://evil.example/', 'fetch', { isRedirect: true }),
+      { action: 'abort', reason: 'origin' },
+    ],
+    [
+      'an iframe off-site',
+      request('https://evil.example/', 'document', { isMainFrameNavigation: false }),
+      { action: 'abort', reason: 'origin' },
+    ],
   ];
   it.each(cases)('%s', (_, input, decision) => {
     expect(decideRequest(input, policy)).toEqual(decision);

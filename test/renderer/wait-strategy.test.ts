@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { chromeMajorVersion, deviceProfile } from '../../workers/renderer/src/devices.ts';
-import { SERIALISE_RESERVE_MS, idleWaitMs, nextWait, remaining, type ReadyProbe, type WaitStep } from '../../workers/renderer/src/wait-strategy.ts';
+import {
+  SERIALISE_RESERVE_MS,
+  idleWaitMs,
+  nextWait,
+  remaining,
+  type ReadyProbe,
+  type WaitStep,
+} from '../../workers/renderer/src/wait-strategy.ts';
 
 describe('nextWait', () => {
   const cases: Array<[string, ReadyProbe, boolean, WaitStep]> = [

@@ -34,7 +34,12 @@ describe('POST /api/links', () => {
   it('takes a custom slug, status, expiry and options', async () => {
     const expiresAt = future(3600);
     const { res, json } = await create(A, {
-      url: 'https://example.com/x', slug: 'Spring-Sale', status: 307, expiresAt, appendQuery: false, maxAge: 600,
+      url: 'https://example.com/x',
+      slug: 'Spring-Sale',
+      status: 307,
+      expiresAt,
+      appendQuery: false,
+      maxAge: 600,
     });
     expect(res.status).toBe(201);
     expect(json).toMatchObject({ code: 'Spring-Sale', status: 307, expiresAt, appendQuery: false, maxAge: 600 });
@@ -116,7 +121,12 @@ describe('auth', () => {
   });
 
   it('guards reads, changes and deletes too', async () => {
-    for (const [method, path] of [['GET', '/api/links'], ['GET', '/api/links/abc'], ['PATCH', '/api/links/abc'], ['DELETE', '/api/links/abc']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/links'],
+      ['GET', '/api/links/abc'],
+      ['PATCH', '/api/links/abc'],
+      ['DELETE', '/api/links/abc'],
+    ] as const) {
       expect((await api(null, method, path)).status).toBe(401);
     }
   });
@@ -132,7 +142,9 @@ describe('GET, PATCH, DELETE /api/links/:code', () => {
     const res = await api(C, 'GET', `/api/links/${link.code}`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
-      code: link.code, url: 'https://example.com/read', clicks: { human: 0, head: 0, preview: 0, scanner: 0, bot: 0 },
+      code: link.code,
+      url: 'https://example.com/read',
+      clicks: { human: 0, head: 0, preview: 0, scanner: 0, bot: 0 },
     });
     expect((await api(C, 'GET', '/api/links/nope-nope')).status).toBe(404);
     expect((await api(C, 'GET', '/api/links/bad%20code')).status).toBe(400);
@@ -151,7 +163,12 @@ describe('GET, PATCH, DELETE /api/links/:code', () => {
 
   it('validates changes like creates', async () => {
     const { json: link } = await create(C, { url: 'https://example.com/v' });
-    for (const [body, field] of [[{ url: 'javascript:x' }, 'url'], [{ status: 303 }, 'status'], [{ code: 'x' }, 'code'], [{}, 'body']] as const) {
+    for (const [body, field] of [
+      [{ url: 'javascript:x' }, 'url'],
+      [{ status: 303 }, 'status'],
+      [{ code: 'x' }, 'code'],
+      [{}, 'body'],
+    ] as const) {
       const res = await api(C, 'PATCH', `/api/links/${link.code}`, body);
       expect(res.status).toBe(400);
       expect((await res.json<ErrorJson>()).error.field).toBe(field);
@@ -362,7 +379,10 @@ describe('outages', () => {
   it('answers 503 with Retry-After when the authority cannot be reached, and writes nothing', async () => {
     const unreachable = new Proxy(env.LINK_AUTHORITY, {
       get(target, prop) {
-        if (prop === 'get') return () => { throw new Error('Durable Object unreachable'); };
+        if (prop === 'get')
+          return () => {
+            throw new Error('Durable Object unreachable');
+          };
         const value = Reflect.get(target, prop) as unknown;
         return typeof value === 'function' ? value.bind(target) : value;
       },

@@ -5,7 +5,14 @@ import type { ClickCounts, LinkRecord } from '../../shared/links/record.ts';
 
 const at = '2026-11-01T00:00:00.000Z';
 const record = (code: string): LinkRecord => ({
-  code, url: 'https://example.com/', status: 301, appendQuery: true, immutable: false, createdAt: at, updatedAt: at, version: 1,
+  code,
+  url: 'https://example.com/',
+  status: 301,
+  appendQuery: true,
+  immutable: false,
+  createdAt: at,
+  updatedAt: at,
+  version: 1,
 });
 const stubFor = (code: string) => env.LINK_AUTHORITY.get(env.LINK_AUTHORITY.idFromName(code));
 

@@ -32,8 +32,14 @@ describe('50 concurrent creates of one slug', () => {
     const stub = env.LINK_AUTHORITY.get(env.LINK_AUTHORITY.idFromName('direct-claim'));
     const at = new Date().toISOString();
     const record = (i: number): LinkRecord => ({
-      code: 'direct-claim', url: `https://example.com/${i}`, status: 301, appendQuery: true, immutable: false,
-      createdAt: at, updatedAt: at, version: 1,
+      code: 'direct-claim',
+      url: `https://example.com/${i}`,
+      status: 301,
+      appendQuery: true,
+      immutable: false,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
     });
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => stub.claim(record(i))));
     expect(results.filter((r) => r !== null)).toHaveLength(1);

@@ -118,7 +118,7 @@ describe('concurrent changes', () => {
     return { hook, firstPutStarted: () => puts > 0 };
   }
 
-  it('a DELETE while the PATCH\'s put is in flight leaves KV equal to the authority\'s final state', async () => {
+  it("a DELETE while the PATCH's put is in flight leaves KV equal to the authority's final state", async () => {
     await createSlug(C, 'pub-race');
     const race = firstPutLandsLast();
     const restore = await hookAuthorityKv('pub-race', race.hook);
@@ -137,7 +137,7 @@ describe('concurrent changes', () => {
     expect(await authorityOf('pub-race').publishState()).toBeNull();
   });
 
-  it('PATCH and DELETE sent together leave KV equal to the authority\'s final state', async () => {
+  it("PATCH and DELETE sent together leave KV equal to the authority's final state", async () => {
     await createSlug(C, 'pub-race-2');
     const restore = await hookAuthorityKv('pub-race-2', firstPutLandsLast().hook);
     const [patch, del] = await Promise.all([

@@ -144,8 +144,14 @@ describe('withQuery', () => {
 
 describe('goneReason', () => {
   const base: LinkRecord = {
-    code: 'abc', url: 'https://e.com/', status: 301, appendQuery: true, immutable: false,
-    createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', version: 1,
+    code: 'abc',
+    url: 'https://e.com/',
+    status: 301,
+    appendQuery: true,
+    immutable: false,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    version: 1,
   };
   const now = Date.parse('2026-06-01T00:00:00Z');
   it.each([

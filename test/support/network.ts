@@ -52,9 +52,7 @@ export function mockNetwork(): MockNetwork {
   const network: MockNetwork = {
     on(method, url, handler, times) {
       const matches =
-        typeof url === 'string' ? (u: URL) => u.href === new URL(url).href
-        : url instanceof RegExp ? (u: URL) => url.test(u.href)
-        : url;
+        typeof url === 'string' ? (u: URL) => u.href === new URL(url).href : url instanceof RegExp ? (u: URL) => url.test(u.href) : url;
       routes.push({ method: method.toUpperCase(), matches, handler, times: times ?? null });
       return network;
     },

@@ -48,7 +48,10 @@ export function htmlSecurityHeaders(config: SecurityConfig, connectOrigins: read
  */
 export function withConnectSources(policy: string, origins: readonly string[]): string {
   if (origins.length === 0) return policy;
-  const directives = policy.split(';').map((d) => d.trim()).filter(Boolean);
+  const directives = policy
+    .split(';')
+    .map((d) => d.trim())
+    .filter(Boolean);
   const index = directives.findIndex((d) => d.split(/\s+/)[0]?.toLowerCase() === 'connect-src');
   if (index === -1) return [...directives, `connect-src 'self' ${origins.join(' ')}`].join('; ');
   const sources = (directives[index] ?? '').split(/\s+/).slice(1);

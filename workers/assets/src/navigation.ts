@@ -10,8 +10,23 @@ import { hasFileExtension } from './paths.ts';
  * a request for one of these is never a page, whatever its Accept says.
  */
 const SUBRESOURCE_DESTINATIONS = new Set([
-  'audio', 'audioworklet', 'font', 'image', 'json', 'manifest', 'paintworklet', 'report', 'script',
-  'serviceworker', 'sharedworker', 'style', 'track', 'video', 'webidentity', 'worker', 'xslt',
+  'audio',
+  'audioworklet',
+  'font',
+  'image',
+  'json',
+  'manifest',
+  'paintworklet',
+  'report',
+  'script',
+  'serviceworker',
+  'sharedworker',
+  'style',
+  'track',
+  'video',
+  'webidentity',
+  'worker',
+  'xslt',
 ]);
 
 export function isSpaNavigation(path: string, headers: Headers): boolean {

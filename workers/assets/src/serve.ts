@@ -21,8 +21,16 @@ export const ALLOWED_METHODS = ['GET', 'HEAD'] as const;
  */
 export const MAX_HEADER_LENGTH = 2048;
 const PARSED_HEADERS = [
-  'Accept', 'Accept-Encoding', 'If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since',
-  'If-Range', 'Range', 'Sec-Fetch-Dest', 'Sec-Fetch-Mode',
+  'Accept',
+  'Accept-Encoding',
+  'If-Match',
+  'If-None-Match',
+  'If-Modified-Since',
+  'If-Unmodified-Since',
+  'If-Range',
+  'Range',
+  'Sec-Fetch-Dest',
+  'Sec-Fetch-Mode',
 ];
 
 export interface ServeOptions {
@@ -52,10 +60,15 @@ export async function serveAsset(request: Request, options: ServeOptions): Promi
   const variant = chooseEncoding(clientAcceptEncoding(request), entry.variants);
   const negotiated = entry.variants.length > 1;
   if (!variant) {
-    throw new HttpError(406, 'not_acceptable', `Accept-Encoding rules out every available encoding (${entry.variants.map((v) => v.encoding).join(', ')})`, {
-      field: 'accept-encoding',
-      headers: negotiated ? { Vary: 'Accept-Encoding' } : {},
-    });
+    throw new HttpError(
+      406,
+      'not_acceptable',
+      `Accept-Encoding rules out every available encoding (${entry.variants.map((v) => v.encoding).join(', ')})`,
+      {
+        field: 'accept-encoding',
+        headers: negotiated ? { Vary: 'Accept-Encoding' } : {},
+      },
+    );
   }
 
   const headers = responseHeaders(entry, variant, negotiated, manifest, options.security);
@@ -70,9 +83,10 @@ export async function serveAsset(request: Request, options: ServeOptions): Promi
 
   // Ranges are served on the identity bytes only; on an encoded answer Range is ignored (RFC 9110 §14.2 allows it).
   const rangeHeader = method === 'GET' && variant.encoding === 'identity' ? request.headers.get('Range') : null;
-  const range = rangeHeader !== null && ifRangeAllows(request.headers.get('If-Range'), variant.etag, entry.lastModified)
-    ? parseRange(rangeHeader, variant.size)
-    : null;
+  const range =
+    rangeHeader !== null && ifRangeAllows(request.headers.get('If-Range'), variant.etag, entry.lastModified)
+      ? parseRange(rangeHeader, variant.size)
+      : null;
   if (range === 'unsatisfiable') {
     throw new HttpError(416, 'range_not_satisfiable', `the file is ${variant.size} bytes long`, {
       field: 'range',
@@ -152,7 +166,16 @@ function responseHeaders(
 /** RFC 9110 §15.4.5: a 304 carries the validators and caching headers a 200 would have, no content headers. */
 function notModified(headers: Headers): Response {
   const kept = new Headers();
-  for (const name of ['Cache-Control', 'ETag', 'Last-Modified', 'Vary', 'X-Content-Type-Options', 'Content-Security-Policy', 'Referrer-Policy', 'Strict-Transport-Security']) {
+  for (const name of [
+    'Cache-Control',
+    'ETag',
+    'Last-Modified',
+    'Vary',
+    'X-Content-Type-Options',
+    'Content-Security-Policy',
+    'Referrer-Policy',
+    'Strict-Transport-Security',
+  ]) {
     const value = headers.get(name);
     if (value !== null) kept.set(name, value);
   }

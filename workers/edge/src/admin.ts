@@ -20,7 +20,9 @@ export const AdminBody = z
     prefix: z.optional(z.string()),
     device: z.optional(z.enum(['mobile', 'desktop'])),
   })
-  .check(z.refine((body) => (body.url === undefined) !== (body.prefix === undefined), { message: 'give exactly one of "url" or "prefix"' }));
+  .check(
+    z.refine((body) => (body.url === undefined) !== (body.prefix === undefined), { message: 'give exactly one of "url" or "prefix"' }),
+  );
 export type AdminBody = z.infer<typeof AdminBody>;
 
 export async function requireAdmin(request: Request, adminTokens: string | undefined): Promise<void> {
@@ -71,9 +73,13 @@ export async function recache(body: AdminBody, deps: AdminDeps): Promise<Respons
       results.push(
         outcome.kind === 'stored'
           ? {
-              device, outcome: 'stored', status: outcome.entry.status, hash: outcome.entry.hash,
+              device,
+              outcome: 'stored',
+              status: outcome.entry.status,
+              hash: outcome.entry.hash,
               bytes: outcome.body === null ? 0 : new TextEncoder().encode(outcome.body).byteLength,
-              bodyWritten: outcome.bodyWritten, renderMs: outcome.renderMs,
+              bodyWritten: outcome.bodyWritten,
+              renderMs: outcome.renderMs,
             }
           : outcome.kind === 'serve-only'
             ? { device, outcome: 'not-cacheable', status: outcome.status }
@@ -124,4 +130,3 @@ function prefixOf(value: string, siteOrigins: readonly string[]): string {
   const url = siteTarget(value, 'prefix', siteOrigins);
   return `${url.origin}${url.pathname}`;
 }
-

@@ -10,8 +10,26 @@ export type Device = 'mobile' | 'desktop';
  * TikTok, Twitter, HubSpot, Matomo/Piwik campaigns). Removing them keeps one snapshot per page.
  */
 const TRACKING_PARAMS = new Set([
-  'gclid', 'gclsrc', 'dclid', 'gbraid', 'wbraid', 'fbclid', 'msclkid', 'yclid', 'twclid', 'ttclid',
-  'igshid', 'li_fat_id', 'mc_cid', 'mc_eid', '_ga', '_gl', '_hsenc', '_hsmi', 'srsltid', 'ref_src',
+  'gclid',
+  'gclsrc',
+  'dclid',
+  'gbraid',
+  'wbraid',
+  'fbclid',
+  'msclkid',
+  'yclid',
+  'twclid',
+  'ttclid',
+  'igshid',
+  'li_fat_id',
+  'mc_cid',
+  'mc_eid',
+  '_ga',
+  '_gl',
+  '_hsenc',
+  '_hsmi',
+  'srsltid',
+  'ref_src',
 ]);
 const TRACKING_PREFIXES = ['utm_', 'pk_', 'mtm_'];
 
@@ -70,7 +88,13 @@ export interface CacheKey {
 export const INDEX_PREFIX = 'snap:';
 
 export async function cacheKey(normalisedUrl: string, device: Device): Promise<CacheKey> {
-  return plainCacheKey(normalisedUrl, device) ?? { device, url: normalisedUrl, index: `${INDEX_PREFIX}${device}:#${await sha256Hex(normalisedUrl)}` };
+  return (
+    plainCacheKey(normalisedUrl, device) ?? {
+      device,
+      url: normalisedUrl,
+      index: `${INDEX_PREFIX}${device}:#${await sha256Hex(normalisedUrl)}`,
+    }
+  );
 }
 
 /** `cacheKey` without a promise for the usual URL short enough to key plainly; null when it must be hashed. */

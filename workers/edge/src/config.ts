@@ -26,7 +26,10 @@ export interface EdgeConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -36,11 +39,16 @@ const seconds = z.coerce.number().check(integer(), z.positive());
 
 /** Origins are compared after URL parsing, so `HTTP://LocalHost:8787/` equals `http://localhost:8787`. */
 export function parseOrigins(value: string | undefined): string[] {
-  const origins = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((raw) => {
-    const url = URL.parse(raw);
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new ConfigError('SITE_ORIGINS', `"${raw}" is not an http(s) origin`);
-    return url.origin;
-  });
+  const origins = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((raw) => {
+      const url = URL.parse(raw);
+      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+        throw new ConfigError('SITE_ORIGINS', `"${raw}" is not an http(s) origin`);
+      return url.origin;
+    });
   if (origins.length === 0) throw new ConfigError('SITE_ORIGINS', 'at least one origin is required');
   return origins;
 }
@@ -73,7 +81,10 @@ function categories(variable: string, value: string | undefined): Set<BotCategor
 export function readConfig(env: EdgeEnv): EdgeConfig {
   const siteOrigins = parseOrigins(env.SITE_ORIGINS);
   const serviceUrl = (env.RENDER_SERVICE_URL ?? '').trim();
-  const devices = (env.WARMUP_DEVICES ?? 'mobile,desktop').split(',').map((s) => s.trim()).filter(Boolean);
+  const devices = (env.WARMUP_DEVICES ?? 'mobile,desktop')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return {
     siteOrigins,
     renderCategories: categories('RENDER_CATEGORIES', env.RENDER_CATEGORIES),
@@ -84,11 +95,16 @@ export function readConfig(env: EdgeEnv): EdgeConfig {
     errorFreshSeconds: field('ERROR_FRESH_SECONDS', seconds, env.ERROR_FRESH_SECONDS),
     staleSeconds: field('STALE_SECONDS', seconds, env.STALE_SECONDS),
     renderWaitMs: field('RENDER_WAIT_MS', seconds, env.RENDER_WAIT_MS),
-    renderServiceUrl: serviceUrl === '' ? null : field('RENDER_SERVICE_URL', z.url({ protocol: /^https?$/ }), serviceUrl).replace(/\/+$/, ''),
+    renderServiceUrl:
+      serviceUrl === '' ? null : field('RENDER_SERVICE_URL', z.url({ protocol: /^https?$/ }), serviceUrl).replace(/\/+$/, ''),
     warmupDevices: field('WARMUP_DEVICES', z.array(z.enum(['mobile', 'desktop'])).check(z.minLength(1)), devices),
     warmupMaxRenders: field('WARMUP_MAX_RENDERS', z.coerce.number().check(integer(), z.nonnegative()), env.WARMUP_MAX_RENDERS),
     warmupMaxChecks: field('WARMUP_MAX_CHECKS', z.coerce.number().check(integer(), z.positive()), env.WARMUP_MAX_CHECKS),
     warmupConcurrency: field('WARMUP_CONCURRENCY', z.coerce.number().check(integer(), z.minimum(1), z.maximum(10)), env.WARMUP_CONCURRENCY),
-    hotCacheSeconds: field('HOT_CACHE_SECONDS', z.coerce.number().check(integer(), z.minimum(0), z.maximum(300)), env.HOT_CACHE_SECONDS ?? '0'),
+    hotCacheSeconds: field(
+      'HOT_CACHE_SECONDS',
+      z.coerce.number().check(integer(), z.minimum(0), z.maximum(300)),
+      env.HOT_CACHE_SECONDS ?? '0',
+    ),
   };
 }

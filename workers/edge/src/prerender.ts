@@ -34,17 +34,20 @@ export async function serveBot(
   // A hot snapshot (a crawler surge on a few pages) is answered with no promise in between: the
   // same entry and body `lookup` and `store.body` would give, under the same freshness rules.
   const hot = deps.store.fromMemory(key);
-  const entry = hot ? hot.entry : await deps.store.lookup(key).catch((error: unknown) => {
-    log('error', 'prerender.index_read_failed', { key: key.index, message: String(error) });
-    return null;
-  });
+  const entry = hot
+    ? hot.entry
+    : await deps.store.lookup(key).catch((error: unknown) => {
+        log('error', 'prerender.index_read_failed', { key: key.index, message: String(error) });
+        return null;
+      });
   if (entry) {
     const age = ageOf(entry, now);
     if (age === 'fresh' || age === 'stale' || !mayRender) {
       const state = age === 'fresh' ? 'HIT' : 'STALE';
-      const served = hot?.body && entry.r2Key !== null
-        ? botResponse(state, entry, hot.body, request.method)
-        : await serveEntry(state, key, entry, request, deps);
+      const served =
+        hot?.body && entry.r2Key !== null
+          ? botResponse(state, entry, hot.body, request.method)
+          : await serveEntry(state, key, entry, request, deps);
       if (served) {
         if (age !== 'fresh' && mayRender) deps.waitUntil(refresh(key, entry, refreshDepsOf(deps, bot)).promise);
         return served;
@@ -60,7 +63,13 @@ function refreshDepsOf(deps: PrerenderDeps, bot: BotClassification): RefreshDeps
   return { ...deps, budgetKey: bot.category ?? 'other' };
 }
 
-async function renderNow(request: Request, key: CacheKey, previous: SnapshotEntry | null, refreshDeps: RefreshDeps, deps: PrerenderDeps): Promise<Response> {
+async function renderNow(
+  request: Request,
+  key: CacheKey,
+  previous: SnapshotEntry | null,
+  refreshDeps: RefreshDeps,
+  deps: PrerenderDeps,
+): Promise<Response> {
   const { promise } = refresh(key, previous, refreshDeps);
   // The render finishes and is stored even when this crawler stops waiting for it.
   deps.waitUntil(promise);
@@ -80,7 +89,13 @@ async function renderNow(request: Request, key: CacheKey, previous: SnapshotEntr
   }
 }
 
-async function serveEntry(state: PrerenderState, key: CacheKey, entry: SnapshotEntry, request: Request, deps: PrerenderDeps): Promise<Response | null> {
+async function serveEntry(
+  state: PrerenderState,
+  key: CacheKey,
+  entry: SnapshotEntry,
+  request: Request,
+  deps: PrerenderDeps,
+): Promise<Response | null> {
   if (entry.r2Key === null) return botResponse(state, entry, null, request.method);
   if (request.method === 'HEAD') return botResponse(state, entry, null, request.method);
   const body = await deps.store.body(key, entry).catch(() => null);

@@ -41,7 +41,11 @@ function coolDown(key: string, now: number): void {
 }
 
 /** Starts (or joins) the render of `key`; `leader` is false when another request already started it. */
-export function refresh(key: CacheKey, previous: SnapshotEntry | null, deps: RefreshDeps): { promise: Promise<RenderOutcome>; leader: boolean } {
+export function refresh(
+  key: CacheKey,
+  previous: SnapshotEntry | null,
+  deps: RefreshDeps,
+): { promise: Promise<RenderOutcome>; leader: boolean } {
   return flights.run(key.index, () => renderAndStore(key, previous, deps));
 }
 
@@ -73,12 +77,23 @@ async function renderAndStoreOnce(key: CacheKey, previous: SnapshotEntry | null,
   }
   const content = verdict.status >= 300 && verdict.status < 400 ? null : await cleanSnapshot(page.html);
   if (verdict.kind === 'serve-only') {
-    return { kind: 'serve-only', status: verdict.status, headers: verdict.headers, renderedAt: page.renderedAt, body: stampSnapshot(content ?? '', page.renderedAt) };
+    return {
+      kind: 'serve-only',
+      status: verdict.status,
+      headers: verdict.headers,
+      renderedAt: page.renderedAt,
+      body: stampSnapshot(content ?? '', page.renderedAt),
+    };
   }
   const { entry, body, bodyWritten } = await deps.store.save(
     key,
     previous,
-    { status: verdict.status, headers: verdict.headers, renderedAt: page.renderedAt, ...freshness(verdict.status, Date.now(), deps.config) },
+    {
+      status: verdict.status,
+      headers: verdict.headers,
+      renderedAt: page.renderedAt,
+      ...freshness(verdict.status, Date.now(), deps.config),
+    },
     content,
   );
   log('info', 'prerender.rendered', { url: key.url, device: key.device, status: entry.status, bodyWritten, renderMs: page.totalMs });

@@ -15,7 +15,10 @@ export interface RenderedPage {
 }
 
 export class RenderError extends Error {
-  constructor(readonly reason: string, message: string) {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'RenderError';
   }
@@ -44,7 +47,10 @@ export function bindingRenderer(binding: Fetcher, token: string | undefined): Re
       });
       if (!response.ok) {
         const detail = await response.text().catch(() => '');
-        throw new RenderError(response.status === 504 ? 'timeout' : `renderer-${response.status}`, `renderer answered ${response.status}: ${detail.slice(0, 300)}`);
+        throw new RenderError(
+          response.status === 504 ? 'timeout' : `renderer-${response.status}`,
+          `renderer answered ${response.status}: ${detail.slice(0, 300)}`,
+        );
       }
       const parsed = RenderResponse.safeParse(await response.json().catch(() => null));
       if (!parsed.success) throw new RenderError('bad-response', `renderer answered an unexpected body: ${parsed.error.message}`);
@@ -71,12 +77,21 @@ export function serviceRenderer(baseUrl: string, token: string | undefined, fetc
         redirect: 'manual',
       });
       if (!PAGE_STATUSES.has(response.status)) {
-        throw new RenderError(response.status === 504 ? 'timeout' : `service-${response.status}`, `render service answered ${response.status}`);
+        throw new RenderError(
+          response.status === 504 ? 'timeout' : `service-${response.status}`,
+          `render service answered ${response.status}`,
+        );
       }
       const headers: Record<string, string> = {};
       const location = response.headers.get('Location');
       if (location) headers.location = location;
-      return { html: await response.text(), status: response.status, headers, renderedAt: new Date().toISOString(), totalMs: Date.now() - started };
+      return {
+        html: await response.text(),
+        status: response.status,
+        headers,
+        renderedAt: new Date().toISOString(),
+        totalMs: Date.now() - started,
+      };
     },
   };
 }

@@ -34,14 +34,36 @@ export interface WarmupReport {
   next: Cursor;
 }
 
-export async function warmUp(assets: Fetcher, index: KVNamespace, deps: Omit<AdminDeps, 'waitUntil'>, now = Date.now()): Promise<WarmupReport> {
+export async function warmUp(
+  assets: Fetcher,
+  index: KVNamespace,
+  deps: Omit<AdminDeps, 'waitUntil'>,
+  now = Date.now(),
+): Promise<WarmupReport> {
   const { config } = deps;
   const cursor = (await index.get<Cursor>(CURSOR_KEY, 'json')) ?? { sitemap: 0, offset: 0 };
   const slice = await sitemapSlice(assets, config.siteOrigins, cursor.sitemap);
-  if (!slice) return finish(index, { urls: 0, checked: 0, fresh: 0, rendered: 0, failed: 0, stoppedBy: 'no-sitemap', next: { sitemap: 0, offset: 0 } });
+  if (!slice)
+    return finish(index, {
+      urls: 0,
+      checked: 0,
+      fresh: 0,
+      rendered: 0,
+      failed: 0,
+      stoppedBy: 'no-sitemap',
+      next: { sitemap: 0, offset: 0 },
+    });
 
   const pairs: Array<[string, Device]> = slice.urls.flatMap((url) => config.warmupDevices.map((d): [string, Device] => [url, d]));
-  const report: WarmupReport = { urls: slice.urls.length, checked: 0, fresh: 0, rendered: 0, failed: 0, stoppedBy: 'end-of-sitemap', next: cursor };
+  const report: WarmupReport = {
+    urls: slice.urls.length,
+    checked: 0,
+    fresh: 0,
+    rendered: 0,
+    failed: 0,
+    stoppedBy: 'end-of-sitemap',
+    next: cursor,
+  };
   const refreshDeps: RefreshDeps = { ...deps, budgetKey: 'warmup' };
   let offset = Math.min(cursor.offset, pairs.length);
   let resumeAt = pairs.length; // the first pair left undone because the run stopped
@@ -76,14 +98,17 @@ export async function warmUp(assets: Fetcher, index: KVNamespace, deps: Omit<Adm
     resumeAt = Math.min(resumeAt, at);
     return false;
   }
-  await Promise.all(Array.from({ length: config.warmupConcurrency }, async () => {
-    while (await step());
-  }));
+  await Promise.all(
+    Array.from({ length: config.warmupConcurrency }, async () => {
+      while (await step());
+    }),
+  );
 
   const next = Math.min(offset, resumeAt);
-  report.next = next >= pairs.length
-    ? { sitemap: slice.sitemaps > cursor.sitemap + 1 ? cursor.sitemap + 1 : 0, offset: 0 }
-    : { sitemap: cursor.sitemap, offset: next };
+  report.next =
+    next >= pairs.length
+      ? { sitemap: slice.sitemaps > cursor.sitemap + 1 ? cursor.sitemap + 1 : 0, offset: 0 }
+      : { sitemap: cursor.sitemap, offset: next };
   return finish(index, report);
 }
 
@@ -97,7 +122,11 @@ async function finish(index: KVNamespace, report: WarmupReport): Promise<WarmupR
  * The pages of one sitemap: /sitemap.xml itself, or its `which`-th child when it is a sitemap
  * index. Only our own origins; others are logged and skipped.
  */
-async function sitemapSlice(assets: Fetcher, siteOrigins: readonly string[], which: number): Promise<{ urls: string[]; sitemaps: number } | null> {
+async function sitemapSlice(
+  assets: Fetcher,
+  siteOrigins: readonly string[],
+  which: number,
+): Promise<{ urls: string[]; sitemaps: number } | null> {
   const root = await fetchSitemap(assets, `${siteOrigins[0]}/sitemap.xml`);
   if (!root) return null;
   let locs = root.locs;

@@ -77,10 +77,7 @@ export interface BreakerState {
   changedAt: number;
 }
 
-export type BreakerEvent =
-  | { type: 'outcome'; outcome: Outcome }
-  | { type: 'probe-start' }
-  | { type: 'force'; mode: ForcedMode | 'auto' };
+export type BreakerEvent = { type: 'outcome'; outcome: Outcome } | { type: 'probe-start' } | { type: 'force'; mode: ForcedMode | 'auto' };
 
 export interface WindowStats {
   calls: number;
@@ -134,12 +131,7 @@ export function admit(state: BreakerState, now: number, config: BreakerConfig): 
   }
 }
 
-export function nextBreakerState(
-  state: BreakerState,
-  event: BreakerEvent,
-  now: number,
-  config: BreakerConfig,
-): BreakerState {
+export function nextBreakerState(state: BreakerState, event: BreakerEvent, now: number, config: BreakerConfig): BreakerState {
   switch (event.type) {
     case 'force':
       if (event.mode === 'auto') return { ...initialBreakerState(now), trips: state.trips };

@@ -34,7 +34,12 @@ const integer = (fallback: number, min: number, max: number) =>
 const list = (fallback: string) =>
   z.preprocess(
     (v) => (v === undefined ? fallback : v),
-    z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+    z.string().transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
   );
 
 const statusRanges = z
@@ -49,9 +54,7 @@ const statusRanges = z
 
 const schema = z
   .object({
-    RECOMMENDER_URL: z
-      .url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. http://localhost:8793' })
-      .transform((s) => new URL(s)),
+    RECOMMENDER_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. http://localhost:8793' }).transform((s) => new URL(s)),
     FEED_TABS: list('home,trending,new').pipe(z.array(z.string().regex(TAB, 'tab names are lowercase slugs')).min(1)),
     ALLOWED_ORIGINS: list('').pipe(z.array(z.url({ protocol: /^https?$/ }))),
     BREAKER_WINDOW_TYPE: z.enum(['count', 'time']).default('count'),

@@ -10,12 +10,7 @@ import { sharedBreaker, type Background, type BreakerStub, type SharedBreaker } 
 import { FeedCache, bakedFeed, degradedFeed, type DegradedFeed, type DegradedSource } from './tiers.ts';
 
 export type DegradedReason =
-  | 'breaker-open'
-  | 'forced-open'
-  | 'upstream-timeout'
-  | 'upstream-error'
-  | 'upstream-status'
-  | 'upstream-bad-body';
+  'breaker-open' | 'forced-open' | 'upstream-timeout' | 'upstream-error' | 'upstream-status' | 'upstream-bad-body';
 
 export interface FeedBody {
   tab: string;
@@ -70,7 +65,12 @@ export function feedContext(env: FeedBindings, config: FeedConfig, ctx: Backgrou
  * their headers per `extra` array. Not async: a degraded answer from memory is built without a
  * single await.
  */
-export function serveFeed(fc: FeedContext, tab: string, user: string | null, extra: HeaderPairs = NO_HEADERS): Response | Promise<Response> {
+export function serveFeed(
+  fc: FeedContext,
+  tab: string,
+  user: string | null,
+  extra: HeaderPairs = NO_HEADERS,
+): Response | Promise<Response> {
   const { breaker, ctx } = fc;
   const now = Date.now();
   breaker.maybeSync(ctx, fc.stub, now);
@@ -103,7 +103,14 @@ async function serveLive(fc: FeedContext, tab: string, user: string | null, extr
       })(),
     );
   }
-  const body: FeedBody = { tab, mode: 'live', source: 'recommender', personalized: result.personalized, ageSeconds: 0, items: result.items };
+  const body: FeedBody = {
+    tab,
+    mode: 'live',
+    source: 'recommender',
+    personalized: result.personalized,
+    ageSeconds: 0,
+    items: result.items,
+  };
   return new Response(JSON.stringify(body), { headers: withExtra(feedHeaders(body), extra) });
 }
 

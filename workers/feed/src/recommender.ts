@@ -18,7 +18,10 @@ export type CallResult =
   | { ok: false; failure: 'timeout' | 'network' | 'status' | 'bad-body'; status?: number; outcome?: Outcome };
 
 export function recommenderFeedUrl(config: FeedConfig, tab: string, user: string | null): URL {
-  const url = new URL(`feed/${encodeURIComponent(tab)}`, config.recommenderUrl.href.endsWith('/') ? config.recommenderUrl : `${config.recommenderUrl.href}/`);
+  const url = new URL(
+    `feed/${encodeURIComponent(tab)}`,
+    config.recommenderUrl.href.endsWith('/') ? config.recommenderUrl : `${config.recommenderUrl.href}/`,
+  );
   if (user !== null) url.searchParams.set('user', user);
   return url;
 }
@@ -55,7 +58,12 @@ export async function callRecommender(
   const status = response.status;
   if (status < 200 || status > 299) {
     if (!isFailureStatus(status, config)) return { ok: false, failure: 'status', status };
-    return { ok: false, failure: 'status', status, outcome: outcome(true, parseRetryAfter(response.headers.get('Retry-After'), Date.now())) };
+    return {
+      ok: false,
+      failure: 'status',
+      status,
+      outcome: outcome(true, parseRetryAfter(response.headers.get('Retry-After'), Date.now())),
+    };
   }
   let json: unknown;
   try {

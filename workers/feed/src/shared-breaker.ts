@@ -48,7 +48,10 @@ export class SharedBreaker {
   /** When this isolate's running probe started (0: none); a probe cut off mid-way expires. */
   #probingSince = 0;
 
-  constructor(readonly config: FeedConfig, now: number) {
+  constructor(
+    readonly config: FeedConfig,
+    now: number,
+  ) {
     this.state = initialBreakerState(now);
   }
 

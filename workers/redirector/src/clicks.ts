@@ -15,8 +15,10 @@ import type { Remote, LinkAuthorityReader } from '../../../shared/links/authorit
 import type { ClickCounts, ClickKind, LinkRecord } from '../../../shared/links/record.ts';
 import { log } from '../../../shared/log.ts';
 
-const PREVIEW = /slackbot|facebookexternalhit|facebookcatalog|twitterbot|discordbot|whatsapp|telegrambot|linkedinbot|skypeuripreview|iframely|embedly|redditbot|pinterest|vkshare|mastodon|bluesky|applebot|snapchat|viber|line-poker|google-pagerenderer|microsoftpreview|teams/i;
-const SCANNER = /urlscan|virustotal|google-safety|safebrowsing|bitsight|censys|expanse|zgrab|masscan|nuclei|nmap|barracuda|mimecast|proofpoint|safelinks|phishtank|netcraft|checkpoint|fortinet|paloalto|trendmicro|sophos|symantec|scanner/i;
+const PREVIEW =
+  /slackbot|facebookexternalhit|facebookcatalog|twitterbot|discordbot|whatsapp|telegrambot|linkedinbot|skypeuripreview|iframely|embedly|redditbot|pinterest|vkshare|mastodon|bluesky|applebot|snapchat|viber|line-poker|google-pagerenderer|microsoftpreview|teams/i;
+const SCANNER =
+  /urlscan|virustotal|google-safety|safebrowsing|bitsight|censys|expanse|zgrab|masscan|nuclei|nmap|barracuda|mimecast|proofpoint|safelinks|phishtank|netcraft|checkpoint|fortinet|paloalto|trendmicro|sophos|symantec|scanner/i;
 
 /** What kind of click a request is, from its method and User-Agent. */
 export function clickKind(method: string, userAgent: string | null): ClickKind {

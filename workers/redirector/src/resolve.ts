@@ -24,9 +24,7 @@ const negative = new Memory<true>(10_000);
 const lastKnown = new Memory<{ record: LinkRecord; readAt: number }>(2_000);
 
 export type Resolution =
-  | { kind: 'found'; record: LinkRecord; source: 'kv' | 'authority' | 'memory' }
-  | { kind: 'unknown' }
-  | { kind: 'unavailable' };
+  { kind: 'found'; record: LinkRecord; source: 'kv' | 'authority' | 'memory' } | { kind: 'unknown' } | { kind: 'unavailable' };
 
 export interface ResolveDeps {
   kv: KVNamespace;

@@ -30,11 +30,26 @@ app.post('/render', async function render(c) {
     answer = await renderWith(target, config, c.env.BROWSER, c.env.RENDER_TOKEN);
   } catch (error) {
     const failure = renderFailure(error, config.timeoutMs);
-    log('warn', 'render.failed', { url: target.url.href, device: target.device, via, status: failure.status, code: failure.code, message: failure.message, ms: Date.now() - startedAt });
+    log('warn', 'render.failed', {
+      url: target.url.href,
+      device: target.device,
+      via,
+      status: failure.status,
+      code: failure.code,
+      message: failure.message,
+      ms: Date.now() - startedAt,
+    });
     throw failure;
   }
   const totalMs = Date.now() - startedAt;
-  log('info', 'render', { url: target.url.href, device: target.device, via, status: answer.status, ms: totalMs, bytes: answer.html.length });
+  log('info', 'render', {
+    url: target.url.href,
+    device: target.device,
+    via,
+    status: answer.status,
+    ms: totalMs,
+    bytes: answer.html.length,
+  });
   const result: RenderResult = { ...answer, renderedAt: new Date().toISOString(), timings: { totalMs } };
   return Response.json(result, {
     // https://www.w3.org/TR/server-timing/ : lets the edge and devtools see the render cost.
@@ -50,6 +65,11 @@ async function renderWith(target: RenderTarget, config: RendererConfig, browser:
   if (config.serviceUrl) {
     return renderWithService({ serviceUrl: config.serviceUrl, token, url: target.url, device: target.device, timeoutMs: config.timeoutMs });
   }
-  const snapshot = await renderWithBrowserRendering(browser, { ...target, policy: config.policy, timeoutMs: config.timeoutMs, budget: config.budget });
+  const snapshot = await renderWithBrowserRendering(browser, {
+    ...target,
+    policy: config.policy,
+    timeoutMs: config.timeoutMs,
+    budget: config.budget,
+  });
   return pageAnswer(snapshot, target.url);
 }

@@ -37,7 +37,10 @@ export function rendererConfig(settings: RendererSettings): RendererConfig {
   return {
     policy: originPolicy(settings.SITE_ORIGINS, settings.RENDER_ALLOWED_ORIGINS),
     timeoutMs: positiveInteger('RENDER_TIMEOUT_MS', settings.RENDER_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
-    budget: { idleTimeMs: IDLE_TIME_MS, idleCapMs: positiveInteger('RENDER_IDLE_CAP_MS', settings.RENDER_IDLE_CAP_MS, DEFAULT_IDLE_CAP_MS) },
+    budget: {
+      idleTimeMs: IDLE_TIME_MS,
+      idleCapMs: positiveInteger('RENDER_IDLE_CAP_MS', settings.RENDER_IDLE_CAP_MS, DEFAULT_IDLE_CAP_MS),
+    },
     serviceUrl,
     tokens: parseTokenList(settings.RENDER_TOKEN),
   };

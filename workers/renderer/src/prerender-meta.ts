@@ -35,9 +35,20 @@ export interface PrerenderMetas {
 // server that sends it (RFC 9110 §7.6.1, RFC 9112 §6), cookies would be replayed to every crawler,
 // and X-Prerender is the edge's own contract header.
 const FORBIDDEN_HEADERS = new Set([
-  'connection', 'content-encoding', 'content-length', 'keep-alive', 'proxy-authenticate',
-  'proxy-authorization', 'proxy-connection', 'set-cookie', 'te', 'trailer', 'transfer-encoding',
-  'upgrade', 'x-prerender', 'x-prerender-render',
+  'connection',
+  'content-encoding',
+  'content-length',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'set-cookie',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'x-prerender',
+  'x-prerender-render',
 ]);
 
 // RFC 9110 §5.1 field-name = token; §5.5 field values exclude CR, LF and NUL.

@@ -9,7 +9,15 @@ import { RENDER_MARKER_HEADER, RENDER_MARKER_VALUE, deviceProfile, type Device, 
 import { isTimeout, withDeadline } from './render-errors.ts';
 import type { PageSnapshot } from './render-result.ts';
 import { decideRequest, type OriginPolicy } from './url-policy.ts';
-import { READY_PREDICATE_SCRIPT, READY_PROBE_SCRIPT, idleWaitMs, nextWait, remaining, type ReadyProbe, type WaitBudget } from './wait-strategy.ts';
+import {
+  READY_PREDICATE_SCRIPT,
+  READY_PROBE_SCRIPT,
+  idleWaitMs,
+  nextWait,
+  remaining,
+  type ReadyProbe,
+  type WaitBudget,
+} from './wait-strategy.ts';
 
 export interface InterceptedResponse {
   status(): number;

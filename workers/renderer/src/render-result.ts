@@ -36,7 +36,10 @@ export function pageAnswer(snapshot: PageSnapshot, pageUrl: URL): PageAnswer {
     else delete headers.Location;
   }
   // A 304 is the browser revalidating its own cache: the page it shows is the cached 200.
-  const httpStatus = snapshot.httpStatus !== null && snapshot.httpStatus >= 200 && snapshot.httpStatus <= 599 && snapshot.httpStatus !== 304 ? snapshot.httpStatus : null;
+  const httpStatus =
+    snapshot.httpStatus !== null && snapshot.httpStatus >= 200 && snapshot.httpStatus <= 599 && snapshot.httpStatus !== 304
+      ? snapshot.httpStatus
+      : null;
   return { html: snapshot.html, status: metas.status ?? httpStatus ?? 200, headers };
 }
 

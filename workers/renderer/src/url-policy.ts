@@ -12,16 +12,17 @@ export interface OriginPolicy {
   allowedOrigins: ReadonlySet<string>;
 }
 
-export type TargetVerdict =
-  | { ok: true; url: URL }
-  | { ok: false; status: 400 | 403; code: string; message: string };
+export type TargetVerdict = { ok: true; url: URL } | { ok: false; status: 400 | 403; code: string; message: string };
 
 const HTTP_SCHEMES = new Set(['http:', 'https:']);
 
 /** `"https://a.example, http://localhost:8787"` -> normalised origins; throws on a malformed entry. */
 export function parseOriginList(value: string | undefined): Set<string> {
   const origins = new Set<string>();
-  for (const entry of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const url = new URL(entry);
     if (!HTTP_SCHEMES.has(url.protocol)) throw new Error(`origin list entry is not http(s): ${entry}`);
     origins.add(url.origin);
@@ -76,7 +77,14 @@ export interface PageRequest {
  * Stylesheets stay: scripts may read computed styles, and their size is small next to images.
  */
 export const BLOCKED_RESOURCE_TYPES: ReadonlySet<string> = new Set([
-  'image', 'media', 'font', 'texttrack', 'manifest', 'ping', 'prefetch', 'cspviolationreport',
+  'image',
+  'media',
+  'font',
+  'texttrack',
+  'manifest',
+  'ping',
+  'prefetch',
+  'cspviolationreport',
 ]);
 
 // Schemes that never leave the browser process.
@@ -90,7 +98,9 @@ export function decideRequest(request: PageRequest, policy: OriginPolicy): Reque
     return { action: 'abort', reason: 'scheme' };
   }
   if (LOCAL_SCHEMES.has(url.protocol)) {
-    return BLOCKED_RESOURCE_TYPES.has(request.resourceType) ? { action: 'abort', reason: 'resource-type' } : { action: 'continue', marker: false };
+    return BLOCKED_RESOURCE_TYPES.has(request.resourceType)
+      ? { action: 'abort', reason: 'resource-type' }
+      : { action: 'continue', marker: false };
   }
   if (!HTTP_SCHEMES.has(url.protocol)) return { action: 'abort', reason: 'scheme' };
   if (url.username || url.password) return { action: 'abort', reason: 'credentials' };

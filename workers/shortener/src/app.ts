@@ -43,11 +43,9 @@ app.post('/api/links/bulk', async (c) => {
 app.get('/api/links', async (c) => {
   const query = parseBody(listQuerySchema, c.req.query());
   const page = await store(c).list(query.cursor, query.limit);
-  return c.json(
-    { links: page.links.map((r) => linkView(r, c.env.SHORT_BASE_URL)), cursor: page.cursor },
-    200,
-    { 'Cache-Control': 'no-store' },
-  );
+  return c.json({ links: page.links.map((r) => linkView(r, c.env.SHORT_BASE_URL)), cursor: page.cursor }, 200, {
+    'Cache-Control': 'no-store',
+  });
 });
 
 app.get('/api/links/:code', async (c) => {

@@ -29,14 +29,16 @@ export interface LinkChanges {
   maxAge?: number | null;
 }
 
-export type ChangeResult =
-  | { ok: true; record: LinkRecord }
-  | { ok: false; reason: 'missing' | 'deleted' | 'immutable' };
+export type ChangeResult = { ok: true; record: LinkRecord } | { ok: false; reason: 'missing' | 'deleted' | 'immutable' };
 
 export class LinkAuthority extends DurableObject<ShortenerEnv> implements LinkAuthorityReader {
   #hasTables: boolean | undefined;
   // The binding is read at each put (not kept), so the object always writes through its env of the moment.
-  readonly #publisher = new Publisher(this.ctx.storage, () => this.env.LINKS, () => this.#read());
+  readonly #publisher = new Publisher(
+    this.ctx.storage,
+    () => this.env.LINKS,
+    () => this.#read(),
+  );
 
   /** Takes the code for `record` unless someone owns it already; null when taken. */
   async claim(record: LinkRecord): Promise<LinkRecord | null> {
@@ -55,8 +57,8 @@ export class LinkAuthority extends DurableObject<ShortenerEnv> implements LinkAu
     if (current === null) return { ok: false, reason: 'missing' };
     if (current.deletedAt !== undefined) return { ok: false, reason: 'deleted' };
     // Browsers may keep an immutable 301 for a year: its destination and status cannot change.
-    const movesTarget = (changes.url !== undefined && changes.url !== current.url) ||
-      (changes.status !== undefined && changes.status !== current.status);
+    const movesTarget =
+      (changes.url !== undefined && changes.url !== current.url) || (changes.status !== undefined && changes.status !== current.status);
     if (current.immutable && (movesTarget || changes.immutable === false)) return { ok: false, reason: 'immutable' };
     const next: LinkRecord = { ...current, updatedAt: now, version: current.version + 1 };
     if (changes.url !== undefined) next.url = changes.url;
@@ -98,11 +100,7 @@ export class LinkAuthority extends DurableObject<ShortenerEnv> implements LinkAu
     for (const kind of CLICK_KINDS) {
       const n = counts[kind];
       if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) continue;
-      this.ctx.storage.sql.exec(
-        'INSERT INTO clicks (kind, n) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET n = n + excluded.n',
-        kind,
-        n,
-      );
+      this.ctx.storage.sql.exec('INSERT INTO clicks (kind, n) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET n = n + excluded.n', kind, n);
     }
   }
 
@@ -147,9 +145,8 @@ export class LinkAuthority extends DurableObject<ShortenerEnv> implements LinkAu
   }
 
   #tablesExist(): boolean {
-    this.#hasTables ??= this.ctx.storage.sql
-      .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'link'")
-      .toArray().length > 0;
+    this.#hasTables ??=
+      this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'link'").toArray().length > 0;
     return this.#hasTables;
   }
 }

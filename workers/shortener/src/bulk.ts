@@ -8,8 +8,7 @@ import { log } from '../../../shared/log.ts';
 import type { LinkView } from './view.ts';
 
 export type BulkResult =
-  | { index: number; status: 201; link: LinkView }
-  | { index: number; status: number; error: ErrorBody['error']; retryAfter?: number };
+  { index: number; status: 201; link: LinkView } | { index: number; status: number; error: ErrorBody['error']; retryAfter?: number };
 
 /** Runs `create` over `items`, `concurrency` at a time; never rejects: each failure is its item's result. */
 export async function createAll(

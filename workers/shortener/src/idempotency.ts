@@ -18,11 +18,7 @@ export interface StoredAnswer {
   json: string;
 }
 
-export type Begin =
-  | { state: 'new' }
-  | { state: 'replay'; answer: StoredAnswer }
-  | { state: 'pending' }
-  | { state: 'mismatch' };
+export type Begin = { state: 'new' } | { state: 'replay'; answer: StoredAnswer } | { state: 'pending' } | { state: 'mismatch' };
 
 interface Entry {
   fingerprint: string;

@@ -15,11 +15,7 @@ export interface Answer {
 /** RFC 9110 field-value characters, and a length any client can live with. */
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-export async function withIdempotency(
-  c: Context<ShortenerContext>,
-  body: unknown,
-  create: () => Promise<Answer>,
-): Promise<Answer> {
+export async function withIdempotency(c: Context<ShortenerContext>, body: unknown, create: () => Promise<Answer>): Promise<Answer> {
   const key = c.req.header('Idempotency-Key');
   if (key === undefined) return create();
   if (!KEY_PATTERN.test(key)) {
@@ -70,7 +66,9 @@ async function remember(call: () => Promise<void>): Promise<void> {
 
 function errorBody(error: HttpError): unknown {
   const { field, issues } = error.options;
-  return { error: { code: error.code, message: error.message, ...(field !== undefined && { field }), ...(issues !== undefined && { issues }) } };
+  return {
+    error: { code: error.code, message: error.message, ...(field !== undefined && { field }), ...(issues !== undefined && { issues }) },
+  };
 }
 
 async function sha256Hex(text: string): Promise<string> {

@@ -66,7 +66,10 @@ export class Publisher {
   /** What is still to be published, or null when KV has the current record. */
   pending(): PublishState | null {
     if (!this.#tableExists()) return null;
-    return this.#storage.sql.exec<{ version: number; attempts: number }>('SELECT version, attempts FROM publish WHERE id = 1').toArray()[0] ?? null;
+    return (
+      this.#storage.sql.exec<{ version: number; attempts: number }>('SELECT version, attempts FROM publish WHERE id = 1').toArray()[0] ??
+      null
+    );
   }
 
   /**

@@ -13,9 +13,12 @@ export const MAX_BULK = 100;
 /** One year: the longest any cache should keep a redirect (RFC 9111 §5.2.2.1 leaves it to us). */
 export const MAX_AGE_CEILING = 31_536_000;
 
-const status = z.union(REDIRECT_STATUSES.map((s) => z.literal(s)) as [z.ZodLiteral<301>, z.ZodLiteral<302>, z.ZodLiteral<307>, z.ZodLiteral<308>], {
-  error: `must be one of ${REDIRECT_STATUSES.join(', ')}`,
-});
+const status = z.union(
+  REDIRECT_STATUSES.map((s) => z.literal(s)) as [z.ZodLiteral<301>, z.ZodLiteral<302>, z.ZodLiteral<307>, z.ZodLiteral<308>],
+  {
+    error: `must be one of ${REDIRECT_STATUSES.join(', ')}`,
+  },
+);
 
 const futureInstant = z.iso
   .datetime({ offset: true, error: 'must be an ISO-8601 date-time with a time zone, e.g. 2030-01-01T00:00:00Z' })
@@ -83,6 +86,10 @@ export const bulkSchema = z.strictObject({
 
 export const listQuerySchema = z.strictObject({
   // KV cursors are opaque base64-like strings; anything else is not one of ours.
-  cursor: z.string().max(1024).regex(/^[A-Za-z0-9+/=_.-]+$/, { error: 'is not a cursor this API returned' }).optional(),
+  cursor: z
+    .string()
+    .max(1024)
+    .regex(/^[A-Za-z0-9+/=_.-]+$/, { error: 'is not a cursor this API returned' })
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });

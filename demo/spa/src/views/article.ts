@@ -32,7 +32,9 @@ export function articleView(rawId: string): View {
   const published = publishedOn(ref.id);
   return {
     head: { title: ref.title, description: `${ref.title}: Edge Notes article ${ref.id}, published ${published}.` },
-    node: h('article', { class: 'article', 'data-article-id': String(ref.id) },
+    node: h(
+      'article',
+      { class: 'article', 'data-article-id': String(ref.id) },
       h('h1', {}, ref.title),
       h('p', { class: 'byline' }, `Article ${ref.id} · ${published} · ${readingMinutes(body.textContent ?? '')} min read`),
       body,
@@ -44,7 +46,9 @@ export function articleView(rawId: string): View {
 function related(ref: ArticleRef): Node {
   const ids = [ref.id + 1, ref.id + TOPIC_TITLES.length, ref.id - 1].filter((id) => id >= 1 && id <= MAX_ARTICLE_ID);
   const refs = ids.map((id) => articleRef(String(id))).filter((r): r is ArticleRef => r !== null);
-  return h('aside', { class: 'related' },
+  return h(
+    'aside',
+    { class: 'related' },
     h('h2', {}, 'Read next'),
     h('ul', {}, ...refs.map((r) => h('li', {}, link(`/article/${r.id}`, r.title)))),
   );

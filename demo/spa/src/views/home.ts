@@ -13,7 +13,9 @@ export async function homeView(): Promise<View> {
   }
   return {
     head: { title: 'Edge Notes', description: 'Your front page: field notes on serving web apps at the edge.' },
-    node: h('section', { class: 'home' },
+    node: h(
+      'section',
+      { class: 'home' },
       h('h1', {}, 'Your front page'),
       feed ? feedSection(feed) : unavailable(),
       h('h2', {}, 'From the archive'),
@@ -26,13 +28,17 @@ function feedSection(feed: Feed): Node {
   if (feed.items.length === 0) {
     return h('p', { class: 'feed-empty' }, 'Nothing new for you yet. The archive below is a good place to start.');
   }
-  return h('div', { class: 'feed', 'data-mode': feed.mode },
-    feed.mode === 'degraded'
-      ? h('p', { class: 'feed-note' }, 'Showing popular articles while your recommendations catch up.')
-      : null,
-    h('ol', { class: 'feed-items' },
+  return h(
+    'div',
+    { class: 'feed', 'data-mode': feed.mode },
+    feed.mode === 'degraded' ? h('p', { class: 'feed-note' }, 'Showing popular articles while your recommendations catch up.') : null,
+    h(
+      'ol',
+      { class: 'feed-items' },
       ...feed.items.map((item) =>
-        h('li', { class: 'feed-item' },
+        h(
+          'li',
+          { class: 'feed-item' },
           link(`/article/${encodeURIComponent(item.id)}`, item.title),
           item.summary ? h('p', {}, item.summary) : null,
         ),
@@ -42,6 +48,5 @@ function feedSection(feed: Feed): Node {
 }
 
 function unavailable(): Node {
-  return h('p', { class: 'feed-error', role: 'status' },
-    'Your feed could not be loaded right now. The archive below is always here.');
+  return h('p', { class: 'feed-error', role: 'status' }, 'Your feed could not be loaded right now. The archive below is always here.');
 }

@@ -5,7 +5,9 @@ import type { View } from '../router.ts';
 export function notFoundView(path: string): View {
   return {
     head: { title: 'Page not found', description: 'There is no page at this address.', status: 404 },
-    node: h('section', { class: 'status-page' },
+    node: h(
+      'section',
+      { class: 'status-page' },
       h('h1', {}, 'Page not found'),
       h('p', {}, 'Nothing lives at ', h('code', {}, path), '.'),
       h('p', {}, link('/', 'Back to the front page')),
@@ -16,7 +18,9 @@ export function notFoundView(path: string): View {
 export function goneView(): View {
   return {
     head: { title: 'This page is gone', description: 'This page was removed and will not come back.', status: 404 },
-    node: h('section', { class: 'status-page' },
+    node: h(
+      'section',
+      { class: 'status-page' },
       h('h1', {}, 'This page is gone'),
       h('p', {}, 'We retired this page. The articles it listed are on the front page.'),
       h('p', {}, link('/', 'Go to the front page')),
@@ -35,7 +39,9 @@ export function movedView(to: string): View {
       status: 301,
       headers: [`Location: ${to}`],
     },
-    node: h('section', { class: 'status-page' },
+    node: h(
+      'section',
+      { class: 'status-page' },
       h('h1', {}, 'This page has moved'),
       h('p', {}, 'It now lives at ', link(to, to, { class: 'moved-link' }), '. Taking you there…'),
     ),
@@ -51,7 +57,9 @@ export function movedView(to: string): View {
 export function errorView(): View {
   return {
     head: { title: 'Something went wrong', description: 'This page failed to load.', status: 500 },
-    node: h('section', { class: 'status-page' },
+    node: h(
+      'section',
+      { class: 'status-page' },
       h('h1', {}, 'Something went wrong'),
       h('p', {}, 'This page failed to load. Reloading usually helps.'),
     ),
