@@ -75,7 +75,11 @@ export const serviceUnavailable = (retryAfterSeconds: number, message = 'tempora
  * logged with their stack and answered with a generic 500 that leaks nothing.
  */
 export function errorToResponse(error: unknown): Response {
-  if (error instanceof HttpError) return error.toResponse();
+  if (error instanceof HttpError) {
+    // A 5xx of ours (bad config, an outage upstream) is worth a log line; a 4xx is the client's.
+    if (error.status >= 500) console.error(JSON.stringify({ level: 'error', event: error.code, message: error.message }));
+    return error.toResponse();
+  }
   console.error(JSON.stringify({ level: 'error', event: 'unhandled', error: describeError(error) }));
   return new HttpError(500, 'internal', 'internal error').toResponse();
 }
