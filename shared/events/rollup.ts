@@ -1,0 +1,86 @@
+/**
+ * The consumer side: turns a batch of queue messages into per-minute and per-hour rows in the
+ * owner's D1 database. Queues deliver at least once, so each message is counted once: its rows are
+ * added only if its id is not yet in `consumed_message`, and its id is recorded in the same D1
+ * batch (one transaction), so a retried or redelivered message adds nothing twice.
+ *
+ * A message that does not parse is acknowledged and counted as malformed (retrying cannot fix it);
+ * a D1 error retries the batch (Queues' `max_retries`, then the dead-letter queue), and never
+ * reaches a user: producers only ever see their own queue's answer.
+ */
+import { log } from '../log.ts';
+import * as z from 'zod/mini';
+import { MAX_NAME_LENGTH, MAX_ROWS_PER_MESSAGE, MESSAGE_VERSION, type RollupMessage } from './message.ts';
+import { ensureSchema } from './schema.ts';
+
+/** What a consumer accepts: the message contract, checked (producers bundle no validator). */
+const name = z.string().check(z.minLength(1), z.maxLength(MAX_NAME_LENGTH));
+
+export const rollupMessage = z.object({
+  v: z.literal(MESSAGE_VERSION),
+  stream: z.string().check(z.regex(/^[a-z][a-z0-9_-]{0,31}$/)),
+  minute: z.number().check(z.int(), z.nonnegative()),
+  rows: z.array(z.tuple([name, name, z.number().check(z.int(), z.positive())])).check(z.minLength(1), z.maxLength(MAX_ROWS_PER_MESSAGE)),
+});
+
+export interface RollupResult {
+  messages: number;
+  rows: number;
+  malformed: number;
+}
+
+const ADD_MINUTES = `INSERT INTO rollup_minute (stream, key, dim, minute, n)
+  SELECT ?1, json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), ?2, json_extract(r.value, '$[2]')
+  FROM json_each(?3) AS r WHERE NOT EXISTS (SELECT 1 FROM consumed_message WHERE id = ?4)
+  ON CONFLICT (stream, key, minute, dim) DO UPDATE SET n = n + excluded.n`;
+
+const ADD_HOURS = `INSERT INTO rollup_hour (stream, key, dim, hour, n)
+  SELECT ?1, json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), ?2, json_extract(r.value, '$[2]')
+  FROM json_each(?3) AS r WHERE NOT EXISTS (SELECT 1 FROM consumed_message WHERE id = ?4)
+  ON CONFLICT (stream, key, hour, dim) DO UPDATE SET n = n + excluded.n`;
+
+const MARK_CONSUMED = 'INSERT OR IGNORE INTO consumed_message (id, at) VALUES (?1, ?2)';
+
+/** Rolls up `batch` into `db`; throws on a D1 error so the caller can retry the batch. */
+export async function rollUp(batch: MessageBatch<unknown>, db: D1Database, now = Date.now()): Promise<RollupResult> {
+  await ensureSchema(db);
+  const statements: D1PreparedStatement[] = [];
+  const result: RollupResult = { messages: 0, rows: 0, malformed: 0 };
+  for (const message of batch.messages) {
+    const parsed = rollupMessage.safeParse(message.body);
+    if (!parsed.success) {
+      result.malformed++;
+      log('warn', 'events.malformed', { queue: batch.queue, id: message.id, issue: parsed.error.issues[0]?.message });
+      continue;
+    }
+    const body: RollupMessage = parsed.data as RollupMessage;
+    const rows = JSON.stringify(body.rows);
+    const hour = Math.floor(body.minute / 60);
+    statements.push(
+      db.prepare(ADD_MINUTES).bind(body.stream, body.minute, rows, message.id),
+      db.prepare(ADD_HOURS).bind(body.stream, hour, rows, message.id),
+      db.prepare(MARK_CONSUMED).bind(message.id, now),
+    );
+    result.messages++;
+    result.rows += body.rows.length;
+  }
+  if (statements.length > 0) await db.batch(statements);
+  return result;
+}
+
+/**
+ * A queue handler for an owner worker: rolls the batch up, acknowledges it whole, or on a D1 error
+ * asks for the whole batch again after `retryDelaySeconds` (nothing is half-written: the D1 batch is
+ * one transaction).
+ */
+export async function consumeEvents(batch: MessageBatch<unknown>, db: D1Database, retryDelaySeconds = 5): Promise<RollupResult | null> {
+  try {
+    const result = await rollUp(batch, db);
+    batch.ackAll();
+    return result;
+  } catch (error) {
+    log('error', 'events.rollup_failed', { queue: batch.queue, messages: batch.messages.length, error: String(error) });
+    batch.retryAll({ delaySeconds: retryDelaySeconds });
+    return null;
+  }
+}
