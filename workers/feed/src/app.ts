@@ -94,10 +94,10 @@ const VARY: readonly [string, string] = ['Vary', 'Origin'];
 const NO_GRANT: HeaderPairs = [EXPOSE, VARY];
 
 /**
- * The worker's `fetch`. `GET /api/feed/<tab>` is answered here without Hono: at thousands of
- * requests a second per isolate, Hono's context and the cors middleware (which builds a Response
- * up front and copies its headers onto the handler's) cost about 15% of a degraded answer's
- * throughput. The answer is the same as through the Hono app: same checks, same errors (turned
+ * The worker's `fetch`. `GET /api/feed/<tab>`, the route that carries the traffic, is answered here
+ * without Hono's context and the cors middleware, which builds a Response up front and copies its
+ * headers onto the handler's (the README has the measurements). The answer is the same as through
+ * the Hono app: the same `checkedFeedRequest` and `serveFeed`, the same errors (turned
  * into responses by the same `errorToResponse`), the same CORS grant as `hono/cors` gives a
  * non-preflight request (`Access-Control-Allow-Origin` for allowed origins, the exposed headers,
  * `Vary: Origin`), none when the config is invalid.

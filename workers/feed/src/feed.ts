@@ -117,8 +117,8 @@ function degraded(fc: FeedContext, tab: string, reason: DegradedReason, extra: H
 }
 
 /**
- * The degraded answer, from the isolate's last one for the tab when nothing changed: while open,
- * thousands of answers a second are equal; they change once a second (the age) at most.
+ * The degraded answer, from the isolate's last one for the tab when nothing changed: while the
+ * breaker is open every answer for a tab is equal until the age (in seconds) moves.
  */
 function degradedAnswer(
   answers: Map<string, Serialised>,

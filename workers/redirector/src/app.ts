@@ -31,10 +31,10 @@ router.all('*', (request) => notFoundResponse(request));
  * The worker's `fetch`, and the one boundary: whatever goes wrong, a client gets a 503 with
  * Retry-After, never a bare 500; a bad var is the JSON 500 `config_invalid` naming it.
  *
- * `GET` / `HEAD /<code>` is answered here without the router: itty-router parses the URL, builds
- * the query object and awaits each handler, and for a popular link answered from isolate memory
- * that (with the promise chain of an async handler) cost about a tenth of the bench's throughput.
- * The answer is the one the router's `/:code` route gives: same code (the path segment, trailing
+ * `GET` / `HEAD /<code>`, the route that carries the traffic, is answered here without the router,
+ * which parses the URL, builds the query object and awaits each handler (the README's Performance
+ * section has the measurements). The answer is the one the router's `/:code` route gives: the same
+ * `redirect` and `answer` functions decide both, from the same code (the path segment, trailing
  * slashes ignored, not decoded), same checks and responses. A link this isolate read less than
  * FRESH_MS ago is answered synchronously, with no promise at all.
  */
