@@ -10,8 +10,10 @@ export interface BoundedMapOptions<V> {
   maxEntries: number;
   /** Most bytes kept at once, as counted by `sizeOf` (default: no byte bound). */
   maxBytes?: number;
-  /** Bytes one value costs (default 0). A value over a quarter of `maxBytes` is not kept at all. */
+  /** Bytes one value costs (default 0). */
   sizeOf?: (value: V, key: string) => number;
+  /** Most bytes one value may cost to be kept at all (default a quarter of `maxBytes`). */
+  maxValueBytes?: number;
   /** Default lifetime of an entry in ms (default: until evicted). `set` may give its own. */
   ttlMs?: number;
 }
@@ -28,6 +30,7 @@ export class BoundedMap<V> {
   readonly #maxBytes: number;
   readonly #sizeOf: (value: V, key: string) => number;
   readonly #ttlMs: number;
+  readonly #maxValueBytes: number;
   #bytes = 0;
 
   constructor(options: BoundedMapOptions<V>) {
@@ -35,6 +38,7 @@ export class BoundedMap<V> {
     this.#maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
     this.#sizeOf = options.sizeOf ?? (() => 0);
     this.#ttlMs = options.ttlMs ?? Number.POSITIVE_INFINITY;
+    this.#maxValueBytes = Math.min(options.maxValueBytes ?? this.#maxBytes / 4, this.#maxBytes);
   }
 
   get size(): number {
@@ -55,6 +59,11 @@ export class BoundedMap<V> {
     return slot.value;
   }
 
+  /** Whether a value costing `bytes` would be kept (so reading it whole is worth it). */
+  fits(bytes: number): boolean {
+    return this.#maxEntries > 0 && bytes <= this.#maxValueBytes;
+  }
+
   /** `get` without touching recency (a second read within one request). */
   peek(key: string, now = Date.now()): V | undefined {
     return this.#live(key, now)?.value;
@@ -70,7 +79,7 @@ export class BoundedMap<V> {
     if (ttlMs <= 0 || this.#maxEntries === 0) return this;
     const bytes = this.#sizeOf(value, key);
     // One huge value must not flush everything else.
-    if (bytes > this.#maxBytes / 4) return this;
+    if (bytes > this.#maxValueBytes) return this;
     this.#slots.set(key, { value, bytes, until: now + ttlMs });
     this.#bytes += bytes;
     for (const [oldest, slot] of this.#slots) {

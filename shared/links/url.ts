@@ -3,7 +3,7 @@
  * The shortener never fetches a destination (no SSRF surface); these rules keep the redirector from
  * becoming an open redirect to unchecked schemes, a loop, or a way around a blocklist.
  */
-import { isNonPublicAddress } from './address.ts';
+import { isLocalhostName, isNonPublicAddress } from './address.ts';
 
 export const MAX_URL_LENGTH = 2048;
 
@@ -46,14 +46,23 @@ export function checkDestination(raw: string, policy: DestinationPolicy): Destin
   }
   // WHATWG URL turns IDN hosts into punycode here, so checks below and storage see the ASCII form.
   if (url.username !== '' || url.password !== '') return { ok: false, reason: 'must not contain credentials (user:password@)' };
-  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  const host = bareHost(url.hostname);
   if (host === '') return { ok: false, reason: 'must have a host' };
   if (matchesHost(host, policy.shortHosts)) return { ok: false, reason: 'must not point at the short domain itself (redirect loop)' };
   if (matchesHost(host, policy.blockedHosts)) return { ok: false, reason: `host "${host}" is blocked` };
-  if (isNonPublicAddress(host)) return { ok: false, reason: `host "${host}" is not a public address` };
+  if (isNonPublicAddress(host) || isLocalhostName(host)) return { ok: false, reason: `host "${host}" is not a public address` };
   const href = url.href;
   if (href.length > MAX_URL_LENGTH) return { ok: false, reason: `must be at most ${MAX_URL_LENGTH} characters once normalized` };
   return { ok: true, url: href };
+}
+
+/**
+ * A hostname as the checks compare it: lower case, without trailing dots. `localhost.` and
+ * `localhost..` name the same host as `localhost` to a resolver, so a blocklist entry must catch
+ * every spelling (WHATWG URL keeps the dots).
+ */
+function bareHost(hostname: string): string {
+  return hostname.toLowerCase().replace(/\.+$/, '');
 }
 
 function matchesHost(host: string, list: readonly string[]): boolean {
@@ -64,7 +73,7 @@ function matchesHost(host: string, list: readonly string[]): boolean {
 export function parseHostList(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')
-    .map((h) => h.trim().toLowerCase().replace(/\.$/, ''))
+    .map((h) => bareHost(h.trim()))
     .filter(Boolean)
     .map((h) => {
       try {
@@ -73,17 +82,4 @@ export function parseHostList(value: string | undefined): string[] {
         return h;
       }
     });
-}
-
-/**
- * The destination with the short URL's query string appended after its own parameters. Done on the
- * string, not through URLSearchParams, so the destination's own encoding stays byte for byte.
- */
-export function withQuery(destination: string, search: string): string {
-  if (search === '' || search === '?') return destination;
-  const hashAt = destination.indexOf('#');
-  const base = hashAt === -1 ? destination : destination.slice(0, hashAt);
-  const hash = hashAt === -1 ? '' : destination.slice(hashAt);
-  const joiner = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?';
-  return `${base}${joiner}${search.replace(/^\?/, '')}${hash}`;
 }

@@ -7,20 +7,20 @@ const entryOf = (url: string, device = 'desktop') => env.PRERENDER_INDEX.get<Sna
 
 describe('admin API: authentication and input', () => {
   it.each([
-    ['no token', undefined],
-    ['a wrong token', 'test-admin-tokeN'],
-  ])('refuses %s with 401', async (_label, token) => {
+    ['no token', undefined, 'Bearer'],
+    ['a wrong token', 'test-admin-tokeN', 'Bearer error="invalid_token"'],
+  ])('refuses %s with 401', async (_label, token, challenge) => {
     const response = token === undefined ? await fetchWithoutAuth() : await admin('purge', { url: `${ORIGIN}/` }, token);
     expect(response.status).toBe(401);
-    expect(response.headers.get('WWW-Authenticate')).toBe('Bearer');
+    expect(response.headers.get('WWW-Authenticate')).toBe(challenge);
     expect(await response.json()).toMatchObject({ error: { code: 'unauthorized' } });
   });
 
   it.each([
-    ['not JSON', 'nope', 'invalid_json', undefined],
+    ['not JSON', 'nope', 'invalid_json', 'body'],
     ['neither url nor prefix', {}, 'invalid_body', 'body'],
     ['both url and prefix', { url: `${ORIGIN}/a`, prefix: `${ORIGIN}/` }, 'invalid_body', 'body'],
-    ['an unknown field', { url: `${ORIGIN}/a`, force: true }, 'invalid_body', 'body'],
+    ['an unknown field', { url: `${ORIGIN}/a`, force: true }, 'invalid_body', 'force'],
     ['a bad device', { url: `${ORIGIN}/a`, device: 'tablet' }, 'invalid_body', 'device'],
     ['another site', { url: 'https://evil.example/a' }, 'invalid_url', 'url'],
     ['a relative url', { url: '/a' }, 'invalid_url', 'url'],

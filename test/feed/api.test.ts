@@ -4,11 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockNetwork, type MockNetwork } from '../support/network.ts';
 import { DEFAULT_BREAKER_CONFIG } from '../../workers/feed/src/breaker.ts';
 import type { FeedBreaker } from '../../workers/feed/src/breaker-object.ts';
-import { ADMIN, call, feed, freshUpstream, healthy, resetIsolate } from './support.ts';
+import { ADMIN, call, emptyFeedCache, feed, freshUpstream, healthy } from './support.ts';
 
 let network: MockNetwork;
 beforeEach(async () => {
-  await resetIsolate();
+  await emptyFeedCache();
   network = mockNetwork();
 });
 afterEach(() => network.restore());
@@ -128,22 +128,32 @@ describe('CORS for the SPA', () => {
 
 describe('/api/feed/_status', () => {
   it.each([
-    { name: 'no token', headers: {} as Record<string, string> },
-    { name: 'wrong token', headers: { Authorization: 'Bearer nope' } },
-    { name: 'not a bearer', headers: { Authorization: 'Basic dGVzdDp0ZXN0' } },
-  ])('$name -> 401', async ({ headers }) => {
+    { name: 'no token', headers: {} as Record<string, string>, challenge: 'Bearer' },
+    { name: 'wrong token', headers: { Authorization: 'Bearer nope' }, challenge: 'Bearer error="invalid_token"' },
+    { name: 'not a bearer', headers: { Authorization: 'Basic dGVzdDp0ZXN0' }, challenge: 'Bearer' },
+  ])('$name -> 401', async ({ headers, challenge }) => {
     const { env: e } = freshUpstream();
     for (const method of ['GET', 'POST']) {
       const response = await call(e, '/api/feed/_status', { method, headers, body: method === 'POST' ? '{"mode":"open"}' : undefined });
       expect(response.status).toBe(401);
-      expect(response.headers.get('WWW-Authenticate')).toBe('Bearer');
+      expect(response.headers.get('WWW-Authenticate')).toBe(challenge);
     }
   });
 
   it('no ADMIN_TOKEN configured: nobody gets in', async () => {
     const { env: e } = freshUpstream();
-    const response = await call({ ...e, ADMIN_TOKEN: '' }, '/api/feed/_status', { headers: { Authorization: 'Bearer ' } });
+    const response = await call({ ...e, ADMIN_TOKEN: '' }, '/api/feed/_status', { headers: { Authorization: 'Bearer anything' } });
     expect(response.status).toBe(401);
+  });
+
+  it('a Bearer header without one token is a malformed request (RFC 6750 §3.1), a body not sent as JSON a 415', async () => {
+    const { env: e } = freshUpstream();
+    const malformed = await call(e, '/api/feed/_status', { headers: { Authorization: 'Bearer ' } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('WWW-Authenticate')).toBe('Bearer error="invalid_request"');
+    const form = await call(e, '/api/feed/_status', { method: 'POST', headers: ADMIN, body: 'mode=open' });
+    expect(form.status).toBe(415);
+    expect((await errorOf(form)).field).toBe('Content-Type');
   });
 
   it('accepts each token of a comma-separated ADMIN_TOKEN (rotation), and only those', async () => {
@@ -152,7 +162,7 @@ describe('/api/feed/_status', () => {
     for (const [token, status] of [
       ['new-token', 200],
       ['old-token', 200],
-      ['new-token, old-token', 401],
+      ['new-token, old-token', 400], // the whole list as one header is a malformed request
       ['other', 401],
     ] as const) {
       const response = await call(rotating, '/api/feed/_status', { headers: { Authorization: `Bearer ${token}` } });
@@ -206,7 +216,11 @@ describe('/api/feed/_status', () => {
     { body: '[]', code: 'invalid_body' },
   ])('POST $body -> 400 $code', async ({ body, code }) => {
     const { env: e } = freshUpstream();
-    const response = await call(e, '/api/feed/_status', { method: 'POST', headers: ADMIN, body });
+    const response = await call(e, '/api/feed/_status', {
+      method: 'POST',
+      headers: { ...ADMIN, 'Content-Type': 'application/json' },
+      body,
+    });
     expect(response.status).toBe(400);
     expect((await errorOf(response)).code).toBe(code);
   });

@@ -76,6 +76,21 @@ describe('closed -> open', () => {
     expect(windowStats(before.window, 200, config)).toMatchObject({ calls: 20, failures: 9 });
   });
 
+  // A window of 5 s at 10.5 s holds the buckets of seconds 6 to 10, never the sixth second back.
+  it.each([
+    [5_000, 10_500, 0],
+    [5_999, 10_500, 0],
+    [6_000, 10_500, 1],
+    [10_400, 10_500, 1],
+    [9_999, 14_999, 0],
+    [10_000, 14_999, 1],
+    [10_000, 15_000, 0],
+  ])('a 5 s time window: a call at %i ms counts at %i ms: %i', (at, now, calls) => {
+    const cfg: BreakerConfig = { ...config, windowType: 'time', windowSize: 5 };
+    const { state } = run([ok(at)], cfg);
+    expect(windowStats(state.window, now, cfg).calls).toBe(calls);
+  });
+
   it('a time window only judges the calls of its last windowSize seconds', () => {
     const cfg: BreakerConfig = { ...config, windowType: 'time', windowSize: 10 };
     // 8 failures at t=0..7s, then 5 failures at t=20s: the old ones have left the window.

@@ -1,17 +1,31 @@
 // The feed worker in workerd with real local KV and the real FeedBreaker Durable Object; the
 // recommender is mocked at the network and any request nobody declared fails the test.
 import { env } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockNetwork, type MockNetwork } from '../support/network.ts';
 import { FeedCache } from '../../workers/feed/src/tiers.ts';
-import { call, feed, freshUpstream, hanging, healthy, recommenderFeed, resetIsolate, runCron, sleep } from './support.ts';
+import {
+  advanceClock,
+  call,
+  emptyFeedCache,
+  feed,
+  freshUpstream,
+  hanging,
+  healthy,
+  newIsolate,
+  recommenderFeed,
+  runCron,
+} from './support.ts';
 
 let network: MockNetwork;
 beforeEach(async () => {
-  await resetIsolate();
+  await emptyFeedCache();
   network = mockNetwork();
 });
-afterEach(() => network.restore());
+afterEach(() => {
+  network.restore();
+  vi.useRealTimers();
+});
 
 /** Requests the worker sent to this upstream (probes and cache refreshes included). */
 const upstreamCalls = (origin: string) => network.requests.filter((r) => r.url.startsWith(origin)).length;
@@ -57,7 +71,7 @@ describe('recommender healthy', () => {
     const { env: e } = freshUpstream();
     const forced = await call(e, '/api/feed/_status', {
       method: 'POST',
-      headers: { Authorization: 'Bearer test-admin-token' },
+      headers: { Authorization: 'Bearer test-admin-token', 'Content-Type': 'application/json' },
       body: JSON.stringify({ mode: 'open' }),
     });
     expect(forced.status).toBe(200);
@@ -96,8 +110,8 @@ describe('recommender failing', () => {
     network.on(
       'GET',
       (u) => u.origin === origin,
-      async (request) => {
-        await sleep(30);
+      (request) => {
+        advanceClock(30); // the call takes 30 ms by the worker's clock
         return healthy(request);
       },
     );
@@ -204,10 +218,10 @@ describe('degraded tiers', () => {
     await env.FEED_CACHE.put(FeedCache.key('new'), JSON.stringify(old));
     expect((await feed(e, '/api/feed/new')).body).toMatchObject({ source: 'baked' });
 
-    await resetIsolate();
+    const other = newIsolate(e); // one that has not read the KV tier yet
     const fresh = { items: [{ id: 'fresh', title: 'fresh' }], storedAt: Date.now() - 30_000 };
     await env.FEED_CACHE.put(FeedCache.key('new'), JSON.stringify(fresh));
-    const { body } = await feed(e, '/api/feed/new');
+    const { body } = await feed(other, '/api/feed/new');
     expect(body).toMatchObject({ source: 'cache', items: fresh.items });
     expect(body.ageSeconds).toBeGreaterThanOrEqual(30);
   });
@@ -226,7 +240,7 @@ describe('recovery through half-open', () => {
     expect((await feed(e, '/api/feed/home?user=a')).body.reason).toBe('breaker-open');
 
     up = true;
-    await sleep(250);
+    advanceClock(250);
     // The request that finds the wait over is answered degraded at once; a probe runs behind it.
     const before = upstreamCalls(origin);
     const first = await feed(e, '/api/feed/home?user=a');
@@ -246,7 +260,7 @@ describe('recovery through half-open', () => {
       () => new Response(null, { status: 500 }),
     );
     for (let i = 0; i < 10; i++) await feed(e, '/api/feed/home');
-    await sleep(250);
+    advanceClock(250);
     const before = upstreamCalls(origin);
     await feed(e, '/api/feed/home'); // degraded now, failed probe behind it
     for (let i = 0; i < 5; i++) expect((await feed(e, '/api/feed/home')).body.reason).toBe('breaker-open');
@@ -265,10 +279,10 @@ describe('the shared state in the Durable Object', () => {
     for (let i = 0; i < 10; i++) await feed(e, '/api/feed/home');
     // A new isolate: no local copy. Its first request still uses the empty copy and refreshes it in
     // the background; from then on it follows the shared state.
-    await resetIsolate();
+    const fresh = newIsolate(e);
     const before = upstreamCalls(origin);
-    await feed(e, '/api/feed/home');
-    for (let i = 0; i < 5; i++) expect((await feed(e, '/api/feed/home')).body.reason).toBe('breaker-open');
+    await feed(fresh, '/api/feed/home');
+    for (let i = 0; i < 5; i++) expect((await feed(fresh, '/api/feed/home')).body.reason).toBe('breaker-open');
     expect(upstreamCalls(origin) - before).toBeLessThanOrEqual(1);
   });
 

@@ -1,12 +1,10 @@
 // Helpers for the feed worker's tests in workerd: every test gets its own upstream origin, hence
-// its own FeedBreaker Durable Object and its own per-isolate breaker copy, so tests never share
-// breaker state; the KV tier is real local KV, emptied before each test.
+// its own FeedBreaker Durable Object, and its own env object, hence its own per-isolate state
+// (workers/feed/src/state.ts), so tests never share breaker state; the KV tier is real local KV,
+// emptied before each test.
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import worker from '../../workers/feed/src/index.ts';
-import { forgetFeedMemory } from '../../workers/feed/src/feed.ts';
-import { forgetSharedBreakers } from '../../workers/feed/src/shared-breaker.ts';
-import { forgetRememberedFeeds } from '../../workers/feed/src/tiers.ts';
 import type { FeedBody } from '../../workers/feed/src/feed.ts';
 
 export const ADMIN = { Authorization: 'Bearer test-admin-token' };
@@ -32,10 +30,12 @@ export function freshUpstream(vars: Record<string, string> = {}) {
   };
 }
 
-export async function resetIsolate(): Promise<void> {
-  forgetSharedBreakers();
-  forgetRememberedFeeds();
-  forgetFeedMemory();
+/** Another isolate of the same deployment: the same bindings and vars, none of the state. */
+export function newIsolate(workerEnv: FeedEnv): FeedEnv {
+  return { ...workerEnv };
+}
+
+export async function emptyFeedCache(): Promise<void> {
   const { keys } = await env.FEED_CACHE.list();
   await Promise.all(keys.map((k) => env.FEED_CACHE.delete(k.name)));
 }
@@ -87,4 +87,11 @@ export function hanging(request: Request): Promise<Response> {
   });
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Moves the clock of this isolate (the worker and its Durable Object run in it) `ms` forward,
+ * instead of waiting for real time to pass.
+ */
+export function advanceClock(ms: number): void {
+  if (!vi.isFakeTimers()) vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(Date.now() + ms);
+}

@@ -1,7 +1,7 @@
 // Click batching: many clicks on one code in one isolate reach the authority as few calls.
 import { describe, expect, it } from 'vitest';
 import type { ClickCounts, LinkRecord } from '../../shared/links/record.ts';
-import { countClick } from '../../workers/redirector/src/clicks.ts';
+import { ClickCounter } from '../../workers/redirector/src/clicks.ts';
 
 const record: LinkRecord = {
   code: 'batched',
@@ -28,12 +28,13 @@ function recorder() {
   };
 }
 
-describe('countClick', () => {
+describe('ClickCounter', () => {
   it('sends the clicks of one flush window as one batch, and every click to Analytics Engine', async () => {
     const { batches, points, sinks } = recorder();
     const request = new Request('https://sho.rt/batched', { headers: { Referer: 'https://news.example/item?id=1&user=me' } });
     const kinds = ['human', 'human', 'head', 'preview', 'human', 'bot'] as const;
-    const flushes = kinds.map((kind) => countClick(sinks, record, kind, request, 20));
+    const counter = new ClickCounter(sinks, 20);
+    const flushes = kinds.map((kind) => counter.count(record, kind, request));
     expect(flushes.filter((f) => f !== null)).toHaveLength(1); // only the first click waits for anything
     await Promise.all(flushes);
     expect(batches).toEqual([{ human: 3, head: 1, preview: 1, bot: 1 }]);
@@ -48,6 +49,7 @@ describe('countClick', () => {
         throw new Error('down');
       },
     };
-    await expect(countClick(sinks, { ...record, code: 'failing' }, 'human', new Request('https://sho.rt/x'), 0)).resolves.toBeUndefined();
+    const counter = new ClickCounter(sinks, 0);
+    await expect(counter.count({ ...record, code: 'failing' }, 'human', new Request('https://sho.rt/x'))).resolves.toBeUndefined();
   });
 });

@@ -1,16 +1,22 @@
 // The redirector against real local KV and the shortener's real Durable Object authority.
-import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, env } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { linkKey } from '../../shared/links/keys.ts';
+import type { Env } from '../../workers/redirector/src/env.ts';
 import worker from '../../workers/redirector/src/index.ts';
-import { FRESH_MS, NEGATIVE_TTL_MS, forgetAll } from '../../workers/redirector/src/resolve.ts';
+import { FRESH_MS, NEGATIVE_TTL_MS } from '../../workers/redirector/src/resolve.ts';
 import { createLink, shortener } from './links.ts';
+import { isolateEnv, visit, workerEnv } from './worker.ts';
 
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
-const go = (path: string, init: RequestInit = {}) => SELF.fetch(`https://sho.rt${path}`, { redirect: 'manual', ...init });
 
-beforeEach(() => forgetAll());
+/** Each test runs in an isolate of its own (fresh memories and click batches). */
+let isolate: Env;
+beforeEach(() => {
+  isolate = isolateEnv();
+});
 afterEach(() => vi.useRealTimers());
+const go = (path: string, init: RequestInit = {}) => visit(isolate, path, init);
 
 describe('GET /<code>', () => {
   it('redirects with 301 at once after create, with a bounded Cache-Control', async () => {
@@ -63,7 +69,7 @@ describe('GET /<code>', () => {
 
   it('gives every redirect its own headers, also when served from isolate memory', async () => {
     const link = await createLink({ url: 'https://example.com/own-headers' });
-    const fetchOnce = () => worker.fetch(new Request(`https://sho.rt/${link.code}`), env, createExecutionContext());
+    const fetchOnce = () => worker.fetch(new Request(`https://sho.rt/${link.code}`), isolate, createExecutionContext());
     const first = await fetchOnce();
     first.headers.set('Location', 'https://evil.example/');
     const second = await fetchOnce(); // the record is now in memory: the hot path
@@ -162,20 +168,15 @@ describe('no 404 window', () => {
 });
 
 describe('clicks', () => {
-  async function visit(code: string, init: RequestInit) {
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request(`https://sho.rt/${code}`, { redirect: 'manual', ...init }), env, ctx);
-    await waitOnExecutionContext(ctx);
-    return res;
-  }
+  const click = (code: string, init: RequestInit) => go(`/${code}`, init);
 
   it('counts humans, HEADs, previews and bots apart; HEAD is not a click', async () => {
     const link = await createLink({ url: 'https://example.com/counted' });
-    await visit(link.code, { headers: { 'User-Agent': BROWSER } });
-    await visit(link.code, { headers: { 'User-Agent': BROWSER } });
-    await visit(link.code, { method: 'HEAD', headers: { 'User-Agent': BROWSER } });
-    await visit(link.code, { headers: { 'User-Agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' } });
-    await visit(link.code, { headers: { 'User-Agent': 'curl/8.5.0' } });
+    await click(link.code, { headers: { 'User-Agent': BROWSER } });
+    await click(link.code, { headers: { 'User-Agent': BROWSER } });
+    await click(link.code, { method: 'HEAD', headers: { 'User-Agent': BROWSER } });
+    await click(link.code, { headers: { 'User-Agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' } });
+    await click(link.code, { headers: { 'User-Agent': 'curl/8.5.0' } });
     const res = await shortener('GET', `/api/links/${link.code}`);
     const { clicks } = await res.json<{ clicks: Record<string, number> }>();
     expect(clicks).toEqual({ human: 2, head: 1, preview: 1, scanner: 0, bot: 1 });
@@ -184,7 +185,7 @@ describe('clicks', () => {
   it('never makes the redirect wait for counting', async () => {
     const link = await createLink({ url: 'https://example.com/not-waiting' });
     // An authority whose counter never answers: if the redirect awaited it, this test would hang.
-    const stuck = new Proxy(env.LINK_AUTHORITY, {
+    const stuck = new Proxy(workerEnv.LINK_AUTHORITY, {
       get(target, prop) {
         if (prop === 'get') return () => ({ lookup: async () => null, recordClicks: () => new Promise(() => {}) });
         const value = Reflect.get(target, prop) as unknown;
@@ -194,7 +195,7 @@ describe('clicks', () => {
     const ctx = createExecutionContext();
     const res = await worker.fetch(
       new Request(`https://sho.rt/${link.code}`, { redirect: 'manual', headers: { 'User-Agent': BROWSER } }),
-      { ...env, LINK_AUTHORITY: stuck },
+      isolateEnv({ LINK_AUTHORITY: stuck }),
       ctx,
     );
     expect(res.status).toBe(301);
@@ -204,7 +205,7 @@ describe('clicks', () => {
   it('does not count 404s or 410s', async () => {
     const link = await createLink({ url: 'https://example.com/gone' });
     await shortener('DELETE', `/api/links/${link.code}`);
-    expect((await visit(link.code, { headers: { 'User-Agent': BROWSER } })).status).toBe(410);
+    expect((await click(link.code, { headers: { 'User-Agent': BROWSER } })).status).toBe(410);
     expect((await shortener('GET', `/api/links/${link.code}`)).status).toBe(410);
   });
 });
@@ -223,38 +224,37 @@ describe('outages', () => {
       },
     });
   }
-  const brokenKv = failing(env.LINKS, 'get', new Error('KV unavailable'));
-  const brokenAuthority = failing(env.LINK_AUTHORITY, 'get', new Error('authority unreachable'));
-  async function visit(code: string, bindings: Partial<typeof env>) {
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request(`https://sho.rt/${code}`, { redirect: 'manual' }), { ...env, ...bindings }, ctx);
-    await waitOnExecutionContext(ctx);
-    return res;
+  const brokenKv = failing(workerEnv.LINKS, 'get', new Error('KV unavailable'));
+  const brokenAuthority = failing(workerEnv.LINK_AUTHORITY, 'get', new Error('authority unreachable'));
+  /** A request to this test's isolate, with `bindings` failing from now on (the isolate keeps its memory). */
+  function during(code: string, bindings: Partial<Env>) {
+    Object.assign(isolate, bindings);
+    return go(`/${code}`);
   }
 
   it('answers from the authority when KV errors', async () => {
     const link = await createLink({ url: 'https://example.com/kv-down' });
-    const res = await visit(link.code, { LINKS: brokenKv });
+    const res = await during(link.code, { LINKS: brokenKv });
     expect(res.status).toBe(301);
     expect(res.headers.get('Location')).toBe('https://example.com/kv-down');
   });
 
   it('answers from the last-known copy when KV and the authority both fail', async () => {
     const link = await createLink({ url: 'https://example.com/both-down' });
-    expect((await visit(link.code, {})).status).toBe(301); // served once: this isolate remembers it
+    expect((await during(link.code, {})).status).toBe(301); // served once: this isolate remembers it
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + FRESH_MS + 1); // past the hot-path memory: KV and the authority are asked
-    const res = await visit(link.code, { LINKS: brokenKv, LINK_AUTHORITY: brokenAuthority });
+    const res = await during(link.code, { LINKS: brokenKv, LINK_AUTHORITY: brokenAuthority });
     expect(res.status).toBe(301);
     expect(res.headers.get('Location')).toBe('https://example.com/both-down');
   });
 
   it('answers 503 with Retry-After when nothing can be known, never a bare 500', async () => {
-    const res = await visit('never-seen', { LINKS: brokenKv, LINK_AUTHORITY: brokenAuthority });
+    const res = await during('never-seen', { LINKS: brokenKv, LINK_AUTHORITY: brokenAuthority });
     expect(res.status).toBe(503);
     expect(Number(res.headers.get('Retry-After'))).toBeGreaterThan(0);
     expect(await res.json()).toMatchObject({ error: { code: 'unavailable' } });
     // KV answering "miss" while the authority is down is not proof of absence either.
-    expect((await visit('never-seen-2', { LINK_AUTHORITY: brokenAuthority })).status).toBe(503);
+    expect((await visit(isolateEnv({ LINK_AUTHORITY: brokenAuthority }), '/never-seen-2')).status).toBe(503);
   });
 });

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkRecord } from '../../shared/links/record.ts';
 import { clickKind } from '../../workers/redirector/src/clicks.ts';
-import { Memory } from '../../workers/redirector/src/memory.ts';
 import { ONE_YEAR, cacheControl, wantsHtml } from '../../workers/redirector/src/respond.ts';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
@@ -66,18 +65,5 @@ describe('wantsHtml', () => {
   ])('%s -> %s', (accept, html) => {
     const headers: Record<string, string> = accept === null ? {} : { Accept: accept };
     expect(wantsHtml(new Request('https://sho.rt/x', { headers }))).toBe(html);
-  });
-});
-
-describe('Memory', () => {
-  it('forgets after its time and drops the oldest beyond its size', () => {
-    const memory = new Memory<number>(2);
-    memory.set('a', 1, 1000, 0);
-    expect(memory.get('a', 999)).toBe(1);
-    expect(memory.get('a', 1000)).toBeUndefined();
-    memory.set('a', 1, 1000, 0);
-    memory.set('b', 2, 1000, 0);
-    memory.set('c', 3, 1000, 0);
-    expect([memory.get('a', 1), memory.get('b', 1), memory.get('c', 1)]).toEqual([undefined, 2, 3]);
   });
 });

@@ -10,19 +10,19 @@ function post(body: string, headers: Record<string, string> = { Authorization: `
 
 describe('POST /render input', () => {
   it.each([
-    ['no Authorization', {}],
-    ['a wrong token', { Authorization: 'Bearer not-the-token' }],
-    ['a token prefix', { Authorization: `Bearer ${TOKEN.slice(0, -1)}` }],
-    ['another scheme', { Authorization: `Basic ${TOKEN}` }],
-  ])('401 with %s', async (_, headers) => {
+    ['no Authorization', {}, 'Bearer'],
+    ['a wrong token', { Authorization: 'Bearer not-the-token' }, 'Bearer error="invalid_token"'],
+    ['a token prefix', { Authorization: `Bearer ${TOKEN.slice(0, -1)}` }, 'Bearer error="invalid_token"'],
+    ['another scheme', { Authorization: `Basic ${TOKEN}` }, 'Bearer'],
+  ])('401 with %s', async (_, headers, challenge) => {
     const response = await post(JSON.stringify({ url: 'http://localhost:8787/', device: 'desktop' }), headers);
     expect(response.status).toBe(401);
-    expect(response.headers.get('WWW-Authenticate')).toBe('Bearer');
+    expect(response.headers.get('WWW-Authenticate')).toBe(challenge);
     expect(await response.json()).toMatchObject({ error: { code: 'unauthorized' } });
   });
 
   it.each([
-    ['not JSON', 'url=http://localhost:8787/', 'invalid_json', undefined],
+    ['not JSON', 'url=http://localhost:8787/', 'invalid_json', 'body'],
     ['no url', JSON.stringify({ device: 'desktop' }), 'invalid_body', 'url'],
     ['a url that is not a string', JSON.stringify({ url: 42 }), 'invalid_body', 'url'],
     ['an unknown device', JSON.stringify({ url: 'http://localhost:8787/', device: 'tablet' }), 'invalid_body', 'device'],
@@ -30,7 +30,6 @@ describe('POST /render input', () => {
     ['a javascript: url', JSON.stringify({ url: 'javascript:alert(1)' }), 'invalid_url', 'url'],
     ['credentials in the url', JSON.stringify({ url: 'http://admin:pw@localhost:8787/' }), 'invalid_url', 'url'],
     ['a url too long', JSON.stringify({ url: `http://localhost:8787/${'a'.repeat(5000)}` }), 'invalid_body', 'url'],
-    ['a body too large', JSON.stringify({ url: 'http://localhost:8787/', pad: 'x'.repeat(20_000) }), 'body_too_large', undefined],
   ])('400 for %s', async (_, body, code, field) => {
     const response = await post(body);
     expect(response.status).toBe(400);
@@ -38,6 +37,12 @@ describe('POST /render input', () => {
     expect(json.error.code).toBe(code);
     expect(json.error.field).toBe(field);
     expect(json.error.message.length).toBeGreaterThan(0);
+  });
+
+  it('413 for a body over the limit, read no further than the limit', async () => {
+    const response = await post(JSON.stringify({ url: 'http://localhost:8787/', pad: 'x'.repeat(20_000) }));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: 'body_too_large', field: 'body' } });
   });
 
   it.each([

@@ -16,7 +16,7 @@ afterEach(() => network.restore());
 async function render(): Promise<Response> {
   const request = new Request('http://renderer/render', {
     method: 'POST',
-    headers: { Authorization: 'Bearer test-render-token' },
+    headers: { Authorization: 'Bearer test-render-token', 'Content-Type': 'application/json' },
     body: JSON.stringify({ url: PAGE, device: 'mobile' }),
   });
   const ctx = createExecutionContext();

@@ -13,7 +13,7 @@ const serviceUrl = inject('renderServiceUrl');
 async function render(path: string, device: 'mobile' | 'desktop'): Promise<Response> {
   const request = new Request('http://renderer/render', {
     method: 'POST',
-    headers: { Authorization: 'Bearer test-render-token' },
+    headers: { Authorization: 'Bearer test-render-token', 'Content-Type': 'application/json' },
     body: JSON.stringify({ url: `${siteOrigin}${path}`, device }),
   });
   const ctx = createExecutionContext();

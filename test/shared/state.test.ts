@@ -37,6 +37,13 @@ describe('BoundedMap', () => {
     expect(map.has('e', 0)).toBe(true);
   });
 
+  it('a maxValueBytes bound replaces the quarter rule, and fits() says what would be kept', () => {
+    const map = new BoundedMap<string>({ maxEntries: 10, maxBytes: 24, maxValueBytes: 4, sizeOf: (v) => v.length });
+    expect([map.fits(4), map.fits(5)]).toEqual([true, false]);
+    map.set('big', 'xxxxx', undefined, 0).set('ok', 'xxxx', undefined, 0);
+    expect([...map.keys(0)]).toEqual(['ok']);
+  });
+
   it('a zero lifetime or a delete removes the key and its bytes', () => {
     const map = new BoundedMap<string>({ maxEntries: 10, maxBytes: 1000, sizeOf: (v) => v.length });
     map.set('k', 'abc', undefined, 0);

@@ -47,6 +47,17 @@ describe('checkDestination refuses non-public IP literals however spelled', () =
     ['http://100.64.0.1/', 'shared (CGNAT)'],
     ['http://100.127.255.255/', 'top of shared (CGNAT)'],
     ['http://172.31.255.255/', 'top of 172.16/12'],
+    // Refused since ipaddr.js's ranges replaced the hand tables.
+    ['http://192.0.0.1/', 'IETF protocol assignments 192.0.0.0/24'],
+    ['http://192.0.0.255/', 'top of 192.0.0.0/24'],
+    ['http://[::ffff:0:7f00:1]/', 'IPv4-translated 127.0.0.1'],
+    ['http://[::ffff:0:5db8:d822]/', 'IPv4-translated, whatever the address inside'],
+    ['http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/', 'Teredo'],
+    ['http://[2001::1]/', 'Teredo, short form'],
+    ['http://[2002:5db8:d822::1]/', '6to4, whatever the address inside'],
+    ['http://localhost/', 'localhost'],
+    ['http://localhost../', 'localhost with repeated trailing dots'],
+    ['http://api.localhost/', 'a subdomain of localhost'],
   ];
   it.each(refused)('%s (%s)', (raw) => {
     expect(checkDestination(raw, policy)).toMatchObject({ ok: false, reason: expect.stringMatching(/not a public address/) });
@@ -55,7 +66,6 @@ describe('checkDestination refuses non-public IP literals however spelled', () =
   const accepted: [string, string][] = [
     ['https://[2606:4700::1111]/', 'public IPv6'],
     ['https://[64:ff9b::1:0:0:1]/', 'just outside NAT64 /96'],
-    ['https://[2002:5db8:d822::1]/', '6to4 of a public address'],
     ['https://[fbff::1]/', 'just below unique local'],
     ['https://[fe7f::1]/', 'just below link-local'],
     ['https://[2001:db9::1]/', 'just above documentation'],
@@ -67,6 +77,8 @@ describe('checkDestination refuses non-public IP literals however spelled', () =
     ['https://100.128.0.0/', 'just above shared'],
     ['https://172.32.0.1/', 'just above 172.16/12'],
     ['https://93.184.216.34/', 'public IPv4'],
+    ['https://192.0.1.0/', 'just above 192.0.0.0/24'],
+    ['https://[2001:4860:4860::8888]/', 'public IPv6 under 2001::/16, outside Teredo and 2001::/23'],
   ];
   it.each(accepted)('accepts %s (%s)', (raw) => {
     expect(checkDestination(raw, policy)).toMatchObject({ ok: true });

@@ -68,6 +68,8 @@ describe('POST /api/links', () => {
     ['credentials', { url: 'https://u:p@example.com/' }, 'url'],
     ['loop to the short domain', { url: 'http://localhost:8790/abc' }, 'url'],
     ['blocked host', { url: 'http://169.254.169.254/latest/meta-data' }, 'url'],
+    ['blocked host with repeated trailing dots', { url: 'http://localhost../' }, 'url'],
+    ['blocked metadata host with trailing dots', { url: 'http://metadata.google.internal../computeMetadata/v1/' }, 'url'],
     ['too long', { url: `https://example.com/${'a'.repeat(2100)}` }, 'url'],
     ['reserved slug', { url: 'https://example.com/', slug: 'admin' }, 'slug'],
     ['short slug', { url: 'https://example.com/', slug: 'ab' }, 'slug'],
@@ -90,6 +92,20 @@ describe('POST /api/links', () => {
     expect((await env.LINKS.list()).keys.length).toBe(before.keys.length);
   });
 
+  it.each([
+    ['a missing field', {}, 'url', 'is required'],
+    ['a number for a string', { url: 42 }, 'url', 'must be a string, not a number'],
+    ['null for a string', { url: null }, 'url', 'must be a string, not null'],
+    ['a string for a boolean', { url: 'https://example.com/', immutable: 'yes' }, 'immutable', 'must be a boolean, not a string'],
+    ['a string for a number', { url: 'https://example.com/', maxAge: '60' }, 'maxAge', 'must be a number, not a string'],
+    ['a fraction for an integer', { url: 'https://example.com/', maxAge: 1.5 }, 'maxAge', 'must be an integer'],
+    ['an array for an object', [], 'body', 'must be an object, not an array'],
+  ])('words the real reason for %s', async (_name, body, field, message) => {
+    const { res, json } = await create(B, body);
+    expect(res.status).toBe(400);
+    expect(json.error).toMatchObject({ code: 'invalid_input', field, message: `${field}: ${message}` });
+  });
+
   it('refuses malformed JSON, a wrong media type and an oversized body, naming them', async () => {
     const broken = await api(B, 'POST', '/api/links', '{"url": ');
     expect(broken.status).toBe(400);
@@ -104,18 +120,21 @@ describe('POST /api/links', () => {
 });
 
 describe('auth', () => {
+  // RFC 6750 §3.1: no credentials (no header, another scheme) get a bare challenge; a token we do
+  // not accept gets `invalid_token`; a Bearer header without one token is a malformed request.
   it.each([
-    ['no header', {}],
-    ['wrong token', { Authorization: 'Bearer not-a-token' }],
-    ['prefix of a token', { Authorization: 'Bearer test-token' }],
-    ['basic auth', { Authorization: 'Basic dGVzdDp0ZXN0' }],
-    ['empty bearer', { Authorization: 'Bearer ' }],
-  ])('answers 401 with %s and writes nothing', async (_name, headers) => {
+    ['no header', {}, 401, 'unauthorized', 'Bearer'],
+    ['basic auth', { Authorization: 'Basic dGVzdDp0ZXN0' }, 401, 'unauthorized', 'Bearer'],
+    ['wrong token', { Authorization: 'Bearer not-a-token' }, 401, 'unauthorized', 'Bearer error="invalid_token"'],
+    ['prefix of a token', { Authorization: 'Bearer test-token' }, 401, 'unauthorized', 'Bearer error="invalid_token"'],
+    ['empty bearer', { Authorization: 'Bearer ' }, 400, 'invalid_request', 'Bearer error="invalid_request"'],
+    ['two tokens', { Authorization: 'Bearer dev-token other' }, 400, 'invalid_request', 'Bearer error="invalid_request"'],
+  ])('answers %s with %i and writes nothing', async (_name, headers, status, code, challenge) => {
     const before = (await env.LINKS.list()).keys.length;
     const res = await api(null, 'POST', '/api/links', { url: 'https://example.com/', slug: 'never-written' }, headers);
-    expect(res.status).toBe(401);
-    expect(res.headers.get('WWW-Authenticate')).toBe('Bearer');
-    expect((await res.json<ErrorJson>()).error).toMatchObject({ code: 'unauthorized', field: 'Authorization' });
+    expect(res.status).toBe(status);
+    expect(res.headers.get('WWW-Authenticate')).toBe(challenge);
+    expect((await res.json<ErrorJson>()).error).toMatchObject({ code, field: 'Authorization' });
     expect((await env.LINKS.list()).keys.length).toBe(before);
     expect(await kvRecord('never-written')).toBeNull();
   });
@@ -318,6 +337,17 @@ describe('POST /api/links/bulk', () => {
 });
 
 describe('Idempotency-Key', () => {
+  it('replays a retry whose JSON has the same members in another order', async () => {
+    const first = await create(F, { url: 'https://example.com/ordered', title: 'T', status: 302 }, { 'Idempotency-Key': 'order-keys' });
+    const retry = await api(F, 'POST', '/api/links', '{"status":302,"title":"T","url":"https://example.com/ordered"}', {
+      'Idempotency-Key': 'order-keys',
+    });
+    expect(first.res.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('Idempotent-Replayed')).toBe('true');
+    expect((await retry.json<LinkJson>()).code).toBe(first.json.code);
+  });
+
   it('returns the first result to a retry instead of a second link', async () => {
     const body = { url: 'https://example.com/once' };
     const first = await create(F, body, { 'Idempotency-Key': 'order-42' });
@@ -358,6 +388,17 @@ describe('Idempotency-Key', () => {
 });
 
 describe('rate limit', () => {
+  it('counts each link of a bulk create against the token, not the call', async () => {
+    const [token = '', other = ''] = tokens(70, 2);
+    const bulk = (n: number, tag: string) =>
+      api(token, 'POST', '/api/links/bulk', { links: Array.from({ length: n }, (_, i) => ({ url: `https://example.com/${tag}/${i}` })) });
+    expect((await bulk(100, 'first')).status).toBe(200); // 100 of the 120 a minute
+    const over = await bulk(30, 'second'); // would make 130
+    expect(over.status).toBe(429);
+    expect((await over.json<ErrorJson>()).error.code).toBe('rate_limited');
+    expect((await api(other, 'POST', '/api/links/bulk', { links: [{ url: 'https://example.com/other' }] })).status).toBe(200);
+  });
+
   it('answers 429 with Retry-After once a token exceeds its budget, other tokens unaffected', async () => {
     const [hot = '', cold = ''] = tokens(100, 2);
     const statuses: number[] = [];

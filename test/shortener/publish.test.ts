@@ -1,7 +1,7 @@
 // The authority publishes its own record to KV (workers/shortener/src/publish.ts): a failed put is
 // repaired by its alarm, and racing changes leave KV on the authority's final version.
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { linkKey } from '../../shared/links/keys.ts';
 import type { LinkRecord } from '../../shared/links/record.ts';
 import { PUBLISH_GRACE_MS, RETRY_BASE_MS, RETRY_MAX_MS, publishRetryDelay } from '../../workers/shortener/src/publish.ts';
@@ -96,39 +96,38 @@ describe('a failed KV write on PATCH or DELETE', () => {
 
 describe('concurrent changes', () => {
   /**
-   * Holds the first put until a second put starts (or 200 ms pass). Two puts in flight at once is
-   * how a newer record got overwritten by an older one: with this hook the older put lands last.
+   * A put hook with a gate: the first put waits until the test opens the gate, every later put goes
+   * through. Holding the first put is how two puts could be in flight at once, the older landing
+   * last; the test opens the gate only once it has seen the newer change committed.
    */
-  function firstPutLandsLast(): { hook: PutHook; firstPutStarted: () => boolean } {
+  function gatedFirstPut(): { hook: PutHook; firstPutStarted: () => boolean; open: () => void } {
     let puts = 0;
-    let releaseFirst = () => {};
-    // A flag, not a promise: a promise settled inside the object would resume the test in the
-    // object's I/O context, where the test's own fetches are refused.
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    // A flag to read, not a promise to await: a promise settled inside the object would resume
+    // the test in the object's I/O context, where the test's own fetches are refused.
     const hook: PutHook = async (kv, args) => {
-      const n = ++puts;
-      if (n === 1) {
-        await new Promise<void>((resolve) => {
-          releaseFirst = resolve;
-          setTimeout(resolve, 200);
-        });
-      }
+      if (++puts === 1) await gate;
       await kv.put(...args);
-      if (n > 1) releaseFirst();
     };
-    return { hook, firstPutStarted: () => puts > 0 };
+    return { hook, firstPutStarted: () => puts > 0, open };
   }
 
   it("a DELETE while the PATCH's put is in flight leaves KV equal to the authority's final state", async () => {
     await createSlug(C, 'pub-race');
-    const race = firstPutLandsLast();
+    const race = gatedFirstPut();
     const restore = await hookAuthorityKv('pub-race', race.hook);
     const patch = api(C, 'PATCH', '/api/links/pub-race', { url: 'https://example.com/patched' });
-    // Wait until the PATCH is committed (version 2) and its put is held.
-    for (let i = 0; i < 400 && !race.firstPutStarted(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(race.firstPutStarted()).toBe(true);
-    const del = await api(C, 'DELETE', '/api/links/pub-race');
+    // The PATCH is committed (version 2) and its put is held at the gate.
+    await vi.waitUntil(race.firstPutStarted);
+    const del = api(C, 'DELETE', '/api/links/pub-race');
+    // The DELETE is committed (version 3 pending) while the PATCH's put is still held: now let it land.
+    await vi.waitUntil(async () => (await authorityOf('pub-race').publishState())?.version === 3);
+    race.open();
     expect((await patch).status).toBe(200);
-    expect(del.status).toBe(204);
+    expect((await del).status).toBe(204);
     await restore();
     const final = await authorityRecord('pub-race');
     expect(final).toMatchObject({ version: 3, url: 'https://example.com/patched' });
@@ -139,11 +138,16 @@ describe('concurrent changes', () => {
 
   it("PATCH and DELETE sent together leave KV equal to the authority's final state", async () => {
     await createSlug(C, 'pub-race-2');
-    const restore = await hookAuthorityKv('pub-race-2', firstPutLandsLast().hook);
-    const [patch, del] = await Promise.all([
+    const race = gatedFirstPut();
+    const restore = await hookAuthorityKv('pub-race-2', race.hook);
+    const sent = Promise.all([
       api(C, 'PATCH', '/api/links/pub-race-2', { url: 'https://example.com/patched' }),
       api(C, 'DELETE', '/api/links/pub-race-2'),
     ]);
+    // The DELETE committed (whichever came first, nothing changes after it) before the first put may land.
+    await vi.waitUntil(async () => (await authorityRecord('pub-race-2'))?.deletedAt !== undefined);
+    race.open();
+    const [patch, del] = await sent;
     await restore();
     expect([200, 410]).toContain(patch.status); // either order is fine for the authority
     expect(del.status).toBe(204);
@@ -152,17 +156,19 @@ describe('concurrent changes', () => {
     expect(await kvRecord('pub-race-2')).toEqual(final);
   });
 
-  it('a burst of PATCHes and a DELETE, each put slowed down, ends with KV on the last version', async () => {
+  it('a burst of PATCHes and a DELETE while the first put is held ends with KV on the last version', async () => {
     await createSlug(C, 'pub-burst');
-    const restore = await hookAuthorityKv('pub-burst', async (kv, args) => {
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
-      await kv.put(...args);
-    });
-    const answers = await Promise.all([
+    const race = gatedFirstPut();
+    const restore = await hookAuthorityKv('pub-burst', race.hook);
+    const sent = Promise.all([
       ...Array.from({ length: 8 }, (_, i) => api(C, 'PATCH', '/api/links/pub-burst', { title: `t${i}` })),
       api(C, 'DELETE', '/api/links/pub-burst'),
       ...Array.from({ length: 4 }, (_, i) => api(C, 'PATCH', '/api/links/pub-burst', { title: `u${i}` })),
     ]);
+    // The DELETE committed before the first put lands: no version comes after it (later PATCHes are 410s).
+    await vi.waitUntil(async () => (await authorityRecord('pub-burst'))?.deletedAt !== undefined);
+    race.open();
+    const answers = await sent;
     await restore();
     for (const res of answers) expect([200, 204, 410]).toContain(res.status);
     const final = await authorityRecord('pub-burst');

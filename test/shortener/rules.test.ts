@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { CODE_ALPHABET, CODE_LENGTH, RESERVED_SLUGS, randomCode, slugProblem } from '../../shared/links/code.ts';
 import { goneReason, type LinkRecord } from '../../shared/links/record.ts';
-import { MAX_URL_LENGTH, checkDestination, parseHostList, withQuery } from '../../shared/links/url.ts';
+import { withQuery } from '../../shared/links/query.ts';
+import { MAX_URL_LENGTH, checkDestination, parseHostList } from '../../shared/links/url.ts';
 
 const policy = { shortHosts: ['sho.rt'], blockedHosts: parseHostList('localhost,evil.example,BÜCHER.example') };
 

@@ -3,12 +3,12 @@
  * fallback for page navigations only. See ../README.md.
  */
 import { errorToResponse } from '../../../shared/http/errors.ts';
-import { securityConfigFrom } from './headers.ts';
 import { serveAsset } from './serve.ts';
+import { assetsState } from './state.ts';
 
 async function fetch(request: Request, env: AssetsEnv): Promise<Response> {
   try {
-    return await serveAsset(request, { assets: env.ASSETS, security: securityConfigFrom(env) });
+    return await serveAsset(request, assetsState(env));
   } catch (error) {
     const response = errorToResponse(error);
     response.headers.set('X-Content-Type-Options', 'nosniff');

@@ -31,20 +31,27 @@ export interface Manifest {
 
 export const MANIFEST_PATH = '/.assets-manifest.json';
 
-/** One copy per isolate: read once from the binding, shared by every request after. */
-let cached: Promise<Manifest> | undefined;
+/** The manifest of one isolate: read once from the binding, shared by every request after. */
+export class ManifestLoader {
+  readonly #assets: Fetcher;
+  #cached: Promise<Manifest> | undefined;
 
-export function loadManifest(assets: Fetcher): Promise<Manifest> {
-  cached ??= readManifest(assets).catch((error: unknown) => {
-    cached = undefined; // let the next request try again
-    throw error;
-  });
-  return cached;
-}
+  constructor(assets: Fetcher) {
+    this.#assets = assets;
+  }
 
-/** Drops the cached manifest (after the binding disagreed with it, e.g. mid-deploy locally). */
-export function forgetManifest(): void {
-  cached = undefined;
+  load(): Promise<Manifest> {
+    this.#cached ??= readManifest(this.#assets).catch((error: unknown) => {
+      this.#cached = undefined; // let the next request try again
+      throw error;
+    });
+    return this.#cached;
+  }
+
+  /** Drops the copy (after the binding disagreed with it: a build swapped under a running worker). */
+  reload(): void {
+    this.#cached = undefined;
+  }
 }
 
 async function readManifest(assets: Fetcher): Promise<Manifest> {

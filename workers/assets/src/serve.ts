@@ -3,11 +3,11 @@
  * Order: method -> header sanity -> path -> file or SPA fallback -> encoding -> preconditions ->
  * HEAD / Range -> bytes from the ASSETS binding, sent untouched.
  */
+import type { BoundedMap } from '../../../shared/bounded-map.ts';
 import { HttpError, methodNotAllowed, serviceUnavailable } from '../../../shared/http/errors.ts';
-import { BytesCache } from './bytes-cache.ts';
 import { evaluatePreconditions, preconditionsOf } from './conditional.ts';
 import { cacheControlFor, htmlSecurityHeaders, type SecurityConfig } from './headers.ts';
-import { assetUrl, findEntry, forgetManifest, loadManifest, type Manifest, type ManifestEntry, type StoredVariant } from './manifest.ts';
+import { assetUrl, findEntry, type Manifest, type ManifestEntry, type ManifestLoader, type StoredVariant } from './manifest.ts';
 import { isSpaNavigation } from './navigation.ts';
 import { chooseEncoding } from './negotiate.ts';
 import { decodeRequestPath } from './paths.ts';
@@ -33,16 +33,14 @@ const PARSED_HEADERS = [
   'Sec-Fetch-Mode',
 ];
 
+/** What serving needs: the binding, and the isolate's config, manifest and bytes (state.ts). */
 export interface ServeOptions {
   assets: Fetcher;
   security: SecurityConfig;
+  manifest: ManifestLoader;
+  /** Bytes of stored variants by strong ETag: a tag names one byte string, so never stale. */
+  bytes: BoundedMap<Uint8Array>;
 }
-
-/**
- * Per isolate (128 MB of memory in production): up to 24 MB of variants, none over 4 MB. The demo
- * build is well under 1 MB, so after the first request of each file no request reaches the binding.
- */
-const hotBytes = new BytesCache(24 * 1024 * 1024, 4 * 1024 * 1024);
 
 export async function serveAsset(request: Request, options: ServeOptions): Promise<Response> {
   const method = request.method.toUpperCase();
@@ -50,7 +48,7 @@ export async function serveAsset(request: Request, options: ServeOptions): Promi
   rejectAbsurdHeaders(request.headers);
   const path = decodeRequestPath(new URL(request.url).pathname);
 
-  const manifest = await loadManifest(options.assets);
+  const manifest = await options.manifest.load();
   let entry = findEntry(manifest, path);
   if (!entry) {
     entry = isSpaNavigation(path, request.headers) ? findEntry(manifest, '/index.html') : null;
@@ -99,6 +97,7 @@ export async function serveAsset(request: Request, options: ServeOptions): Promi
     return new Response(null, { status: 200, headers, encodeBody: 'manual' });
   }
 
+  const hotBytes = options.bytes;
   const cached = hotBytes.get(variant.etag);
   let body: Uint8Array | ReadableStream;
   if (cached) {
@@ -108,10 +107,10 @@ export async function serveAsset(request: Request, options: ServeOptions): Promi
     if (!stored.ok || !stored.body) {
       // The manifest names a file the binding does not have: a build swapped under a running worker.
       await stored.body?.cancel();
-      forgetManifest();
+      options.manifest.reload();
       throw serviceUnavailable(1, 'the build is being replaced; retry');
     }
-    if (hotBytes.accepts(variant.size) || range) {
+    if (hotBytes.fits(variant.size) || range) {
       body = new Uint8Array(await stored.arrayBuffer());
       hotBytes.set(variant.etag, body);
     } else {

@@ -3,10 +3,13 @@
  * `POST /__prerender/purge` with `{ "url": "..." }` or `{ "prefix": "..." }` and
  * `Authorization: Bearer <ADMIN_TOKEN>` (compared in constant time).
  */
+import type { MiddlewareHandler } from 'hono';
 import * as z from 'zod/mini';
-import './zod.ts';
-import { badRequest, HttpError, unauthorized } from '../../../shared/http/errors.ts';
-import { bearerToken, parseTokenList, tokenMatches } from '../../../shared/http/auth.ts';
+import { configLoader, listVar } from '../../../shared/config.ts';
+import { requireBearer } from '../../../shared/http/auth.ts';
+import { readJson } from '../../../shared/http/body.ts';
+import { badRequest, HttpError } from '../../../shared/http/errors.ts';
+import { parseInput } from '../../../shared/http/validate.ts';
 import { cacheKey, normaliseUrl, siteUrl, type Device } from './cache-key.ts';
 import type { EdgeConfig } from './config.ts';
 import { refresh, type RefreshDeps } from './refresh.ts';
@@ -25,21 +28,17 @@ export const AdminBody = z
   );
 export type AdminBody = z.infer<typeof AdminBody>;
 
-export async function requireAdmin(request: Request, adminTokens: string | undefined): Promise<void> {
-  const token = bearerToken(request);
-  if (token === null || !(await tokenMatches(token, parseTokenList(adminTokens)))) throw unauthorized();
-}
+/** A URL or a prefix, and a device: a few hundred bytes. */
+const ADMIN_BODY_LIMIT = 16 * 1024;
+
+/** ADMIN_TOKEN, comma-separated so a rotation can list the new and the old token; read once per isolate. */
+const adminTokens = configLoader((env: EdgeEnv) => listVar(env.ADMIN_TOKEN));
+
+/** The admin routes' guard: `Authorization: Bearer <ADMIN_TOKEN>`, none configured lets nobody in. */
+export const requireAdmin: MiddlewareHandler<{ Bindings: EdgeEnv }> = requireBearer((c) => adminTokens(c.env));
 
 export async function parseAdminBody(request: Request): Promise<AdminBody> {
-  const json = await request.json().catch(() => {
-    throw badRequest('invalid_json', 'the body must be a JSON object');
-  });
-  const parsed = AdminBody.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message }));
-    throw badRequest('invalid_body', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues, field: issues[0]?.field });
-  }
-  return parsed.data;
+  return parseInput(AdminBody, await readJson(request, ADMIN_BODY_LIMIT), { code: 'invalid_body' });
 }
 
 /** An absolute URL of one of the site's origins, normalised as cache keys are; else a 400 naming the field. */

@@ -12,14 +12,12 @@ export const app = new Hono<{ Bindings: EdgeEnv }>();
 app.onError(withOnError());
 app.notFound(withNotFound());
 
-app.post('/__prerender/recache', async (c) => {
-  await requireAdmin(c.req.raw, c.env.ADMIN_TOKEN);
+app.post('/__prerender/recache', requireAdmin, async (c) => {
   const body = await parseAdminBody(c.req.raw);
   return recache(body, { ...depsOf(c.env), waitUntil: (p) => c.executionCtx.waitUntil(p) });
 });
 
-app.post('/__prerender/purge', async (c) => {
-  await requireAdmin(c.req.raw, c.env.ADMIN_TOKEN);
+app.post('/__prerender/purge', requireAdmin, async (c) => {
   const body = await parseAdminBody(c.req.raw);
   return purge(body, { ...depsOf(c.env), waitUntil: (p) => c.executionCtx.waitUntil(p) });
 });

@@ -3,7 +3,7 @@
  * value fails loudly naming the var, instead of silently rendering the wrong thing.
  */
 import * as z from 'zod/mini';
-import { integer } from './zod.ts';
+import { integer } from '../../../shared/http/validate.ts';
 import { parseCategories, type BotCategory } from '../../../shared/bots/categories.ts';
 import type { Device } from './cache-key.ts';
 

@@ -1,5 +1,5 @@
 /** Builds the edge's collaborators from its bindings (they hold no I/O state). */
-import { parseTokenList } from '../../../shared/http/auth.ts';
+import { listVar } from '../../../shared/config.ts';
 import { readConfig, type EdgeConfig } from './config.ts';
 import { RenderBudget } from './budget.ts';
 import { bindingRenderer, serviceRenderer, type Renderer } from './renderer.ts';
@@ -25,7 +25,7 @@ export function rendererOf(env: EdgeEnv, config: EdgeConfig): Renderer {
  * "new,old") here, and never sends the whole list as one token.
  */
 export function sendingToken(value: string | undefined): string | undefined {
-  return parseTokenList(value)[0];
+  return listVar(value)[0];
 }
 
 export function depsOf(env: EdgeEnv) {

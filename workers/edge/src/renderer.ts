@@ -3,7 +3,7 @@
  * (`POST /render`), or a self-hosted prerender.io-compatible service (`GET <service>/<page url>`).
  */
 import * as z from 'zod/mini';
-import { integer } from './zod.ts';
+import { integer } from '../../../shared/http/validate.ts';
 import type { Device } from './cache-key.ts';
 
 export interface RenderedPage {

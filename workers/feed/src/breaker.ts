@@ -202,10 +202,18 @@ function open(state: BreakerState, now: number, reason: OpenReason, waitMs: numb
   };
 }
 
+/**
+ * A time window is the `windowSize` one-second buckets ending with the current one (as
+ * resilience4j's time-based window): the current second's bucket and the `windowSize - 1` before it.
+ */
 function pruneWindow(window: Bucket[], now: number, config: BreakerConfig): Bucket[] {
   if (config.windowType === 'count') return window;
-  const oldest = now - config.windowSize * 1000;
-  return window.filter((b) => b.t > oldest - 1000);
+  const oldest = secondOf(now) - (config.windowSize - 1) * 1000;
+  return window.filter((b) => b.t >= oldest);
+}
+
+function secondOf(at: number): number {
+  return Math.floor(at / 1000) * 1000;
 }
 
 function addToWindow(window: Bucket[], outcome: Outcome, config: BreakerConfig): Bucket[] {
@@ -215,7 +223,7 @@ function addToWindow(window: Bucket[], outcome: Outcome, config: BreakerConfig):
     const next = [...window, { t: outcome.at, calls: 1, failures, slow }];
     return next.length > config.windowSize ? next.slice(next.length - config.windowSize) : next;
   }
-  const t = Math.floor(outcome.at / 1000) * 1000;
+  const t = secondOf(outcome.at);
   const index = window.findIndex((b) => b.t === t);
   if (index === -1) return [...window, { t, calls: 1, failures, slow }];
   return window.map((b, i) => (i === index ? { t, calls: b.calls + 1, failures: b.failures + failures, slow: b.slow + slow } : b));

@@ -1,10 +1,11 @@
 /**
- * The feed worker's configuration, read from `[env.feed.vars]` and validated with zod. A bad value
- * fails loudly: the first request answers 500 `config_invalid` naming every bad var (a deploy-time
- * mistake is an outage of ours, not the client's fault), and the cron logs the same error.
+ * The feed worker's configuration, read from `[env.feed.vars]` and validated with zod
+ * (shared/http/validate.ts), once per isolate (state.ts), and a bad value fails loudly. The
+ * first request answers 500 `config_invalid` naming every bad var (a deploy-time mistake is an
+ * outage of ours, not the client's fault), and the cron logs the same error.
  */
-import * as z from 'zod';
-import { HttpError } from '../../../shared/http/errors.ts';
+import * as z from 'zod/mini';
+import { integer, parseVars } from '../../../shared/http/validate.ts';
 import type { BreakerConfig } from './breaker.ts';
 
 export interface FeedConfig {
@@ -28,13 +29,19 @@ export interface FeedConfig {
 
 const TAB = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
-const integer = (fallback: number, min: number, max: number) =>
-  z.preprocess((v) => (v === undefined || v === '' ? fallback : v), z.coerce.number().int().min(min).max(max));
+/** `fallback` for an unset var, so the schema below sees every var with a value. */
+const orDefault = (fallback: string) => z.transform((v: unknown): unknown => (v === undefined || v === '' ? fallback : v));
+
+const int = (fallback: number, min: number, max: number) =>
+  z.pipe(orDefault(String(fallback)), z.coerce.number().check(integer(), z.gte(min), z.lte(max)));
 
 const list = (fallback: string) =>
-  z.preprocess(
-    (v) => (v === undefined ? fallback : v),
-    z.string().transform((s) =>
+  z.pipe(
+    z.pipe(
+      z.transform((v: unknown): unknown => (v === undefined ? fallback : v)),
+      z.string(),
+    ),
+    z.transform((s: string) =>
       s
         .split(',')
         .map((x) => x.trim())
@@ -42,65 +49,60 @@ const list = (fallback: string) =>
     ),
   );
 
-const statusRanges = z
-  .string()
-  .regex(/^\s*\d{3}(-\d{3})?(\s*,\s*\d{3}(-\d{3})?)*\s*$/, 'a comma-separated list of status codes or ranges, e.g. "408,429,500-599"')
-  .transform((s) =>
+const statusRanges = z.pipe(
+  z
+    .string()
+    .check(
+      z.regex(/^\s*\d{3}(-\d{3})?(\s*,\s*\d{3}(-\d{3})?)*\s*$/, 'a comma-separated list of status codes or ranges, e.g. "408,429,500-599"'),
+    ),
+  z.transform((s: string) =>
     s.split(',').map((part) => {
       const [lo, hi = lo] = part.trim().split('-').map(Number) as [number, number?];
       return [lo, hi] as const;
     }),
-  );
+  ),
+);
 
 const schema = z
   .object({
-    RECOMMENDER_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. http://localhost:8793' }).transform((s) => new URL(s)),
-    FEED_TABS: list('home,trending,new').pipe(z.array(z.string().regex(TAB, 'tab names are lowercase slugs')).min(1)),
-    ALLOWED_ORIGINS: list('').pipe(z.array(z.url({ protocol: /^https?$/ }))),
-    BREAKER_WINDOW_TYPE: z.enum(['count', 'time']).default('count'),
-    BREAKER_WINDOW_SIZE: integer(20, 1, 1000),
-    BREAKER_MIN_CALLS: integer(10, 1, 10_000),
-    BREAKER_FAILURE_RATE: integer(50, 1, 100),
-    BREAKER_SLOW_CALL_MS: integer(600, 1, 600_000),
-    BREAKER_SLOW_CALL_RATE: integer(100, 1, 100),
-    BREAKER_TIMEOUT_MS: integer(800, 1, 60_000),
-    BREAKER_OPEN_MS: integer(10_000, 1, 3_600_000),
-    BREAKER_HALF_OPEN_PROBES: integer(2, 1, 100),
-    BREAKER_FAILURE_STATUSES: z.string().default('408,429,500-599').pipe(statusRanges),
-    BREAKER_HONOR_RETRY_AFTER: z.stringbool().default(true),
-    BREAKER_MAX_RETRY_AFTER_S: integer(300, 0, 86_400),
-    BREAKER_SYNC_MS: integer(1000, 50, 60_000),
-    BREAKER_FLUSH_MS: integer(200, 0, 10_000),
-    CACHE_MAX_AGE_S: integer(604_800, 60, 31_536_000),
-    CACHE_WRITE_EVERY_S: integer(60, 0, 86_400),
+    RECOMMENDER_URL: z.pipe(
+      z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. http://localhost:8793' }),
+      z.transform((s: string) => new URL(s)),
+    ),
+    FEED_TABS: z.pipe(
+      list('home,trending,new'),
+      z.array(z.string().check(z.regex(TAB, 'tab names are lowercase slugs'))).check(z.minLength(1)),
+    ),
+    ALLOWED_ORIGINS: z.pipe(list(''), z.array(z.url({ protocol: /^https?$/ }))),
+    BREAKER_WINDOW_TYPE: z._default(z.enum(['count', 'time']), 'count'),
+    BREAKER_WINDOW_SIZE: int(20, 1, 1000),
+    BREAKER_MIN_CALLS: int(10, 1, 10_000),
+    BREAKER_FAILURE_RATE: int(50, 1, 100),
+    BREAKER_SLOW_CALL_MS: int(600, 1, 600_000),
+    BREAKER_SLOW_CALL_RATE: int(100, 1, 100),
+    BREAKER_TIMEOUT_MS: int(800, 1, 60_000),
+    BREAKER_OPEN_MS: int(10_000, 1, 3_600_000),
+    BREAKER_HALF_OPEN_PROBES: int(2, 1, 100),
+    BREAKER_FAILURE_STATUSES: z.pipe(z._default(z.string(), '408,429,500-599'), statusRanges),
+    BREAKER_HONOR_RETRY_AFTER: z._default(z.stringbool(), true),
+    BREAKER_MAX_RETRY_AFTER_S: int(300, 0, 86_400),
+    BREAKER_SYNC_MS: int(1000, 50, 60_000),
+    BREAKER_FLUSH_MS: int(200, 0, 10_000),
+    CACHE_MAX_AGE_S: int(604_800, 60, 31_536_000),
+    CACHE_WRITE_EVERY_S: int(60, 0, 86_400),
   })
-  .refine((v) => v.BREAKER_WINDOW_TYPE === 'time' || v.BREAKER_MIN_CALLS <= v.BREAKER_WINDOW_SIZE, {
-    message: 'with a count window, BREAKER_MIN_CALLS must not exceed BREAKER_WINDOW_SIZE (the breaker could never open)',
-    path: ['BREAKER_MIN_CALLS'],
-  });
+  .check(
+    z.refine((v) => v.BREAKER_WINDOW_TYPE === 'time' || v.BREAKER_MIN_CALLS <= v.BREAKER_WINDOW_SIZE, {
+      error: 'with a count window, BREAKER_MIN_CALLS must not exceed BREAKER_WINDOW_SIZE (the breaker could never open)',
+      path: ['BREAKER_MIN_CALLS'],
+    }),
+  );
 
 export type FeedVars = Partial<Record<keyof z.input<typeof schema>, string>>;
 
-const parsed = new WeakMap<object, FeedConfig>();
-
-/** The validated config for these bindings (parsed once per env object). Throws `config_invalid`. */
-export function feedConfig(env: FeedVars): FeedConfig {
-  const cached = parsed.get(env);
-  if (cached) return cached;
-  const config = parseFeedConfig(env);
-  parsed.set(env, config);
-  return config;
-}
-
+/** The validated config (state.ts keeps it per isolate); throws `ConfigError` (500 `config_invalid`) naming every bad var. */
 export function parseFeedConfig(env: FeedVars): FeedConfig {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
-    throw new HttpError(500, 'config_invalid', `feed worker misconfigured: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, {
-      issues,
-    });
-  }
-  const v = result.data;
+  const v = parseVars(schema, env);
   return {
     recommenderUrl: v.RECOMMENDER_URL,
     upstreamKey: v.RECOMMENDER_URL.origin,

@@ -4,18 +4,19 @@
  * when one is due); the tiers it would refresh are exactly what is being served meanwhile.
  */
 import { log } from '../../../shared/log.ts';
-import { feedConfig } from './config.ts';
 import { feedContext, refreshTab } from './feed.ts';
+import { feedState, type FeedState } from './state.ts';
 
 export async function refreshFeeds(env: FeedEnv, ctx: ExecutionContext): Promise<void> {
-  let config;
+  let state: FeedState;
   try {
-    config = feedConfig(env);
+    state = feedState(env);
   } catch (error) {
     log('error', 'feed.cron.config_invalid', { error: String(error instanceof Error ? error.message : error) });
     throw error;
   }
-  const fc = feedContext(env, config, ctx);
+  const { config } = state;
+  const fc = feedContext(state, ctx);
   const results: Record<string, string> = {};
   for (const tab of config.tabs) {
     const admission = fc.breaker.admission(Date.now());

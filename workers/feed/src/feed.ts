@@ -3,11 +3,10 @@
  * (tier by tier, tiers.ts) at once when it does not, or as soon as the call fails.
  */
 import { log } from '../../../shared/log.ts';
-import type { FeedBreaker } from './breaker-object.ts';
-import type { FeedConfig } from './config.ts';
 import { callRecommender, type CallResult, type FeedItem } from './recommender.ts';
-import { sharedBreaker, type Background, type BreakerStub, type SharedBreaker } from './shared-breaker.ts';
-import { FeedCache, bakedFeed, degradedFeed, type DegradedFeed, type DegradedSource } from './tiers.ts';
+import type { Background } from './shared-breaker.ts';
+import type { FeedState, Serialised } from './state.ts';
+import { bakedFeed, degradedFeed, type DegradedFeed, type DegradedSource } from './tiers.ts';
 
 export type DegradedReason =
   'breaker-open' | 'forced-open' | 'upstream-timeout' | 'upstream-error' | 'upstream-status' | 'upstream-bad-body';
@@ -23,17 +22,8 @@ export interface FeedBody {
   items: FeedItem[];
 }
 
-export interface FeedBindings {
-  FEED_CACHE: KVNamespace;
-  BREAKER: DurableObjectNamespace<FeedBreaker>;
-}
-
-/** Everything one request needs, bindings passed in. */
-export interface FeedContext {
-  config: FeedConfig;
-  cache: FeedCache;
-  breaker: SharedBreaker;
-  stub: () => BreakerStub;
+/** Everything one request needs: the isolate's state and somewhere to run background work. */
+export interface FeedContext extends FeedState {
   ctx: Background;
 }
 
@@ -42,21 +32,8 @@ export type HeaderPairs = readonly (readonly [string, string])[];
 
 const NO_HEADERS: HeaderPairs = [];
 
-/** Per isolate and env: the parts of a context that do not depend on the request. */
-const parts = new WeakMap<FeedBindings, { config: FeedConfig; cache: FeedCache; stub: () => BreakerStub }>();
-
-export function feedContext(env: FeedBindings, config: FeedConfig, ctx: Background): FeedContext {
-  let p = parts.get(env);
-  if (p?.config !== config) {
-    p = {
-      config,
-      cache: new FeedCache(env.FEED_CACHE, config.upstreamKey, config.cacheMaxAgeMs),
-      // A stub is bound to the request that made it, so one is made per use, never kept.
-      stub: () => env.BREAKER.get(env.BREAKER.idFromName(config.upstreamKey)),
-    };
-    parts.set(env, p);
-  }
-  return { config, cache: p.cache, breaker: sharedBreaker(config, Date.now()), stub: p.stub, ctx };
+export function feedContext(state: FeedState, ctx: Background): FeedContext {
+  return { ...state, ctx };
 }
 
 /**
@@ -131,37 +108,32 @@ function cacheWriteFailed(error: unknown): void {
   log('warn', 'feed.cache.write_failed', { error: String(error) });
 }
 
-/**
- * Per isolate: the last degraded answer per tab, serialised with its headers. While open,
- * thousands of answers a second are equal; they change once a second (the age) at most.
- */
-const serialised = new Map<string, Serialised>();
-
-interface Serialised {
-  feed: DegradedFeed;
-  reason: DegradedReason;
-  ageSeconds: number;
-  text: string;
-  headers: HeaderPairs;
-  /** The headers with each `extra` set they were answered with (a small fixed set: see serveFeed). */
-  merged: Map<HeaderPairs, Headers>;
-}
-
 function degraded(fc: FeedContext, tab: string, reason: DegradedReason, extra: HeaderPairs): Response | Promise<Response> {
   const now = Date.now();
   // Only an isolate's first degraded answer per tab waits on KV; the rest come from memory.
   const known = fc.cache.remembered(tab, now, fc.ctx);
-  if (known !== undefined) return degradedAnswer(tab, known ?? bakedFeed(tab), reason, now, extra);
-  return degradedFeed(tab, fc.cache, now, fc.ctx).then((feed) => degradedAnswer(tab, feed, reason, now, extra));
+  if (known !== undefined) return degradedAnswer(fc.answers, tab, known ?? bakedFeed(tab), reason, now, extra);
+  return degradedFeed(tab, fc.cache, now, fc.ctx).then((feed) => degradedAnswer(fc.answers, tab, feed, reason, now, extra));
 }
 
-function degradedAnswer(tab: string, feed: DegradedFeed, reason: DegradedReason, now: number, extra: HeaderPairs): Response {
+/**
+ * The degraded answer, from the isolate's last one for the tab when nothing changed: while the
+ * breaker is open every answer for a tab is equal until the age (in seconds) moves.
+ */
+function degradedAnswer(
+  answers: Map<string, Serialised>,
+  tab: string,
+  feed: DegradedFeed,
+  reason: DegradedReason,
+  now: number,
+  extra: HeaderPairs,
+): Response {
   const ageSeconds = Math.max(0, Math.floor((now - feed.storedAt) / 1000));
-  let last = serialised.get(tab);
+  let last = answers.get(tab);
   if (!last || last.feed !== feed || last.reason !== reason || last.ageSeconds !== ageSeconds) {
     const body: FeedBody = { tab, mode: 'degraded', source: feed.source, personalized: false, ageSeconds, reason, items: feed.items };
     last = { feed, reason, ageSeconds, text: JSON.stringify(body), headers: feedHeaders(body), merged: new Map() };
-    serialised.set(tab, last);
+    answers.set(tab, last);
   }
   let headers = last.merged.get(extra);
   if (!headers) {
@@ -202,20 +174,11 @@ function reasonFor(result: Extract<CallResult, { ok: false }>): DegradedReason {
   }
 }
 
-/** Per isolate: when each tab's cache was last written (or a write was started). */
-const lastWrite = new Map<string, number>();
-
+/** At most one KV write per tab per isolate every `cacheWriteEveryMs`. */
 function takeWriteSlot(fc: FeedContext, tab: string): boolean {
-  const key = `${fc.config.upstreamKey} ${tab}`;
   const now = Date.now();
-  const last = lastWrite.get(key);
+  const last = fc.lastWrite.get(tab);
   if (last !== undefined && now - last < fc.config.cacheWriteEveryMs) return false;
-  lastWrite.set(key, now);
+  fc.lastWrite.set(tab, now);
   return true;
-}
-
-/** For tests: forget the write throttle and serialised bodies (a fresh isolate). */
-export function forgetFeedMemory(): void {
-  lastWrite.clear();
-  serialised.clear();
 }

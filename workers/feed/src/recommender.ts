@@ -3,12 +3,12 @@
  * built from the configured origin, a tab from the known list and a validated user id, so no
  * request input can point the worker anywhere else (no SSRF); redirects are not followed.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Outcome } from './breaker.ts';
 import type { FeedConfig } from './config.ts';
 
-const item = z.looseObject({ id: z.union([z.string().max(200), z.number()]), title: z.string().max(1000) });
-const body = z.looseObject({ items: z.array(item).max(500) });
+const item = z.looseObject({ id: z.union([z.string().check(z.maxLength(200)), z.number()]), title: z.string().check(z.maxLength(1000)) });
+const body = z.looseObject({ items: z.array(item).check(z.maxLength(500)) });
 
 export type FeedItem = z.infer<typeof item>;
 

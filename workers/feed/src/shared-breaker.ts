@@ -191,31 +191,6 @@ export class SharedBreaker {
   }
 }
 
-/** Per isolate: one copy per upstream and configuration. */
-const copies = new Map<string, SharedBreaker>();
-
-/** The same parsed config object (one per env) finds its copy without re-keying. */
-let byConfig = new WeakMap<FeedConfig, SharedBreaker>();
-
-export function sharedBreaker(config: FeedConfig, now: number): SharedBreaker {
-  let copy = byConfig.get(config);
-  if (copy) return copy;
-  const key = `${config.upstreamKey} ${JSON.stringify(config.breaker)}`;
-  copy = copies.get(key);
-  if (!copy) {
-    copy = new SharedBreaker(config, now);
-    copies.set(key, copy);
-  }
-  byConfig.set(config, copy);
-  return copy;
-}
-
-/** For tests: forget every local copy (a fresh isolate). */
-export function forgetSharedBreakers(): void {
-  copies.clear();
-  byConfig = new WeakMap();
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

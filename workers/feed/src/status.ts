@@ -3,20 +3,13 @@
  * an operator, and the switch to force the breaker open, closed or back to automatic. Both need
  * `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time.
  */
-import * as z from 'zod';
-import { badRequest, unauthorized } from '../../../shared/http/errors.ts';
-import { bearerToken, parseTokenList, tokenMatches } from '../../../shared/http/auth.ts';
+import * as z from 'zod/mini';
+import { readJson } from '../../../shared/http/body.ts';
+import { parseInput } from '../../../shared/http/validate.ts';
 import { log } from '../../../shared/log.ts';
 import { windowStats } from './breaker.ts';
 import type { FeedContext } from './feed.ts';
 import { bakedFeed } from './tiers.ts';
-
-export async function requireAdmin(request: Request, adminToken: string | undefined): Promise<void> {
-  const token = bearerToken(request);
-  // Comma-separated, as for the edge's ADMIN_TOKEN, so a rotation can list the new and the old
-  // token. None configured: nobody gets in (fail closed).
-  if (token === null || !(await tokenMatches(token, parseTokenList(adminToken)))) throw unauthorized();
-}
 
 export async function statusBody(fc: FeedContext) {
   const { breaker, config } = fc;
@@ -54,23 +47,15 @@ export async function statusBody(fc: FeedContext) {
   };
 }
 
-const forceBody = z.object({ mode: z.enum(['open', 'closed', 'auto']) }).strict();
+const forceBody = z.strictObject({ mode: z.enum(['open', 'closed', 'auto']) });
+/** `{ "mode": "..." }` is a few bytes. */
+const FORCE_BODY_LIMIT = 1024;
 
 export async function forceBreaker(fc: FeedContext, request: Request) {
-  let json: unknown;
-  try {
-    json = await request.json();
-  } catch {
-    throw badRequest('invalid_json', 'the body must be JSON: { "mode": "open" | "closed" | "auto" }');
-  }
-  const parsed = forceBody.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message }));
-    throw badRequest('invalid_body', 'expected { "mode": "open" | "closed" | "auto" }', { field: issues[0]?.field ?? 'mode', issues });
-  }
-  const shared = await fc.breaker.force(fc.stub, parsed.data.mode);
-  log('warn', 'feed.breaker.forced', { mode: parsed.data.mode, shared });
-  return { mode: parsed.data.mode, shared, ...(await statusBody(fc)) };
+  const { mode } = parseInput(forceBody, await readJson(request, FORCE_BODY_LIMIT), { code: 'invalid_body' });
+  const shared = await fc.breaker.force(fc.stub, mode);
+  log('warn', 'feed.breaker.forced', { mode, shared });
+  return { mode, shared, ...(await statusBody(fc)) };
 }
 
 const age = (now: number, at: number) => Math.max(0, Math.floor((now - at) / 1000));

@@ -7,7 +7,7 @@
  * Only feeds the recommender gave for no user are ever stored, so a degraded answer cannot carry
  * anyone's personalised feed.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import baked from './baked-feed.json' with { type: 'json' };
 import type { FeedItem } from './recommender.ts';
 import type { Background } from './shared-breaker.ts';
@@ -40,11 +40,6 @@ interface Remembered {
   refreshingSince: number;
 }
 
-/** Per isolate: the KV tier as last read, by upstream, then by tab. */
-const memory = new Map<string, Map<string, Remembered>>();
-/** First reads of the KV tier in flight, by upstream and tab. */
-const firstReads = new Map<string, Promise<DegradedFeed | null>>();
-
 const BAKED_AT = Date.parse(baked.generatedAt);
 const bakedTabs: Record<string, FeedItem[]> = baked.tabs;
 
@@ -60,10 +55,18 @@ export function bakedFeed(tab: string): DegradedFeed {
   return feed;
 }
 
+/**
+ * The KV tier of one isolate: reads and writes `FEED_CACHE`, and remembers what it last read per
+ * tab (the tabs are the configured few, so the memory is bounded by the config).
+ */
 export class FeedCache {
+  /** The KV tier as this isolate last read it, by tab. */
+  readonly #memory = new Map<string, Remembered>();
+  /** First reads of the KV tier in flight, by tab. */
+  readonly #firstReads = new Map<string, Promise<DegradedFeed | null>>();
+
   constructor(
     private readonly kv: KVNamespace,
-    private readonly scope: string,
     private readonly maxAgeMs: number,
   ) {}
 
@@ -76,15 +79,14 @@ export class FeedCache {
     const known = this.remembered(tab, now, background);
     if (known !== undefined) return known;
     // Requests arriving together on a cold isolate share one KV read.
-    const key = `${this.scope} ${tab}`;
-    let reading = firstReads.get(key);
+    let reading = this.#firstReads.get(tab);
     if (!reading) {
       reading = this.readKv(tab).then((feed) => {
-        firstReads.delete(key);
-        if (!this.#tabs().has(tab)) this.#tabs().set(tab, { feed, readAt: now, refreshingSince: 0 });
+        this.#firstReads.delete(tab);
+        if (!this.#memory.has(tab)) this.#memory.set(tab, { feed, readAt: now, refreshingSince: 0 });
         return feed;
       });
-      firstReads.set(key, reading);
+      this.#firstReads.set(tab, reading);
     }
     return this.#servable(await reading, now);
   }
@@ -95,7 +97,7 @@ export class FeedCache {
    * MEMORY_TTL_MS is still served and re-read in the background, one re-read at a time.
    */
   remembered(tab: string, now: number, background: Background): DegradedFeed | null | undefined {
-    const remembered = memory.get(this.scope)?.get(tab);
+    const remembered = this.#memory.get(tab);
     if (!remembered) return undefined;
     if (now - remembered.readAt >= MEMORY_TTL_MS && now - remembered.refreshingSince >= MEMORY_TTL_MS) {
       remembered.refreshingSince = now;
@@ -106,31 +108,21 @@ export class FeedCache {
 
   async #reread(tab: string): Promise<void> {
     const feed = await this.readKv(tab);
-    const tabs = this.#tabs();
-    const current = tabs.get(tab);
+    const current = this.#memory.get(tab);
     // Keep what this isolate holds when KV has nothing (or something older): a failed or empty
     // read must not throw away a servable feed; its maximum age still applies.
     const keep = current?.feed && (!feed || feed.storedAt < current.feed.storedAt) ? current.feed : feed;
-    tabs.set(tab, { feed: keep, readAt: Date.now(), refreshingSince: 0 });
+    this.#memory.set(tab, { feed: keep, readAt: Date.now(), refreshingSince: 0 });
   }
 
   #servable(feed: DegradedFeed | null, now: number): DegradedFeed | null {
     return feed && now - feed.storedAt <= this.maxAgeMs ? feed : null;
   }
 
-  #tabs(): Map<string, Remembered> {
-    let tabs = memory.get(this.scope);
-    if (!tabs) {
-      tabs = new Map();
-      memory.set(this.scope, tabs);
-    }
-    return tabs;
-  }
-
   /** Stores a non-personalised feed; the caller guarantees it was fetched for no user. */
   async write(tab: string, items: FeedItem[], now: number): Promise<void> {
     const feed: DegradedFeed = { source: 'cache', items, storedAt: now };
-    this.#tabs().set(tab, { feed, readAt: now, refreshingSince: 0 });
+    this.#memory.set(tab, { feed, readAt: now, refreshingSince: 0 });
     await this.kv.put(FeedCache.key(tab), JSON.stringify({ items, storedAt: now }), {
       // KV drops it once no longer servable (KV's minimum TTL is 60 s).
       expirationTtl: Math.max(60, Math.ceil(this.maxAgeMs / 1000)),
@@ -153,10 +145,4 @@ export class FeedCache {
 /** Tier by tier: the first that has something within its maximum age. */
 export async function degradedFeed(tab: string, cache: FeedCache, now: number, background: Background): Promise<DegradedFeed> {
   return (await cache.read(tab, now, background)) ?? bakedFeed(tab);
-}
-
-/** For tests: forget what this isolate remembers of the KV tier. */
-export function forgetRememberedFeeds(): void {
-  memory.clear();
-  firstReads.clear();
 }

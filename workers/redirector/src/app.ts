@@ -5,25 +5,21 @@
  */
 import type { IRequest } from 'itty-router';
 import { IttyRouter } from 'itty-router/IttyRouter';
-import type { LinkAuthorityReader, Remote } from '../../../shared/links/authority.ts';
+import { ConfigError } from '../../../shared/config.ts';
+import { errorToResponse } from '../../../shared/http/errors.ts';
 import { CODE_PATTERN } from '../../../shared/links/code.ts';
 import { goneReason, type LinkRecord } from '../../../shared/links/record.ts';
 import { log } from '../../../shared/log.ts';
-import { clickKind, countClick, type ClickSinks } from './clicks.ts';
+import { clickKind } from './clicks.ts';
+import type { Env } from './env.ts';
 import { freshRecord, resolveLink } from './resolve.ts';
-import {
-  DEFAULT_MAX_AGE,
-  goneResponse,
-  methodNotAllowedResponse,
-  notFoundResponse,
-  redirectResponse,
-  unavailableResponse,
-} from './respond.ts';
+import { goneResponse, methodNotAllowedResponse, notFoundResponse, redirectResponse, unavailableResponse } from './respond.ts';
+import { redirectorState, type RedirectorState } from './state.ts';
 
 /** How long a client should wait when neither KV nor the authority answered. */
 const RETRY_AFTER_SECONDS = 5;
 
-type Args = [env: RedirectorEnv, ctx: ExecutionContext];
+type Args = [env: Env, ctx: ExecutionContext];
 
 export const router = IttyRouter<IRequest, Args>();
 router.get('/:code', routedRedirect);
@@ -33,16 +29,16 @@ router.all('*', (request) => notFoundResponse(request));
 
 /**
  * The worker's `fetch`, and the one boundary: whatever goes wrong, a client gets a 503 with
- * Retry-After, never a bare 500.
+ * Retry-After, never a bare 500; a bad var is the JSON 500 `config_invalid` naming it.
  *
- * `GET` / `HEAD /<code>` is answered here without the router: itty-router parses the URL, builds
- * the query object and awaits each handler, and for a popular link answered from isolate memory
- * that (with the promise chain of an async handler) cost about a tenth of the bench's throughput.
- * The answer is the one the router's `/:code` route gives: same code (the path segment, trailing
+ * `GET` / `HEAD /<code>`, the route that carries the traffic, is answered here without the router,
+ * which parses the URL, builds the query object and awaits each handler (the README's Performance
+ * section has the measurements). The answer is the one the router's `/:code` route gives: the same
+ * `redirect` and `answer` functions decide both, from the same code (the path segment, trailing
  * slashes ignored, not decoded), same checks and responses. A link this isolate read less than
  * FRESH_MS ago is answered synchronously, with no promise at all.
  */
-export function handle(request: Request, env: RedirectorEnv, ctx: ExecutionContext): Response | Promise<Response> {
+export function handle(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
   const method = request.method;
   if (method !== 'GET' && method !== 'HEAD') return routed(request, env, ctx);
   // Read once: every read of `request.url` converts the runtime's URL into a new string.
@@ -51,15 +47,16 @@ export function handle(request: Request, env: RedirectorEnv, ctx: ExecutionConte
   if (code === null) return routed(request, env, ctx);
   try {
     const now = Date.now();
-    const record = freshRecord(code, now);
-    if (record !== undefined) return answer(request, method, searchOf(url), settingsOf(env), ctx, record, now);
+    const state = redirectorState(env);
+    const record = freshRecord(state, code, now);
+    if (record !== undefined) return answer(request, method, searchOf(url), state, ctx, record, now);
     return redirect(request, code, env, ctx, now);
   } catch (error) {
     return failed(request, error);
   }
 }
 
-async function routed(request: Request, env: RedirectorEnv, ctx: ExecutionContext): Promise<Response> {
+async function routed(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   try {
     return (await router.fetch(request, env, ctx)) ?? notFoundResponse(request);
   } catch (error) {
@@ -67,19 +64,19 @@ async function routed(request: Request, env: RedirectorEnv, ctx: ExecutionContex
   }
 }
 
-function routedRedirect(request: IRequest, env: RedirectorEnv, ctx: ExecutionContext): Response | Promise<Response> {
+function routedRedirect(request: IRequest, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
   const code = request.params.code ?? '';
   if (!CODE_PATTERN.test(code)) return notFoundResponse(request);
   return redirect(request, code, env, ctx, Date.now());
 }
 
-async function redirect(request: Request, code: string, env: RedirectorEnv, ctx: ExecutionContext, now: number): Promise<Response> {
+async function redirect(request: Request, code: string, env: Env, ctx: ExecutionContext, now: number): Promise<Response> {
   try {
-    const settings = settingsOf(env);
-    const found = await resolveLink(code, { kv: env.LINKS, authority: settings.authority, now });
+    const state = redirectorState(env);
+    const found = await resolveLink(code, { ...state, kv: env.LINKS }, now);
     if (found.kind === 'unknown') return notFoundResponse(request);
     if (found.kind === 'unavailable') return unavailableResponse(request, RETRY_AFTER_SECONDS);
-    return answer(request, request.method, searchOf(request.url), settings, ctx, found.record, now);
+    return answer(request, request.method, searchOf(request.url), state, ctx, found.record, now);
   } catch (error) {
     return failed(request, error);
   }
@@ -90,7 +87,7 @@ function answer(
   request: Request,
   method: string,
   search: string,
-  settings: Settings,
+  state: RedirectorState,
   ctx: ExecutionContext,
   record: LinkRecord,
   now: number,
@@ -98,12 +95,13 @@ function answer(
   const gone = goneReason(record, now);
   if (gone !== null) return goneResponse(request, gone);
   const kind = clickKind(method, request.headers.get('User-Agent'));
-  const counting = countClick(settings.sinks, record, kind, request, settings.flushMs, now);
+  const counting = state.clicks.count(record, kind, request, now);
   if (counting !== null) ctx.waitUntil(counting);
-  return redirectResponse(record, search, settings.maxAge, now);
+  return redirectResponse(record, search, state.maxAge, now, state.headers);
 }
 
 function failed(request: Request, error: unknown): Response {
+  if (error instanceof ConfigError) return errorToResponse(error);
   log('error', 'redirector.failed', { error: String(error) });
   return unavailableResponse(request, RETRY_AFTER_SECONDS);
 }
@@ -120,43 +118,8 @@ function plainCode(url: string): string | null {
   return CODE_PATTERN.test(code) ? code : null;
 }
 
-/** What the handler derives from an env: parsed once per env object (one per isolate), not per request. */
-interface Settings {
-  maxAge: number;
-  flushMs: number;
-  authority: (code: string) => Remote<LinkAuthorityReader> | undefined;
-  sinks: ClickSinks;
-}
-const settingsByEnv = new WeakMap<RedirectorEnv, Settings>();
-
-function settingsOf(env: RedirectorEnv): Settings {
-  let settings = settingsByEnv.get(env);
-  if (settings === undefined) {
-    const authority = authorityOf(env);
-    settings = { maxAge: defaultMaxAge(env), flushMs: clickFlushMs(env), authority, sinks: { analytics: env.CLICKS, authority } };
-    settingsByEnv.set(env, settings);
-  }
-  return settings;
-}
-
-function authorityOf(env: RedirectorEnv): (code: string) => Remote<LinkAuthorityReader> | undefined {
-  const namespace = env.LINK_AUTHORITY as DurableObjectNamespace | undefined;
-  // The class lives in the shortener (script_name), so its RPC type is described by shared/links.
-  return (code) => namespace?.get(namespace.idFromName(code)) as unknown as Remote<LinkAuthorityReader> | undefined;
-}
-
 /** The query string of a request URL (a request URL carries no fragment), without parsing it again. */
 function searchOf(url: string): string {
   const at = url.indexOf('?');
   return at === -1 ? '' : url.slice(at);
-}
-
-function clickFlushMs(env: RedirectorEnv): number {
-  const value = Number(env.CLICK_FLUSH_MS);
-  return Number.isFinite(value) && value >= 0 ? value : 1000;
-}
-
-function defaultMaxAge(env: RedirectorEnv): number {
-  const value = Number(env.REDIRECT_MAX_AGE);
-  return Number.isInteger(value) && value >= 0 ? value : DEFAULT_MAX_AGE;
 }

@@ -1,3 +1,4 @@
 import { handle } from './app.ts';
+import type { Env } from './env.ts';
 
-export default { fetch: handle } satisfies ExportedHandler<RedirectorEnv>;
+export default { fetch: handle } satisfies ExportedHandler<Env>;

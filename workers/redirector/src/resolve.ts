@@ -10,65 +10,59 @@
  *   hot path of a popular link. KV reads are already up to 60 s stale, so this adds FRESH_MS to the
  *   time an edit or delete takes to reach every visitor (documented in the README).
  */
-import type { LinkAuthorityReader, Remote } from '../../../shared/links/authority.ts';
 import { linkKey } from '../../../shared/links/keys.ts';
 import type { LinkRecord } from '../../../shared/links/record.ts';
 import { log } from '../../../shared/log.ts';
-import { Memory } from './memory.ts';
+import type { RedirectorState } from './state.ts';
 
 export const NEGATIVE_TTL_MS = 10_000;
 export const LAST_KNOWN_TTL_MS = 60 * 60 * 1000;
 export const FRESH_MS = 5_000;
 
-const negative = new Memory<true>(10_000);
-const lastKnown = new Memory<{ record: LinkRecord; readAt: number }>(2_000);
-
 export type Resolution =
   { kind: 'found'; record: LinkRecord; source: 'kv' | 'authority' | 'memory' } | { kind: 'unknown' } | { kind: 'unavailable' };
 
-export interface ResolveDeps {
-  kv: KVNamespace;
-  /** The code's authority stub, or undefined when the binding is missing. */
-  authority: (code: string) => Remote<LinkAuthorityReader> | undefined;
-  now: number;
-}
+/** What resolving needs: the isolate's memories and authority accessor, and KV. */
+export type ResolveDeps = Pick<RedirectorState, 'negative' | 'lastKnown' | 'authority'> & { kv: KVNamespace };
 
 /**
  * The record this isolate read less than FRESH_MS ago, if any: the hot path, answered without I/O
  * and without a promise (the handler asks this before `resolveLink`, which asks it again).
  */
-export function freshRecord(code: string, now: number): LinkRecord | undefined {
-  const remembered = lastKnown.get(code, now);
+export function freshRecord(state: Pick<RedirectorState, 'lastKnown'>, code: string, now: number): LinkRecord | undefined {
+  // `peek`: the hot path leaves recency alone (each KV re-read every FRESH_MS re-inserts the link).
+  const remembered = state.lastKnown.peek(code, now);
   return remembered !== undefined && now - remembered.readAt < FRESH_MS ? remembered.record : undefined;
 }
 
-export async function resolveLink(code: string, deps: ResolveDeps): Promise<Resolution> {
-  const remembered = lastKnown.get(code, deps.now);
-  if (remembered !== undefined && deps.now - remembered.readAt < FRESH_MS) {
+export async function resolveLink(code: string, deps: ResolveDeps, now: number): Promise<Resolution> {
+  const { negative, lastKnown } = deps;
+  const remembered = lastKnown.get(code, now);
+  if (remembered !== undefined && now - remembered.readAt < FRESH_MS) {
     return { kind: 'found', record: remembered.record, source: 'memory' };
   }
   let kvFailed = false;
   try {
     const record = await deps.kv.get<LinkRecord>(linkKey(code), 'json');
     if (record !== null) {
-      lastKnown.set(code, { record, readAt: deps.now }, LAST_KNOWN_TTL_MS, deps.now);
+      lastKnown.set(code, { record, readAt: now }, LAST_KNOWN_TTL_MS, now);
       return { kind: 'found', record, source: 'kv' };
     }
   } catch (error) {
     kvFailed = true;
     log('warn', 'redirector.kv_failed', { code, error: String(error) });
   }
-  if (!kvFailed && negative.get(code, deps.now)) return { kind: 'unknown' };
+  if (!kvFailed && negative.get(code, now)) return { kind: 'unknown' };
 
   try {
     const authority = deps.authority(code);
     if (authority === undefined) throw new Error('LINK_AUTHORITY binding missing');
     const record = await authority.lookup();
     if (record === null) {
-      negative.set(code, true, NEGATIVE_TTL_MS, deps.now);
+      negative.set(code, true, NEGATIVE_TTL_MS, now);
       return { kind: 'unknown' };
     }
-    lastKnown.set(code, { record, readAt: deps.now }, LAST_KNOWN_TTL_MS, deps.now);
+    lastKnown.set(code, { record, readAt: now }, LAST_KNOWN_TTL_MS, now);
     return { kind: 'found', record, source: 'authority' };
   } catch (error) {
     log('warn', 'redirector.authority_failed', { code, error: String(error) });
@@ -76,10 +70,4 @@ export async function resolveLink(code: string, deps: ResolveDeps): Promise<Reso
   if (remembered !== undefined) return { kind: 'found', record: remembered.record, source: 'memory' };
   // KV said nothing (or failed) and the authority could not be asked: a 404 might be a lie.
   return { kind: 'unavailable' };
-}
-
-/** Forgets everything this isolate remembered (tests). */
-export function forgetAll(): void {
-  negative.clear();
-  lastKnown.clear();
 }

@@ -8,7 +8,7 @@
  * link's expiry. Temporary redirects (302/307) are not stored at all, so every visit comes back.
  */
 import type { LinkRecord } from '../../../shared/links/record.ts';
-import { withQuery } from '../../../shared/links/url.ts';
+import { withQuery } from '../../../shared/links/query.ts';
 
 export const ONE_YEAR = 31_536_000;
 export const DEFAULT_MAX_AGE = 86_400;
@@ -27,11 +27,11 @@ export function cacheControl(record: LinkRecord, defaultMaxAge: number, now: num
  */
 const REFERRER_POLICY = 'strict-origin-when-cross-origin';
 
-/** `search` is the request's query string with its `?` (or empty). */
-export function redirectResponse(record: LinkRecord, search: string, defaultMaxAge: number, now: number): Response {
+/** `search` is the request's query string with its `?` (or empty); `fixed` is the isolate's `FixedHeaders`. */
+export function redirectResponse(record: LinkRecord, search: string, defaultMaxAge: number, now: number, fixed: FixedHeaders): Response {
   const headers =
     (search.length < 2 || !record.appendQuery) && record.expiresAt === undefined
-      ? fixedHeaders(record, defaultMaxAge, now)
+      ? fixedHeaders(fixed, record, defaultMaxAge, now)
       : redirectHeaders(record.appendQuery ? withQuery(record.url, search) : record.url, cacheControl(record, defaultMaxAge, now));
   return new Response(null, { status: record.status, headers });
 }
@@ -48,10 +48,11 @@ function redirectHeaders(location: string, cache: string): Headers {
  * Without a query to append or an expiry to count down, a link's redirect headers are the same on
  * every request: they are built once per record read (a record is kept FRESH_MS in isolate memory,
  * so a popular link reuses them) and copied into each Response, as the Response constructor does.
+ * Keyed by the record object, so they go when the isolate's memory lets the record go.
  */
-const fixed = new WeakMap<LinkRecord, { maxAge: number; headers: Headers }>();
+export type FixedHeaders = WeakMap<LinkRecord, { maxAge: number; headers: Headers }>;
 
-function fixedHeaders(record: LinkRecord, defaultMaxAge: number, now: number): Headers {
+function fixedHeaders(fixed: FixedHeaders, record: LinkRecord, defaultMaxAge: number, now: number): Headers {
   let entry = fixed.get(record);
   if (entry === undefined || entry.maxAge !== defaultMaxAge) {
     entry = { maxAge: defaultMaxAge, headers: redirectHeaders(record.url, cacheControl(record, defaultMaxAge, now)) };

@@ -1,5 +1,5 @@
 /** The renderer's settings, read once per request from its vars and secrets (wrangler.toml [env.renderer]). */
-import { parseTokenList } from '../../../shared/http/auth.ts';
+import { listVar } from '../../../shared/config.ts';
 import { originPolicy, type OriginPolicy } from './url-policy.ts';
 import type { WaitBudget } from './wait-strategy.ts';
 
@@ -42,7 +42,7 @@ export function rendererConfig(settings: RendererSettings): RendererConfig {
       idleCapMs: positiveInteger('RENDER_IDLE_CAP_MS', settings.RENDER_IDLE_CAP_MS, DEFAULT_IDLE_CAP_MS),
     },
     serviceUrl,
-    tokens: parseTokenList(settings.RENDER_TOKEN),
+    tokens: listVar(settings.RENDER_TOKEN),
   };
 }
 

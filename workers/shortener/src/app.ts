@@ -1,15 +1,16 @@
 /** The links API: routes and their handlers. Decisions live in schema.ts, links.ts and the Durable Objects. */
 import { Hono, type Context } from 'hono';
+import { readJson } from '../../../shared/http/body.ts';
 import { badRequest, methodNotAllowed, notFound } from '../../../shared/http/errors.ts';
 import { withNotFound, withOnError } from '../../../shared/http/hono.ts';
+import { parseInput } from '../../../shared/http/validate.ts';
 import { CODE_PATTERN } from '../../../shared/links/code.ts';
-import { parseHostList, type DestinationPolicy } from '../../../shared/links/url.ts';
-import { parseBody, readJson } from './body.ts';
 import { createAll } from './bulk.ts';
-import { rateLimitPerToken, requireToken, type ShortenerContext } from './guard.ts';
+import { shortenerConfig } from './config.ts';
+import { rateLimitPerToken, requireToken, spend, type ShortenerContext } from './guard.ts';
 import { withIdempotency } from './idempotent.ts';
 import { LinkStore, gone } from './links.ts';
-import { MAX_BULK, bulkSchema, changeSchema, createSchema, listQuerySchema } from './schema.ts';
+import { MAX_BULK, bulkSchema, listQuerySchema } from './schema.ts';
 import { linkView } from './view.ts';
 
 /** A link body is a URL and a few fields; a bulk body is at most 100 of them. */
@@ -35,15 +36,17 @@ app.post('/api/links', async (c) => {
 });
 
 app.post('/api/links/bulk', async (c) => {
-  const { links } = parseBody(bulkSchema, await readJson(c.req.raw, BULK_BODY_LIMIT));
+  const { links } = parseInput(bulkSchema, await readJson(c.req.raw, BULK_BODY_LIMIT));
+  // Each link counts against the token's rate limit; the request itself already spent one unit.
+  await spend(c, links.length - 1);
   const results = await createAll(links, BULK_CONCURRENCY, async (body, index) => (await createOne(c, body, `links.${index}`)).body);
   return c.json({ results }, 200, { 'Cache-Control': 'no-store' });
 });
 
 app.get('/api/links', async (c) => {
-  const query = parseBody(listQuerySchema, c.req.query());
+  const query = parseInput(listQuerySchema, c.req.query());
   const page = await store(c).list(query.cursor, query.limit);
-  return c.json({ links: page.links.map((r) => linkView(r, c.env.SHORT_BASE_URL)), cursor: page.cursor }, 200, {
+  return c.json({ links: page.links.map((r) => linkView(r, shortenerConfig(c.env).shortBaseUrl)), cursor: page.cursor }, 200, {
     'Cache-Control': 'no-store',
   });
 });
@@ -54,14 +57,14 @@ app.get('/api/links/:code', async (c) => {
   const [record, clicks] = await Promise.all([links.get(code), links.clicks(code)]);
   if (record === null) throw notFound(`no link "${code}"`);
   if (record.deletedAt !== undefined) throw gone(code);
-  return c.json(linkView(record, c.env.SHORT_BASE_URL, clicks), 200, { 'Cache-Control': 'no-store' });
+  return c.json(linkView(record, shortenerConfig(c.env).shortBaseUrl, clicks), 200, { 'Cache-Control': 'no-store' });
 });
 
 app.patch('/api/links/:code', async (c) => {
   const code = codeParam(c);
-  const changes = parseBody(changeSchema(policy(c.env)), await readJson(c.req.raw, ONE_BODY_LIMIT));
+  const changes = parseInput(shortenerConfig(c.env).changeSchema, await readJson(c.req.raw, ONE_BODY_LIMIT));
   const record = await store(c).change(code, changes, new Date());
-  return c.json(linkView(record, c.env.SHORT_BASE_URL), 200, { 'Cache-Control': 'no-store' });
+  return c.json(linkView(record, shortenerConfig(c.env).shortBaseUrl), 200, { 'Cache-Control': 'no-store' });
 });
 
 app.delete('/api/links/:code', async (c) => {
@@ -80,9 +83,9 @@ app.all('/api/links/:code', () => {
 });
 
 async function createOne(c: Ctx, body: unknown, prefix = ''): Promise<{ status: 201; body: ReturnType<typeof linkView> }> {
-  const input = parseBody(createSchema(policy(c.env)), body, prefix);
+  const input = parseInput(shortenerConfig(c.env).createSchema, body, { prefix });
   const record = await store(c).create(input, new Date());
-  return { status: 201, body: linkView(record, c.env.SHORT_BASE_URL) };
+  return { status: 201, body: linkView(record, shortenerConfig(c.env).shortBaseUrl) };
 }
 
 function store(c: Ctx): LinkStore {
@@ -93,12 +96,4 @@ function codeParam(c: Ctx): string {
   const code = c.req.param('code') ?? '';
   if (!CODE_PATTERN.test(code)) throw badRequest('invalid_code', 'code may hold only letters, digits, "-" and "_"', { field: 'code' });
   return code;
-}
-
-/** Destination rules from config: the short domain (loops) and the blocklist. */
-export function policy(env: ShortenerEnv): DestinationPolicy {
-  return {
-    shortHosts: parseHostList(new URL(env.SHORT_BASE_URL).hostname),
-    blockedHosts: parseHostList(env.BLOCKED_HOSTS),
-  };
 }

@@ -14,7 +14,6 @@
  * random codes through the redirector) leaves nothing behind.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { LinkAuthorityReader } from '../../../shared/links/authority.ts';
 import { CLICK_KINDS, type ClickCounts, type ClickKind, type LinkRecord } from '../../../shared/links/record.ts';
 import { Publisher, type PublishState } from './publish.ts';
 
@@ -31,7 +30,15 @@ export interface LinkChanges {
 
 export type ChangeResult = { ok: true; record: LinkRecord } | { ok: false; reason: 'missing' | 'deleted' | 'immutable' };
 
-export class LinkAuthority extends DurableObject<ShortenerEnv> implements LinkAuthorityReader {
+/**
+ * The bindings the object uses. Declared here rather than taken from the generated `ShortenerEnv`
+ * so that the redirector, which binds this class from another script, can import its type.
+ */
+export interface AuthorityEnv {
+  LINKS: KVNamespace;
+}
+
+export class LinkAuthority extends DurableObject<AuthorityEnv> {
   #hasTables: boolean | undefined;
   // The binding is read at each put (not kept), so the object always writes through its env of the moment.
   readonly #publisher = new Publisher(
@@ -48,6 +55,7 @@ export class LinkAuthority extends DurableObject<ShortenerEnv> implements LinkAu
     return record;
   }
 
+  /** The authoritative record, or null when nobody owns the code. Never writes (the redirector asks on a KV miss). */
   lookup(): LinkRecord | null {
     return this.#read();
   }
@@ -95,6 +103,7 @@ export class LinkAuthority extends DurableObject<ShortenerEnv> implements LinkAu
     return this.#publisher.pending();
   }
 
+  /** Adds a batch of clicks from the redirector to the link's counters (ignored for codes nobody owns). */
   recordClicks(counts: Partial<ClickCounts>): void {
     if (!this.#tablesExist()) return;
     for (const kind of CLICK_KINDS) {

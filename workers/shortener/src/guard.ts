@@ -1,11 +1,13 @@
 /**
  * Auth and rate limiting for `/api/*`. Tokens come from the `API_TOKENS` secret (comma-separated)
- * and are compared in constant time (shared/http/auth.ts); the rate limiter is keyed by a hash of the
- * token, so the token itself never leaves the worker.
+ * and are checked by the shared bearer middleware (shared/http/auth.ts). The rate limiter is keyed
+ * by a hash of the token, so the token itself never leaves the worker, and counts links: a bulk
+ * create of n links spends n of the token's budget, not one.
  */
-import type { MiddlewareHandler } from 'hono';
-import { bearerToken, parseTokenList, tokenMatches } from '../../../shared/http/auth.ts';
-import { HttpError, tooManyRequests } from '../../../shared/http/errors.ts';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bearerToken, requireBearer } from '../../../shared/http/auth.ts';
+import { tooManyRequests } from '../../../shared/http/errors.ts';
+import { shortenerConfig } from './config.ts';
 
 export type ShortenerContext = { Bindings: ShortenerEnv; Variables: { tokenId: string } };
 
@@ -13,26 +15,28 @@ export type ShortenerContext = { Bindings: ShortenerEnv; Variables: { tokenId: s
 export const RATE_LIMIT_PERIOD_SECONDS = 60;
 
 export function requireToken(): MiddlewareHandler<ShortenerContext> {
-  return async function requireToken(c, next) {
-    const token = bearerToken(c.req.raw);
-    if (token === null) throw unauthorized('send Authorization: Bearer <token>');
-    if (!(await tokenMatches(token, parseTokenList(c.env.API_TOKENS)))) throw unauthorized('the bearer token is not valid');
-    c.set('tokenId', await tokenId(token));
-    await next();
-  };
+  return requireBearer<ShortenerContext>((c) => shortenerConfig(c.env).tokens);
 }
 
+/** Spends one unit of the token's budget per request (after `requireToken`, which checked the token). */
 export function rateLimitPerToken(): MiddlewareHandler<ShortenerContext> {
   return async function rateLimitPerToken(c, next) {
-    const { success } = await c.env.WRITE_LIMITER.limit({ key: c.get('tokenId') });
-    if (!success) throw tooManyRequests(RATE_LIMIT_PERIOD_SECONDS);
+    c.set('tokenId', await tokenId(bearerToken(c.req.raw) ?? ''));
+    await spend(c, 1);
     await next();
   };
 }
 
-/** 401 naming the header at fault; `WWW-Authenticate` per RFC 6750 §3. */
-function unauthorized(message: string): HttpError {
-  return new HttpError(401, 'unauthorized', message, { field: 'Authorization', headers: { 'WWW-Authenticate': 'Bearer' } });
+/**
+ * Spends `units` more of the token's budget, or answers 429. The binding counts one per `limit()`
+ * call and has no weight, so each unit is one call; a call refused part-way keeps what it spent.
+ */
+export async function spend(c: Context<ShortenerContext>, units: number): Promise<void> {
+  const key = c.get('tokenId');
+  for (let unit = 0; unit < units; unit++) {
+    const { success } = await c.env.WRITE_LIMITER.limit({ key });
+    if (!success) throw tooManyRequests(RATE_LIMIT_PERIOD_SECONDS);
+  }
 }
 
 /** A stable, non-secret name for a token: the first 16 hex digits of its SHA-256. */

@@ -23,7 +23,7 @@ export async function withIdempotency(c: Context<ShortenerContext>, body: unknow
   }
   const keys = c.env.IDEMPOTENCY;
   const stub = keys.get(keys.idFromName(`${c.get('tokenId')}:${key}`));
-  const fingerprint = await sha256Hex(JSON.stringify(body));
+  const fingerprint = await sha256Hex(canonicalJson(body));
   const begin = await ask<Begin>(() => stub.begin(fingerprint, Date.now()));
   if (begin.state === 'replay') return { status: begin.answer.status, body: JSON.parse(begin.answer.json), replayed: true };
   if (begin.state === 'pending') {
@@ -69,6 +69,19 @@ function errorBody(error: HttpError): unknown {
   return {
     error: { code: error.code, message: error.message, ...(field !== undefined && { field }), ...(issues !== undefined && { issues }) },
   };
+}
+
+/**
+ * JSON text with object keys sorted at every depth, so one body sent with its keys in another order
+ * is the same body (RFC 8259 §4: the order of an object's members carries no meaning). Arrays keep
+ * their order; numbers and strings were normalised by `JSON.parse` already.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 async function sha256Hex(text: string): Promise<string> {

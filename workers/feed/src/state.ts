@@ -1,0 +1,58 @@
+/**
+ * Everything the feed worker keeps between requests of one isolate, built once per `env`
+ * (shared/isolate.ts) and handed to the code that needs it: the parsed config, the isolate's copy
+ * of the shared breaker, the KV tier's memory, the last degraded answer per tab, the cache write
+ * throttle and the CORS grants. Tests get a fresh isolate from a fresh copy of `env`.
+ */
+import { perIsolate } from '../../../shared/isolate.ts';
+import type { FeedBreaker } from './breaker-object.ts';
+import { parseFeedConfig, type FeedConfig } from './config.ts';
+import type { DegradedReason, HeaderPairs } from './feed.ts';
+import { SharedBreaker, type BreakerStub } from './shared-breaker.ts';
+import { FeedCache, type DegradedFeed } from './tiers.ts';
+
+export interface FeedBindings {
+  FEED_CACHE: KVNamespace;
+  BREAKER: DurableObjectNamespace<FeedBreaker>;
+}
+
+/** A degraded answer serialised once, with its headers. */
+export interface Serialised {
+  feed: DegradedFeed;
+  reason: DegradedReason;
+  ageSeconds: number;
+  text: string;
+  headers: HeaderPairs;
+  /** The headers with each `extra` set they were answered with (a small fixed set: see serveFeed). */
+  merged: Map<HeaderPairs, Headers>;
+}
+
+export interface FeedState {
+  config: FeedConfig;
+  cache: FeedCache;
+  /** This isolate's copy of the upstream's breaker. */
+  breaker: SharedBreaker;
+  /** The upstream's `FeedBreaker`; a stub is bound to the request that made it, so one is made per use. */
+  stub: () => BreakerStub;
+  /** The last degraded answer per tab. */
+  answers: Map<string, Serialised>;
+  /** When each tab's KV tier was last written (or a write was started). */
+  lastWrite: Map<string, number>;
+  /** The CORS headers for each allowed origin, built once (serveFeed keys its answers on them). */
+  grants: Map<string, HeaderPairs>;
+}
+
+/** Throws the config's `ConfigError` (500 `config_invalid`) until the vars are fixed. */
+export const feedState = perIsolate((env: FeedEnv): FeedState => {
+  const config = parseFeedConfig(env);
+  const bindings: FeedBindings = env;
+  return {
+    config,
+    cache: new FeedCache(bindings.FEED_CACHE, config.cacheMaxAgeMs),
+    breaker: new SharedBreaker(config, Date.now()),
+    stub: () => bindings.BREAKER.get(bindings.BREAKER.idFromName(config.upstreamKey)),
+    answers: new Map(),
+    lastWrite: new Map(),
+    grants: new Map(),
+  };
+});
