@@ -1,0 +1,53 @@
+/**
+ * The edge's operator API under `/__prerender/` (admin token, or the `OperatorApi` entrypoint):
+ *   GET  /__prerender/stats?range=&bucket=   counts of answers and renders, per crawler category
+ *   GET  /__prerender/snapshots?prefix=&cursor=&limit=   the snapshot inventory
+ *   POST /__prerender/recache | purge | warm | refresh   (bodies and answers: the edge's OpenAPI document)
+ */
+import * as z from 'zod/mini';
+
+export const PRERENDER_STATES = ['HIT', 'MISS', 'STALE', 'FALLBACK', 'BYPASS'] as const;
+
+export const prerenderStats = z.object({
+  /** Totals since the start of the store's retention. */
+  renders: z.number(),
+  hits: z.number(),
+  misses: z.number(),
+  stale: z.number(),
+  fallbacks: z.number(),
+  bypasses: z.number(),
+  /** Seconds of browser time the renders took. */
+  browserSeconds: z.number(),
+  bucket: z.enum(['hour', 'day']),
+  from: z.string(),
+  to: z.string(),
+  series: z.array(
+    z.object({
+      t: z.string(),
+      hits: z.number(),
+      misses: z.number(),
+      stale: z.number(),
+      fallbacks: z.number(),
+      renders: z.number(),
+      browserSeconds: z.number(),
+    }),
+  ),
+  /** Visits per crawler category in the range, largest first. */
+  categories: z.array(z.object({ category: z.string(), visits: z.number(), renders: z.number() })),
+  /** The render budget: renders allowed per minute (global and per category) against renders used. */
+  budget: z.object({ perMinute: z.number(), perCategoryPerMinute: z.number(), rendersInRange: z.number() }),
+});
+export type PrerenderStats = z.infer<typeof prerenderStats>;
+
+export const snapshotItem = z.object({
+  url: z.string(),
+  device: z.enum(['mobile', 'desktop']),
+  status: z.number(),
+  renderedAt: z.string(),
+  ageSeconds: z.number(),
+  bytes: z.nullable(z.number()),
+  freshness: z.enum(['fresh', 'stale', 'expired']),
+});
+export const snapshotList = z.object({ items: z.array(snapshotItem), cursor: z.nullable(z.string()) });
+export type SnapshotItem = z.infer<typeof snapshotItem>;
+export type SnapshotList = z.infer<typeof snapshotList>;
