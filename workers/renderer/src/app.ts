@@ -1,4 +1,4 @@
-/** The renderer's HTTP API: POST /render (protocol.ts). */
+/** The renderer's HTTP API: POST /render (shared/render/protocol.ts). */
 import type { BrowserWorker } from '@cloudflare/puppeteer';
 import { Hono } from 'hono';
 import { bearerToken, tokenMatches } from '../../../shared/http/auth.ts';
@@ -7,7 +7,7 @@ import { withNotFound, withOnError } from '../../../shared/http/hono.ts';
 import { log } from '../../../shared/log.ts';
 import { renderWithBrowserRendering } from './browser-rendering.ts';
 import { rendererConfig, type RendererConfig } from './config.ts';
-import type { RenderResult } from './protocol.ts';
+import type { RenderResult } from '../../../shared/render/protocol.ts';
 import { renderFailure } from './render-errors.ts';
 import { parseRenderBody, renderTarget, type RenderTarget } from './render-request.ts';
 import { pageAnswer } from './render-result.ts';
