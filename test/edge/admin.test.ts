@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
-import { describe, expect, it, vi } from 'vitest';
-import { ORIGIN, UA, admin, get, renderCount, setMode, uniquePath } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { ORIGIN, UA, admin, callEdge, get, renderCount, setMode, uniquePath } from './helpers.ts';
 import type { SnapshotEntry } from '../../workers/edge/src/snapshot.ts';
 
 const entryOf = (url: string, device = 'desktop') => env.PRERENDER_INDEX.get<SnapshotEntry>(`snap:${device}:${url}`, 'json');
@@ -95,17 +95,18 @@ describe('recache', () => {
     await get(`${base}/a`, UA.googlebot);
     await get(`${base}/b`, UA.googlebotMobile);
     await get(`${base}-other`, UA.googlebot);
-    const response = await admin('recache', { prefix: `${ORIGIN}${base}/` });
+    // The prefix given on an alias origin, with an escaped character: the same prefix.
+    const { response, settled } = await callEdge('http://127.0.0.1:8787/__prerender/recache', UA.curl, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer test-admin-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ prefix: `http://127.0.0.1:8787${base.replace('/page/', '/p%61ge/')}/` }),
+    });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ prefix: `${ORIGIN}${base}/`, queued: 2 });
-    await vi.waitFor(
-      async () => {
-        expect([await renderCount(`${base}/a`), await renderCount(`${base}/b`, 'mobile'), await renderCount(`${base}-other`)]).toEqual([
-          2, 2, 1,
-        ]);
-      },
-      { timeout: 5_000 },
-    );
+    await settled();
+    expect([await renderCount(`${base}/a`), await renderCount(`${base}/b`, 'mobile'), await renderCount(`${base}-other`)]).toEqual([
+      2, 2, 1,
+    ]);
   });
 });
 

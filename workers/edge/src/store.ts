@@ -1,14 +1,26 @@
 /**
  * Snapshot storage: a small JSON index entry per cache key in KV (read on every bot request, cached
- * at the edge location), the HTML body in R2 (read only when the index says there is one to serve).
- * Bindings come in through the constructor.
+ * at the edge location), the HTML body in R2 (read only when the index says there is one to serve),
+ * and the hottest of both in isolate memory. Bindings and the memory map come in through the
+ * constructor.
  */
+import type { BoundedMap } from '../../../shared/bounded-map.ts';
 import { INDEX_PREFIX, sha256Hex, type CacheKey } from './cache-key.ts';
 import { stampSnapshot, type SnapshotEntry } from './snapshot.ts';
-import type { HotCache } from './hot-cache.ts';
 
 /** KV's minimum `cacheTtl` (https://developers.cloudflare.com/kv/api/read-key-value-pairs/#cachettl-parameter). */
 const INDEX_CACHE_TTL = 60;
+
+/** A snapshot held in isolate memory: the index entry and its body (null for redirects). */
+export interface HotSnapshot {
+  entry: SnapshotEntry;
+  body: string | null;
+}
+
+/** What one hot snapshot costs in memory, roughly: the body as UTF-16 plus the entry. */
+export function hotSnapshotBytes(hot: HotSnapshot): number {
+  return (hot.body?.length ?? 0) * 2 + 512;
+}
 
 export interface StoreStats {
   kvReads: number;
@@ -25,18 +37,19 @@ export function emptyStats(): StoreStats {
 }
 
 export class SnapshotStore {
-  /** Operation counters of this store object (reported in logs; the cost note is built on them). */
+  /** Operation counters of this store object (reported by the admin API; the cost note is built on them). */
   readonly stats: StoreStats = emptyStats();
 
+  /** `hot`: the isolate's hot snapshots, whose lifetime is `HOT_CACHE_SECONDS` (0 keeps nothing). */
   constructor(
     private readonly index: KVNamespace,
     private readonly bodies: R2Bucket,
-    private readonly hot: { cache: HotCache; ttlMs: number } | null = null,
+    private readonly hot: BoundedMap<HotSnapshot> | null = null,
   ) {}
 
   /** A key's entry and body from isolate memory, without a promise; null when it is not hot. */
-  fromMemory(key: CacheKey): { entry: SnapshotEntry; body: string | null } | null {
-    return this.hot?.cache.get(key.index, Date.now()) ?? null;
+  fromMemory(key: CacheKey): HotSnapshot | null {
+    return this.hot?.get(key.index) ?? null;
   }
 
   async lookup(key: CacheKey): Promise<SnapshotEntry | null> {
@@ -51,14 +64,13 @@ export class SnapshotStore {
   async body(key: CacheKey, entry: SnapshotEntry): Promise<string | null> {
     if (!entry.r2Key) return null;
     // `lookup` has just made this key the most recently used; no need to move it again.
-    const hot = this.hot?.cache.peek(key.index, Date.now());
+    const hot = this.hot?.peek(key.index);
     if (hot && hot.entry.hash === entry.hash && hot.body !== null) return hot.body;
     this.stats.r2Reads++;
     const object = await this.bodies.get(entry.r2Key);
     if (!object) return null;
-    // The body is written before its index entry; if that index write failed, R2 holds a newer
-    // render than the entry describes (another status or headers). Serve only the body the entry
-    // names: a mismatch is a miss, and the next render writes both again.
+    // Serve only the body the entry names: another hash is a render whose index write did not
+    // happen (or a newer one under way), so it is a miss, and the next render writes both again.
     const storedHash = object.customMetadata?.hash;
     if (storedHash && storedHash !== entry.hash) {
       await object.body.cancel();
@@ -70,7 +82,7 @@ export class SnapshotStore {
   }
 
   private remember(key: CacheKey, entry: SnapshotEntry, body: string | null): void {
-    this.hot?.cache.set(key.index, entry, body, this.hot.ttlMs, Date.now());
+    this.hot?.set(key.index, { entry, body });
   }
 
   /**
@@ -109,7 +121,7 @@ export class SnapshotStore {
   }
 
   async purge(indexKey: string): Promise<boolean> {
-    this.hot?.cache.delete(indexKey);
+    this.hot?.delete(indexKey);
     this.stats.kvReads++;
     const entry = await this.index.get<SnapshotEntry>(indexKey, 'json');
     if (!entry) return false;
