@@ -41,6 +41,26 @@ describe('admin API: authentication and input', () => {
   });
 });
 
+describe('admin API: X-Prerender, as on every bot response', () => {
+  it.each([
+    ['an answer', () => admin('purge', { url: `${ORIGIN}/nothing-here` })],
+    ['a refusal', () => admin('purge', { url: `${ORIGIN}/` }, 'wrong')],
+    ['an unknown route', () => get('/__prerender/unknown', UA.googlebot)],
+  ])('a bot (curl, Googlebot) gets X-Prerender: BYPASS on %s', async (_label, call) => {
+    expect((await call()).headers.get('X-Prerender')).toBe('BYPASS');
+  });
+
+  it('a human never gets it', async () => {
+    const response = await get('/__prerender/purge', UA.chrome, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer test-admin-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ url: `${ORIGIN}/nothing-here` }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('X-Prerender')).toBeNull();
+  });
+});
+
 function fetchWithoutAuth() {
   return get('/__prerender/purge', UA.curl, { method: 'POST', body: JSON.stringify({ url: `${ORIGIN}/` }) });
 }
