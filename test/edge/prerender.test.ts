@@ -153,12 +153,16 @@ describe('real status codes for crawlers', () => {
     expect(await entryOf(`${ORIGIN}${path}`)).toBeNull();
   });
 
-  it('serves but does not cache other statuses the page declares', async () => {
+  it('serves but does not cache other statuses the page declares, and does not render them again at once', async () => {
     const path = uniquePath('server-error');
     await setMode(path, 'server-error');
     const response = await get(path, UA.googlebot);
     expect([response.status, response.headers.get('X-Prerender')]).toEqual([500, 'MISS']);
     expect(await entryOf(`${ORIGIN}${path}`)).toBeNull();
+    // Cooled down like a failed render: the next crawler gets the shell without a render.
+    const next = await get(path, UA.googlebot);
+    expect([next.status, next.headers.get('X-Prerender')]).toEqual([200, 'FALLBACK']);
+    expect(await renderCount(path)).toBe(1);
   });
 });
 

@@ -322,6 +322,7 @@ describe('coolsDown: which render outcomes hold a key back from crawler renders'
   it.each([
     [{ kind: 'failed', reason: 'timeout' }, true],
     [{ kind: 'failed', reason: 'off-site-location' }, true],
+    [{ kind: 'serve-only', status: 503, headers: {}, renderedAt: '', body: '' }, true],
     [{ kind: 'failed', reason: 'budget' }, false],
   ] as const)('%j -> %s', (outcome, expected) => {
     expect(coolsDown(outcome)).toBe(expected);

@@ -25,14 +25,15 @@ export interface RefreshDeps {
   budgetKey: string;
   /** The isolate's renders under way, by index key. */
   flights: SingleFlight<RenderOutcome>;
-  /** Index keys whose last render failed. */
+  /** Index keys whose last render failed or gave a page that is served but not cached. */
   cooldowns: BoundedMap<true>;
 }
 
 /**
- * After a failed render, the key is not rendered again by crawlers for a while in this isolate:
- * a renderer that is down or timing out is not hammered by every crawler request (they get
- * FALLBACK at once instead of waiting). An operator's recache ignores it.
+ * After a render that failed or answered a status that is served but not cached (a 5xx, a 403),
+ * crawlers do not render that key again for a while in this isolate: a renderer that is down or a
+ * page that errors is not rendered again on every crawler request (they get FALLBACK at once).
+ * An operator's recache ignores it.
  */
 export const FAILURE_COOLDOWN_MS = 30_000;
 export const MAX_COOLDOWNS = 10_000;
@@ -48,6 +49,7 @@ export function refresh(
 
 /** Whether an outcome holds the key back from crawler renders for `FAILURE_COOLDOWN_MS`. */
 export function coolsDown(outcome: RenderOutcome): boolean {
+  if (outcome.kind === 'serve-only') return true;
   return outcome.kind === 'failed' && outcome.reason !== 'budget';
 }
 
@@ -79,6 +81,7 @@ async function renderAndStoreOnce(key: CacheKey, previous: SnapshotEntry | null,
   }
   const content = verdict.status >= 300 && verdict.status < 400 ? null : await cleanSnapshot(page.html);
   if (verdict.kind === 'serve-only') {
+    log('warn', 'prerender.render_not_cached', { url: key.url, device: key.device, status: verdict.status });
     return {
       kind: 'serve-only',
       status: verdict.status,
