@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, UA, admin, callEdge, get, renderCount, setMode, uniquePath } from './helpers.ts';
+import { ORIGIN, UA, admin, callEdge, get, releaseRenders, renderArrived, renderCount, setMode, uniquePath } from './helpers.ts';
 import type { SnapshotEntry } from '../../workers/edge/src/snapshot.ts';
 
 const entryOf = (url: string, device = 'desktop') => env.PRERENDER_INDEX.get<SnapshotEntry>(`snap:${device}:${url}`, 'json');
@@ -152,5 +152,32 @@ describe('purge', () => {
     expect(await response.json()).toEqual({ prefix: `${ORIGIN}${base}/`, purged: 2 });
     expect(await entryOf(`${ORIGIN}${base}-keep`)).not.toBeNull();
     expect(await entryOf(`${ORIGIN}${base}/a`)).toBeNull();
+  });
+});
+
+describe('purge racing a render', () => {
+  it('a render that finishes after a purge leaves a whole snapshot, never an index entry without its body', async () => {
+    const path = uniquePath('purge-race');
+    await get(path, UA.googlebot);
+    const entry = (await entryOf(`${ORIGIN}${path}`))!;
+    await env.PRERENDER_INDEX.put(`snap:desktop:${ORIGIN}${path}`, JSON.stringify({ ...entry, freshUntil: Date.now() - 1000 }));
+    await setMode(path, 'held');
+
+    // A crawler gets the stale snapshot; its background re-render (same content) is under way ...
+    const stale = await callEdge(path, UA.googlebot);
+    expect(stale.response.headers.get('X-Prerender')).toBe('STALE');
+    await renderArrived(path);
+    // ... when an operator purges the page.
+    expect(await (await admin('purge', { url: `${ORIGIN}${path}` })).json()).toMatchObject({ purged: 1 });
+    await releaseRenders(path);
+    await stale.settled();
+
+    // The render wrote its index entry and the body that entry names.
+    const after = (await entryOf(`${ORIGIN}${path}`))!;
+    expect((await env.SNAPSHOTS.head(after.r2Key!))?.customMetadata?.hash).toBe(after.hash);
+    const hit = await get(path, UA.googlebot);
+    expect(hit.headers.get('X-Prerender')).toBe('HIT');
+    expect(await hit.text()).toContain(`Rendered ${path}`);
+    expect(await renderCount(path)).toBe(2);
   });
 });

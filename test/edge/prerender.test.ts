@@ -1,6 +1,6 @@
 import { SELF, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, UA, callEdge, get, releaseRenders, renderCount, setMode, uniquePath } from './helpers.ts';
+import { ORIGIN, UA, admin, callEdge, get, releaseRenders, renderCount, setMode, uniquePath } from './helpers.ts';
 import type { SnapshotEntry } from '../../workers/edge/src/snapshot.ts';
 
 async function entryOf(url: string, device: 'mobile' | 'desktop' = 'desktop') {
@@ -36,15 +36,42 @@ describe('crawler page navigations', () => {
     expect(await (await env.SNAPSHOTS.get(entry!.r2Key!))!.text()).toBe(html);
   });
 
-  it('never serves an R2 body the index entry does not describe (a half-finished save is a miss)', async () => {
+  it('never serves an R2 body the index entry does not describe, and the re-render repairs it', async () => {
     const path = uniquePath('hash-mismatch');
     expect((await get(path, UA.googlebot)).headers.get('X-Prerender')).toBe('MISS');
-    const entry = await entryOf(`${ORIGIN}${path}`);
-    // As if a later render wrote its body and then failed to write its index entry.
-    await env.SNAPSHOTS.put(entry!.r2Key!, '<p>a newer render</p>', { customMetadata: { hash: 'f'.repeat(64) } });
+    const entry = (await entryOf(`${ORIGIN}${path}`))!;
+    // As if a later render wrote its body and its index write did not happen.
+    await env.SNAPSHOTS.put(entry.r2Key!, '<p>a newer render</p>', { customMetadata: { hash: 'f'.repeat(64) } });
     const again = await get(path, UA.googlebot);
     expect(again.headers.get('X-Prerender')).toBe('MISS');
     expect(await again.text()).not.toContain('a newer render');
+    // The page rendered to the same content as the index names: its body is written back anyway.
+    expect((await env.SNAPSHOTS.head(entry.r2Key!))?.customMetadata?.hash).toBe(entry.hash);
+    const third = await get(path, UA.googlebot);
+    expect(third.headers.get('X-Prerender')).toBe('HIT');
+    expect(await third.text()).toContain(`Rendered ${path}`);
+    expect(await renderCount(path)).toBe(2);
+  });
+
+  it('writes a lost body back on the next render instead of re-rendering on every visit', async () => {
+    const path = uniquePath('lost-body');
+    await get(path, UA.googlebot);
+    const entry = (await entryOf(`${ORIGIN}${path}`))!;
+    await env.SNAPSHOTS.delete(entry.r2Key!);
+    expect((await get(path, UA.googlebot)).headers.get('X-Prerender')).toBe('MISS');
+    const hit = await get(path, UA.googlebot);
+    expect(hit.headers.get('X-Prerender')).toBe('HIT');
+    expect(await hit.text()).toContain(`Rendered ${path}`);
+    expect(await renderCount(path)).toBe(2);
+  });
+
+  it('a recache writes a lost body back', async () => {
+    const path = uniquePath('lost-body-recache');
+    await get(path, UA.googlebot);
+    await env.SNAPSHOTS.delete((await entryOf(`${ORIGIN}${path}`))!.r2Key!);
+    const recache = await admin('recache', { url: `${ORIGIN}${path}`, device: 'desktop' });
+    expect(await recache.json()).toMatchObject({ results: [{ outcome: 'stored', bodyWritten: true }] });
+    expect((await get(path, UA.googlebot)).headers.get('X-Prerender')).toBe('HIT');
     expect(await renderCount(path)).toBe(2);
   });
 

@@ -27,6 +27,7 @@ export interface StoreStats {
   kvWrites: number;
   kvDeletes: number;
   kvLists: number;
+  /** R2 class-B operations: body reads and existence checks. */
   r2Reads: number;
   r2Writes: number;
   r2Deletes: number;
@@ -86,10 +87,14 @@ export class SnapshotStore {
   }
 
   /**
-   * Saves a render. The body goes to R2 only when the content's hash differs from the stored one,
-   * so a weekly refresh of an unchanged page costs one KV write and no R2 write. The body's comment
-   * then keeps the time that content was first rendered; `X-Prerender-Rendered-At` (from the
-   * index) says when the page was last rendered.
+   * Saves a render: the index entry first, then the body it names. The body goes to R2 when the
+   * content changed, and also when it did not but R2 lacks it or holds another hash (lost, or
+   * deleted by a purge that ran while this render was under way): an unchanged re-render of a page
+   * whose body is intact costs one KV write and one R2 existence check, and a missing body is
+   * always written back, never trusted to the index. Because purge deletes the body before the
+   * index, this order never leaves an index entry naming a deleted body.
+   * The body's comment keeps the time its content was first rendered; `X-Prerender-Rendered-At`
+   * (from the index) says when the page was last rendered.
    * Returns the body as stored, or null when there is none (redirects).
    */
   async save(
@@ -100,34 +105,50 @@ export class SnapshotStore {
   ): Promise<{ entry: SnapshotEntry; body: string | null; bodyWritten: boolean }> {
     const hash = content === null ? null : await sha256Hex(content);
     const r2Key = content === null ? null : `snapshots/${await sha256Hex(key.index)}.html`;
-    const unchanged = hash !== null && previous?.hash === hash && previous.r2Key === r2Key;
-    const body = content === null ? null : stampSnapshot(content, unchanged ? previous.renderedAt : render.renderedAt);
-    if (body !== null && r2Key !== null && !unchanged) {
-      this.stats.r2Writes++;
-      await this.bodies.put(r2Key, body, {
-        httpMetadata: { contentType: 'text/html; charset=utf-8' },
-        customMetadata: { url: key.url, device: key.device, hash: hash ?? '' },
-      });
-    }
-    if (body === null && previous?.r2Key) await this.deleteBody(previous.r2Key);
+    const sameContent = hash !== null && previous?.hash === hash && previous.r2Key === r2Key;
+    const body = content === null ? null : stampSnapshot(content, sameContent ? previous.renderedAt : render.renderedAt);
     const entry: SnapshotEntry = { v: 1, url: key.url, device: key.device, hash, r2Key, ...render };
+
     this.stats.kvWrites++;
     // The index outlives the stale window by a day so an expired entry still offers a last snapshot
     // to fall back on; KV drops it after that on its own.
     const ttl = Math.max(60, Math.ceil((entry.staleUntil - Date.now()) / 1000) + 86_400);
     await this.index.put(key.index, JSON.stringify(entry), { expirationTtl: ttl });
+
+    let bodyWritten = false;
+    if (body !== null && r2Key !== null && hash !== null && !(sameContent && (await this.holdsBody(r2Key, hash)))) {
+      this.stats.r2Writes++;
+      await this.bodies.put(r2Key, body, {
+        httpMetadata: { contentType: 'text/html; charset=utf-8' },
+        customMetadata: { url: key.url, device: key.device, hash },
+      });
+      bodyWritten = true;
+    }
+    if (body === null && previous?.r2Key) await this.deleteBody(previous.r2Key);
     this.remember(key, entry, body);
-    return { entry, body, bodyWritten: body !== null && !unchanged };
+    return { entry, body, bodyWritten };
   }
 
+  /** Whether R2 holds the body with this content hash. */
+  private async holdsBody(r2Key: string, hash: string): Promise<boolean> {
+    this.stats.r2Reads++;
+    const head = await this.bodies.head(r2Key);
+    return head?.customMetadata?.hash === hash;
+  }
+
+  /**
+   * Forgets a key: the body first, then the index. A render that finishes meanwhile writes its
+   * index entry and then finds the body gone and writes it again (see `save`), so the key ends
+   * either forgotten or holding a whole snapshot, never an index entry naming a deleted body.
+   */
   async purge(indexKey: string): Promise<boolean> {
     this.hot?.delete(indexKey);
     this.stats.kvReads++;
     const entry = await this.index.get<SnapshotEntry>(indexKey, 'json');
     if (!entry) return false;
+    if (entry.r2Key) await this.deleteBody(entry.r2Key);
     this.stats.kvDeletes++;
     await this.index.delete(indexKey);
-    if (entry.r2Key) await this.deleteBody(entry.r2Key);
     return true;
   }
 
