@@ -7,11 +7,13 @@
  * - Category and name: the first entry of `crawler-user-agents`
  *   (https://github.com/monperrus/crawler-user-agents) whose pattern matches, through its tags
  *   (patterns and tags extracted by ./generate-crawlers.mjs; a test keeps them equal to the package).
- *   That list is consulted only for user agents isbot already called a bot, so humans pay one regex.
+ *   That list is consulted only for user agents isbot already called a bot: a human is only ever
+ *   tested against isbot's pattern.
  * - Cloudflare's verified-bot signals win when present: they are checked against published IP
  *   ranges and signatures, the one thing a User-Agent cannot prove.
  */
 import { isbot, isbotMatch } from 'isbot';
+import { BoundedMap } from '../bounded-map.ts';
 import { CRAWLERS } from './crawlers.generated.ts';
 import { categoryFromCloudflare, categoryFromTags, type BotCategory } from './categories.ts';
 
@@ -45,7 +47,7 @@ interface CompiledCrawler {
   category: BotCategory;
 }
 
-// Compiled on the first bot, once per isolate: ~1,500 patterns humans never pay for.
+// Compiled on the first bot: humans never need the list.
 let compiled: CompiledCrawler[] | undefined;
 function crawlerList(): CompiledCrawler[] {
   compiled ??= CRAWLERS.map(([pattern, tags]) => ({
@@ -56,14 +58,17 @@ function crawlerList(): CompiledCrawler[] {
   return compiled;
 }
 
-// Crawlers repeat a handful of user agents, so a bounded per-isolate memo keeps the list scan off
-// the hot path. Map keeps insertion order: dropping the first key evicts the oldest entry.
+/**
+ * Crawlers repeat a handful of user agents, so the answer for a bot UA (frozen, from the UA alone)
+ * is remembered instead of scanning the list again. The memo lives in the module, not on a worker's
+ * per-isolate state, on purpose: it caches a pure function of its key, so whatever it holds the
+ * answer is the same (nothing for a test to reset), and classification needs no `env` (humans are
+ * classified before a worker reads any state). Bounded in entries, and only UAs of real length
+ * are kept, so it stays within about MEMO_LIMIT x 512 characters whatever headers are sent.
+ */
 const MEMO_LIMIT = 2_000;
-// Real user agents are a few hundred characters; longer ones are not memoised, so the memo stays
-// within about MEMO_LIMIT x 512 characters however large the headers an attacker sends.
 const MEMO_MAX_UA_LENGTH = 512;
-// It holds the finished (frozen) answer for the UA alone, so a known crawler costs one lookup.
-const memo = new Map<string, BotClassification>();
+const memo = new BoundedMap<BotClassification>({ maxEntries: MEMO_LIMIT });
 
 /** The list scan for a UA isbot calls a bot, remembered (callers look in `memo` first). */
 function identify(userAgent: string): BotClassification {
@@ -86,9 +91,7 @@ function identify(userAgent: string): BotClassification {
   }
   found ??= { category: 'other', name: cleanName(isbotMatch(userAgent) ?? 'unknown') };
   const answer = Object.freeze({ bot: true, category: found.category, name: found.name, verified: false });
-  if (userAgent.length > MEMO_MAX_UA_LENGTH) return answer;
-  if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
-  memo.set(userAgent, answer);
+  if (userAgent.length <= MEMO_MAX_UA_LENGTH) memo.set(userAgent, answer);
   return answer;
 }
 

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
-import { describe, expect, it, vi } from 'vitest';
-import { ORIGIN, UA, admin, get, renderCount, setMode, uniquePath } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { ORIGIN, UA, admin, callEdge, get, releaseRenders, renderArrived, renderCount, setMode, uniquePath } from './helpers.ts';
 import type { SnapshotEntry } from '../../workers/edge/src/snapshot.ts';
 
 const entryOf = (url: string, device = 'desktop') => env.PRERENDER_INDEX.get<SnapshotEntry>(`snap:${device}:${url}`, 'json');
@@ -38,6 +38,26 @@ describe('admin API: authentication and input', () => {
     const response = await get('/__prerender/purge', UA.curl);
     expect(response.status).toBe(405);
     expect(response.headers.get('Allow')).toBe('POST');
+  });
+});
+
+describe('admin API: X-Prerender, as on every bot response', () => {
+  it.each([
+    ['an answer', () => admin('purge', { url: `${ORIGIN}/nothing-here` })],
+    ['a refusal', () => admin('purge', { url: `${ORIGIN}/` }, 'wrong')],
+    ['an unknown route', () => get('/__prerender/unknown', UA.googlebot)],
+  ])('a bot (curl, Googlebot) gets X-Prerender: BYPASS on %s', async (_label, call) => {
+    expect((await call()).headers.get('X-Prerender')).toBe('BYPASS');
+  });
+
+  it('a human never gets it', async () => {
+    const response = await get('/__prerender/purge', UA.chrome, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer test-admin-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ url: `${ORIGIN}/nothing-here` }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('X-Prerender')).toBeNull();
   });
 });
 
@@ -95,17 +115,18 @@ describe('recache', () => {
     await get(`${base}/a`, UA.googlebot);
     await get(`${base}/b`, UA.googlebotMobile);
     await get(`${base}-other`, UA.googlebot);
-    const response = await admin('recache', { prefix: `${ORIGIN}${base}/` });
+    // The prefix given on an alias origin, with an escaped character: the same prefix.
+    const { response, settled } = await callEdge('http://127.0.0.1:8787/__prerender/recache', UA.curl, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer test-admin-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ prefix: `http://127.0.0.1:8787${base.replace('/page/', '/p%61ge/')}/` }),
+    });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ prefix: `${ORIGIN}${base}/`, queued: 2 });
-    await vi.waitFor(
-      async () => {
-        expect([await renderCount(`${base}/a`), await renderCount(`${base}/b`, 'mobile'), await renderCount(`${base}-other`)]).toEqual([
-          2, 2, 1,
-        ]);
-      },
-      { timeout: 5_000 },
-    );
+    await settled();
+    expect([await renderCount(`${base}/a`), await renderCount(`${base}/b`, 'mobile'), await renderCount(`${base}-other`)]).toEqual([
+      2, 2, 1,
+    ]);
   });
 });
 
@@ -131,5 +152,32 @@ describe('purge', () => {
     expect(await response.json()).toEqual({ prefix: `${ORIGIN}${base}/`, purged: 2 });
     expect(await entryOf(`${ORIGIN}${base}-keep`)).not.toBeNull();
     expect(await entryOf(`${ORIGIN}${base}/a`)).toBeNull();
+  });
+});
+
+describe('purge racing a render', () => {
+  it('a render that finishes after a purge leaves a whole snapshot, never an index entry without its body', async () => {
+    const path = uniquePath('purge-race');
+    await get(path, UA.googlebot);
+    const entry = (await entryOf(`${ORIGIN}${path}`))!;
+    await env.PRERENDER_INDEX.put(`snap:desktop:${ORIGIN}${path}`, JSON.stringify({ ...entry, freshUntil: Date.now() - 1000 }));
+    await setMode(path, 'held');
+
+    // A crawler gets the stale snapshot; its background re-render (same content) is under way ...
+    const stale = await callEdge(path, UA.googlebot);
+    expect(stale.response.headers.get('X-Prerender')).toBe('STALE');
+    await renderArrived(path);
+    // ... when an operator purges the page.
+    expect(await (await admin('purge', { url: `${ORIGIN}${path}` })).json()).toMatchObject({ purged: 1 });
+    await releaseRenders(path);
+    await stale.settled();
+
+    // The render wrote its index entry and the body that entry names.
+    const after = (await entryOf(`${ORIGIN}${path}`))!;
+    expect((await env.SNAPSHOTS.head(after.r2Key!))?.customMetadata?.hash).toBe(after.hash);
+    const hit = await get(path, UA.googlebot);
+    expect(hit.headers.get('X-Prerender')).toBe('HIT');
+    expect(await hit.text()).toContain(`Rendered ${path}`);
+    expect(await renderCount(path)).toBe(2);
   });
 });

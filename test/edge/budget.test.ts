@@ -1,14 +1,11 @@
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import worker from '../../workers/edge/src/index.ts';
-import { ORIGIN, UA, get, renderCount, uniquePath } from './helpers.ts';
+import { ORIGIN, UA, callEdge, get, renderCount, uniquePath } from './helpers.ts';
 
 /** Calls the worker directly, so a test can give it `request.cf` signals and other bindings. */
 async function call(path: string, userAgent: string, overrides: Partial<Record<keyof EdgeEnv, unknown>>, cf?: object) {
-  const ctx = createExecutionContext();
-  const request = new Request(`${ORIGIN}${path}`, { headers: { 'User-Agent': userAgent }, cf } as RequestInit);
-  const response = await worker.fetch(request as never, { ...env, ...overrides } as EdgeEnv, ctx);
-  await waitOnExecutionContext(ctx);
+  const { response, settled } = await callEdge(path, userAgent, { cf } as RequestInit, { ...env, ...overrides } as EdgeEnv);
+  await settled();
   return response;
 }
 

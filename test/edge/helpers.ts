@@ -1,4 +1,5 @@
-import { SELF, env } from 'cloudflare:test';
+import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import worker from '../../workers/edge/src/index.ts';
 
 export const ORIGIN = 'http://localhost:8787';
 
@@ -30,11 +31,42 @@ export function uniquePath(label: string): string {
   return `/page/${label}-${Date.now().toString(36)}-${counter++}`;
 }
 
-export type Mode = 'ok' | 'down' | 'timeout' | 'slow' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error';
+export type Mode = 'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error';
 
 export async function setMode(path: string, mode: Mode): Promise<void> {
   const response = await env.RENDERER.fetch('http://renderer/__mock/mode', { method: 'POST', body: JSON.stringify({ path, mode }) });
   if (!response.ok) throw new Error('could not set renderer mock mode');
+}
+
+/** Resolves once a render of `path` (in mode `held`) has reached the mock renderer. */
+export async function renderArrived(path: string): Promise<void> {
+  const response = await env.RENDERER.fetch(`http://renderer/__mock/arrived?path=${encodeURIComponent(path)}`);
+  if (!response.ok) throw new Error('could not wait for a held render');
+}
+
+/** Lets the held renders of `path` answer. */
+export async function releaseRenders(path: string): Promise<void> {
+  const response = await env.RENDERER.fetch(`http://renderer/__mock/release?path=${encodeURIComponent(path)}`, { method: 'POST' });
+  if (!response.ok) throw new Error('could not release held renders');
+}
+
+/**
+ * The worker called directly (not through SELF), with its own execution context: `settled()`
+ * resolves once the work the request left in `ctx.waitUntil` (a background render) is done.
+ * `e` is the env; a copy of it is a fresh isolate state.
+ */
+export async function callEdge(
+  path: string,
+  userAgent: string,
+  init: RequestInit = {},
+  e: EdgeEnv = env,
+): Promise<{ response: Response; settled: () => Promise<void> }> {
+  const headers = new Headers(init.headers);
+  headers.set('User-Agent', userAgent);
+  const url = path.startsWith('http') ? path : `${ORIGIN}${path}`;
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(new Request(url, { ...init, headers }) as never, e, ctx);
+  return { response, settled: () => waitOnExecutionContext(ctx) };
 }
 
 /** How many renders the mock renderer served for `device url` (absolute, normalised URL). */

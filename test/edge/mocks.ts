@@ -2,8 +2,9 @@
  * Network-level stand-ins for the two services the edge calls, run Node-side by Miniflare as its
  * `RENDERER` and `ASSETS_SERVICE` service bindings. Both throw on any request they do not expect.
  *
- * The renderer answers per page path; a test switches a URL's behaviour (down, slow, ...) and reads
- * how many renders happened through `/__mock/*` on the same binding.
+ * The renderer answers per page path; a test switches a URL's behaviour (down, held, ...) and reads
+ * how many renders happened through `/__mock/*` on the same binding. A `held` render waits until
+ * the test releases it, and the test can wait until one has arrived: explicit events, no timing.
  */
 import { Response, type Request } from 'miniflare';
 import { pageHtml } from './pages.ts';
@@ -11,12 +12,30 @@ import { pageHtml } from './pages.ts';
 export const RENDER_TOKEN = 'test-render-token';
 export const ADMIN_TOKEN = 'test-admin-token';
 
-type Mode = 'ok' | 'down' | 'timeout' | 'slow' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error';
+type Mode = 'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error';
 const modes = new Map<string, Mode>();
 const calls = new Map<string, number>();
 const authHeaders: string[] = [];
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The renders of a `held` path: signalled when one arrives, answered when the test releases them. */
+interface Hold {
+  arrived: Promise<void>;
+  arrive(): void;
+  released: Promise<void>;
+  release(): void;
+}
+const holds = new Map<string, Hold>();
+
+function holdOf(path: string): Hold {
+  let hold = holds.get(path);
+  if (!hold) {
+    const arrival = Promise.withResolvers<void>();
+    const release = Promise.withResolvers<void>();
+    hold = { arrived: arrival.promise, arrive: arrival.resolve, released: release.promise, release: release.resolve };
+    holds.set(path, hold);
+  }
+  return hold;
+}
 
 function modeOf(url: URL): Mode {
   const mode = modes.get(url.pathname);
@@ -35,6 +54,14 @@ export async function renderer(request: Request): Promise<Response> {
   }
   if (url.pathname === '/__mock/calls' && request.method === 'GET') {
     return Response.json({ calls: Object.fromEntries(calls), authHeaders });
+  }
+  if (url.pathname === '/__mock/arrived' && request.method === 'GET') {
+    await holdOf(url.searchParams.get('path') ?? '').arrived;
+    return Response.json({ ok: true });
+  }
+  if (url.pathname === '/__mock/release' && request.method === 'POST') {
+    holdOf(url.searchParams.get('path') ?? '').release();
+    return Response.json({ ok: true });
   }
   if (url.pathname !== '/render' || request.method !== 'POST') {
     throw new Error(`renderer mock: unexpected ${request.method} ${request.url}`);
@@ -56,9 +83,12 @@ export async function renderer(request: Request): Promise<Response> {
       return Response.json({ error: { code: 'render_timeout', message: 'timed out' } }, { status: 504 });
     case 'crash':
       throw new Error('renderer mock: simulated crash');
-    case 'slow':
-      await sleep(1_500);
+    case 'held': {
+      const hold = holdOf(page.pathname);
+      hold.arrive();
+      await hold.released;
       return ok(pageHtml(page.pathname, device));
+    }
     case 'changing':
       return ok(pageHtml(page.pathname, device, ` #${count}`));
     case 'gone':
@@ -80,7 +110,8 @@ export const SPA_SHELL =
 const SITEMAP = `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
   <url><loc>http://localhost:8787/warm/one</loc></url>
-  <url><loc> http://localhost:8787/warm/two?b=2&amp;a=1 </loc></url>
+  <url><loc> http://localhost:8787/warm/two?utm_source=mail&amp;page=2 </loc></url>
+  <url><loc>http://127.0.0.1:8787/warm/one/</loc></url>
   <url><loc>https://evil.example/warm/elsewhere</loc></url>
 </urlset>`;
 

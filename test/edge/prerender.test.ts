@@ -1,6 +1,6 @@
 import { SELF, env } from 'cloudflare:test';
-import { describe, expect, it, vi } from 'vitest';
-import { ORIGIN, UA, get, renderCount, setMode, uniquePath } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { ORIGIN, UA, admin, callEdge, get, releaseRenders, renderCount, setMode, uniquePath } from './helpers.ts';
 import type { SnapshotEntry } from '../../workers/edge/src/snapshot.ts';
 
 async function entryOf(url: string, device: 'mobile' | 'desktop' = 'desktop') {
@@ -36,15 +36,42 @@ describe('crawler page navigations', () => {
     expect(await (await env.SNAPSHOTS.get(entry!.r2Key!))!.text()).toBe(html);
   });
 
-  it('never serves an R2 body the index entry does not describe (a half-finished save is a miss)', async () => {
+  it('never serves an R2 body the index entry does not describe, and the re-render repairs it', async () => {
     const path = uniquePath('hash-mismatch');
     expect((await get(path, UA.googlebot)).headers.get('X-Prerender')).toBe('MISS');
-    const entry = await entryOf(`${ORIGIN}${path}`);
-    // As if a later render wrote its body and then failed to write its index entry.
-    await env.SNAPSHOTS.put(entry!.r2Key!, '<p>a newer render</p>', { customMetadata: { hash: 'f'.repeat(64) } });
+    const entry = (await entryOf(`${ORIGIN}${path}`))!;
+    // As if a later render wrote its body and its index write did not happen.
+    await env.SNAPSHOTS.put(entry.r2Key!, '<p>a newer render</p>', { customMetadata: { hash: 'f'.repeat(64) } });
     const again = await get(path, UA.googlebot);
     expect(again.headers.get('X-Prerender')).toBe('MISS');
     expect(await again.text()).not.toContain('a newer render');
+    // The page rendered to the same content as the index names: its body is written back anyway.
+    expect((await env.SNAPSHOTS.head(entry.r2Key!))?.customMetadata?.hash).toBe(entry.hash);
+    const third = await get(path, UA.googlebot);
+    expect(third.headers.get('X-Prerender')).toBe('HIT');
+    expect(await third.text()).toContain(`Rendered ${path}`);
+    expect(await renderCount(path)).toBe(2);
+  });
+
+  it('writes a lost body back on the next render instead of re-rendering on every visit', async () => {
+    const path = uniquePath('lost-body');
+    await get(path, UA.googlebot);
+    const entry = (await entryOf(`${ORIGIN}${path}`))!;
+    await env.SNAPSHOTS.delete(entry.r2Key!);
+    expect((await get(path, UA.googlebot)).headers.get('X-Prerender')).toBe('MISS');
+    const hit = await get(path, UA.googlebot);
+    expect(hit.headers.get('X-Prerender')).toBe('HIT');
+    expect(await hit.text()).toContain(`Rendered ${path}`);
+    expect(await renderCount(path)).toBe(2);
+  });
+
+  it('a recache writes a lost body back', async () => {
+    const path = uniquePath('lost-body-recache');
+    await get(path, UA.googlebot);
+    await env.SNAPSHOTS.delete((await entryOf(`${ORIGIN}${path}`))!.r2Key!);
+    const recache = await admin('recache', { url: `${ORIGIN}${path}`, device: 'desktop' });
+    expect(await recache.json()).toMatchObject({ results: [{ outcome: 'stored', bodyWritten: true }] });
+    expect((await get(path, UA.googlebot)).headers.get('X-Prerender')).toBe('HIT');
     expect(await renderCount(path)).toBe(2);
   });
 
@@ -56,11 +83,26 @@ describe('crawler page navigations', () => {
     expect([await renderCount(path, 'mobile'), await renderCount(path, 'desktop')]).toEqual([1, 1]);
   });
 
-  it('normalises the URL: tracking parameters, query order and fragment do not split the cache', async () => {
+  it('keys every spelling of a page as one: trailing slash, percent-encoding, unlisted parameters, order, fragment', async () => {
     const path = uniquePath('normalise');
-    expect((await get(`${path}?utm_source=x&b=2&a=1#top`, UA.googlebot)).headers.get('X-Prerender')).toBe('MISS');
-    expect((await get(`${path}?a=1&fbclid=zz&b=2`, UA.googlebot)).headers.get('X-Prerender')).toBe('HIT');
-    expect(await renderCount(`${path}?a=1&b=2`)).toBe(1);
+    expect((await get(`${path}/?utm_source=x&q=caf%c3%a9&page=2&sessionid=1#top`, UA.googlebot)).headers.get('X-Prerender')).toBe('MISS');
+    const spellings = [
+      `${path}?page=2&q=caf%C3%A9`,
+      `${path}//?q=café&page=%32&fbclid=zz`,
+      `${path.replace('/page/', '/p%61ge/')}?page=2&ref=mail&q=caf%c3%a9`,
+      `${path}/./?page=2&q=caf%C3%A9`,
+    ];
+    for (const spelling of spellings) expect((await get(spelling, UA.googlebot)).headers.get('X-Prerender'), spelling).toBe('HIT');
+    // The renderer was asked for the normalised URL, once.
+    expect(await renderCount(`${path}?page=2&q=caf%C3%A9`)).toBe(1);
+  });
+
+  it('a parameter that is not listed never reaches the renderer or the key; a listed one does', async () => {
+    const path = uniquePath('params');
+    await get(`${path}?v=1`, UA.googlebot);
+    expect((await get(`${path}?v=2`, UA.googlebot)).headers.get('X-Prerender')).toBe('HIT');
+    expect((await get(`${path}?page=2`, UA.googlebot)).headers.get('X-Prerender')).toBe('MISS');
+    expect([await renderCount(path), await renderCount(`${path}?page=2`)]).toEqual([1, 1]);
   });
 
   it('answers HEAD with the headers and no body', async () => {
@@ -74,11 +116,13 @@ describe('crawler page navigations', () => {
 
   it('shares one render between concurrent misses of the same key', async () => {
     const path = uniquePath('single-flight');
-    await setMode(path, 'slow');
-    const responses = await Promise.all([1, 2, 3].map(() => get(path, UA.googlebot)));
-    // Slower than RENDER_WAIT_MS, so all three get the shell; the one render still lands.
-    expect(responses.map((r) => r.headers.get('X-Prerender'))).toEqual(['FALLBACK', 'FALLBACK', 'FALLBACK']);
-    await vi.waitFor(async () => expect(await entryOf(`${ORIGIN}${path}`)).not.toBeNull(), { timeout: 5_000 });
+    await setMode(path, 'held');
+    const calls = await Promise.all([1, 2, 3].map(() => callEdge(path, UA.googlebot)));
+    // The render is held past RENDER_WAIT_MS, so all three get the shell; the one render still lands.
+    expect(calls.map(({ response }) => response.headers.get('X-Prerender'))).toEqual(['FALLBACK', 'FALLBACK', 'FALLBACK']);
+    await releaseRenders(path);
+    await Promise.all(calls.map(({ settled }) => settled()));
+    expect(await entryOf(`${ORIGIN}${path}`)).not.toBeNull();
     expect(await renderCount(path)).toBe(1);
     expect((await get(path, UA.googlebot)).headers.get('X-Prerender')).toBe('HIT');
   });
@@ -91,11 +135,12 @@ describe('crawler page navigations', () => {
     const entry = (await entryOf(`${ORIGIN}${path}`))!;
     await env.PRERENDER_INDEX.put(key, JSON.stringify({ ...entry, freshUntil: Date.now() - 1000 }));
 
-    const stale = await get(path, UA.googlebot);
-    expect(stale.headers.get('X-Prerender')).toBe('STALE');
-    expect(await stale.text()).toBe(first);
-    await vi.waitFor(async () => expect(await renderCount(path)).toBe(2), { timeout: 5_000 });
-    await vi.waitFor(async () => expect((await entryOf(`${ORIGIN}${path}`))!.freshUntil).toBeGreaterThan(Date.now()), { timeout: 5_000 });
+    const stale = await callEdge(path, UA.googlebot);
+    expect(stale.response.headers.get('X-Prerender')).toBe('STALE');
+    expect(await stale.response.text()).toBe(first);
+    await stale.settled();
+    expect(await renderCount(path)).toBe(2);
+    expect((await entryOf(`${ORIGIN}${path}`))!.freshUntil).toBeGreaterThan(Date.now());
     const fresh = await get(path, UA.googlebot);
     expect(fresh.headers.get('X-Prerender')).toBe('HIT');
     expect(await fresh.text()).toContain(' #2');
@@ -135,12 +180,16 @@ describe('real status codes for crawlers', () => {
     expect(await entryOf(`${ORIGIN}${path}`)).toBeNull();
   });
 
-  it('serves but does not cache other statuses the page declares', async () => {
+  it('serves but does not cache other statuses the page declares, and does not render them again at once', async () => {
     const path = uniquePath('server-error');
     await setMode(path, 'server-error');
     const response = await get(path, UA.googlebot);
     expect([response.status, response.headers.get('X-Prerender')]).toEqual([500, 'MISS']);
     expect(await entryOf(`${ORIGIN}${path}`)).toBeNull();
+    // Cooled down like a failed render: the next crawler gets the shell without a render.
+    const next = await get(path, UA.googlebot);
+    expect([next.status, next.headers.get('X-Prerender')]).toEqual([200, 'FALLBACK']);
+    expect(await renderCount(path)).toBe(1);
   });
 });
 
@@ -204,6 +253,45 @@ describe('bot requests that are not page navigations pass through (BYPASS)', () 
     expect(response.headers.get('Cache-Control')).toBe('public, max-age=31536000, immutable');
     expect(await response.text()).toBe('console.log(1)');
   });
+});
+
+describe('every origin of the site is the same site (SITE_ORIGINS lists localhost, 127.0.0.1 and [::1])', () => {
+  const ALIASES = ['http://127.0.0.1:8787', 'http://[::1]:8787'];
+
+  it('a crawler on 127.0.0.1 or [::1] gets HIT for a page a crawler on localhost caused to be rendered', async () => {
+    const path = uniquePath('alias-hit');
+    expect((await get(`${ORIGIN}${path}`, UA.googlebot)).headers.get('X-Prerender')).toBe('MISS');
+    for (const origin of ALIASES) {
+      const response = await get(`${origin}${path}`, UA.googlebot);
+      expect(response.headers.get('X-Prerender'), origin).toBe('HIT');
+      expect(await response.text()).toContain(`Rendered ${path} for desktop`);
+    }
+    expect(await renderCount(path)).toBe(1);
+  });
+
+  it('a miss on an alias renders and caches the canonical URL', async () => {
+    const path = uniquePath('alias-miss');
+    expect((await get(`http://[::1]:8787${path}`, UA.googlebot)).headers.get('X-Prerender')).toBe('MISS');
+    expect([await renderCount(path), await renderCount(`http://[::1]:8787${path}`)]).toEqual([1, 0]);
+    expect(await entryOf(`${ORIGIN}${path}`)).not.toBeNull();
+    expect((await get(`${ORIGIN}${path}`, UA.googlebot)).headers.get('X-Prerender')).toBe('HIT');
+  });
+
+  it('a redirect answered on an alias points at the canonical origin', async () => {
+    const response = await get('http://127.0.0.1:8787/old-about', UA.googlebot);
+    expect([response.status, response.headers.get('Location')]).toEqual([301, `${ORIGIN}/about`]);
+  });
+
+  it.each(['http://127.0.0.2:8787', 'http://localhost:8788', 'https://localhost:8787'])(
+    'an unlisted origin (%s) gets no render',
+    async (origin) => {
+      const path = uniquePath('unlisted');
+      const response = await get(`${origin}${path}`, UA.googlebot);
+      expect(response.headers.get('X-Prerender')).toBe('BYPASS');
+      expect([await renderCount(path), await renderCount(`${origin}${path}`)]).toEqual([0, 0]);
+      expect(await entryOf(`${ORIGIN}${path}`)).toBeNull();
+    },
+  );
 });
 
 describe('only our own site: Host and X-Forwarded-Host cannot pick another one', () => {

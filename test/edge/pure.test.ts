@@ -1,30 +1,78 @@
 import { describe, expect, it } from 'vitest';
-import { cacheKey, deviceClass, normaliseUrl, siteUrl } from '../../workers/edge/src/cache-key.ts';
-import { ConfigError, parseOrigins, readConfig, verificationRequired } from '../../workers/edge/src/config.ts';
+import { cacheKey, deviceClass, pageUrl, prefixUrl, sitePage } from '../../workers/edge/src/cache-key.ts';
+import { parseQueryParams, readConfig, verificationRequired } from '../../workers/edge/src/config.ts';
+import { coolsDown } from '../../workers/edge/src/refresh.ts';
 import { decideRoute, isHtmlNavigation, pathStartsWith } from '../../workers/edge/src/route.ts';
 import { ageOf, cleanSnapshot, freshness, judgeRender, safeLocation, stampSnapshot } from '../../workers/edge/src/snapshot.ts';
 import { parseSitemap } from '../../workers/edge/src/sitemap.ts';
 import { sendingToken } from '../../workers/edge/src/deps.ts';
 import { classifyBot, type BotClassification } from '../../shared/bots/classify.ts';
+import { ConfigError } from '../../shared/config.ts';
+import { parseSiteOrigins } from '../../shared/render/site.ts';
 import { env } from 'cloudflare:test';
 
-const SITE = ['http://localhost:8787', 'https://www.example.com'];
+// The canonical origin first, then aliases of the same site.
+const SITE = parseSiteOrigins('https://www.example.com,https://example.com,http://localhost:8787');
+const RULES = { site: SITE, queryParams: new Set(['page', 'q', 'tag']) };
 
-describe('normaliseUrl', () => {
+describe('pageUrl: the one spelling of a page', () => {
   it.each([
     ['https://WWW.Example.COM/Article/1', 'https://www.example.com/Article/1'],
     ['https://www.example.com:443/a', 'https://www.example.com/a'],
     ['https://www.example.com/a#section', 'https://www.example.com/a'],
-    ['https://www.example.com/a?b=2&a=1', 'https://www.example.com/a?a=1&b=2'],
-    ['https://www.example.com/a?utm_source=x&utm_Medium=y&id=3&fbclid=f&gclid=g', 'https://www.example.com/a?id=3'],
-    ['https://www.example.com/a?msclkid=1&_ga=2&mc_cid=3&yclid=4&igshid=5', 'https://www.example.com/a'],
-    ['https://www.example.com/a?tag=b&tag=a', 'https://www.example.com/a?tag=b&tag=a'],
+    ['https://www.example.com/', 'https://www.example.com/'],
+    // An alias origin is the same site, keyed on the canonical origin.
+    ['https://example.com/a?page=2', 'https://www.example.com/a?page=2'],
+    ['http://localhost:8787/a', 'https://www.example.com/a'],
+    // Trailing slashes, as SPA routers match paths.
+    ['https://www.example.com/article/2/', 'https://www.example.com/article/2'],
+    ['https://www.example.com/article/2///', 'https://www.example.com/article/2'],
+    ['https://www.example.com//', 'https://www.example.com/'],
+    // Percent-encoded unreserved characters decoded, other escapes upper-cased (RFC 3986 §6.2.2).
+    ['https://www.example.com/article/%32', 'https://www.example.com/article/2'],
+    ['https://www.example.com/%61rticle/%7e%2D%5f', 'https://www.example.com/article/~-_'],
+    ['https://www.example.com/caf%c3%a9', 'https://www.example.com/caf%C3%A9'],
+    ['https://www.example.com/café', 'https://www.example.com/caf%C3%A9'],
+    ['https://www.example.com/a%2fb', 'https://www.example.com/a%2Fb'],
+    ['https://www.example.com/a%20b', 'https://www.example.com/a%20b'],
+    // Dot segments, also percent-encoded ones, are resolved by URL parsing.
+    ['https://www.example.com/article/./x/../2', 'https://www.example.com/article/2'],
+    ['https://www.example.com/article/%2e/x/%2E%2e/2', 'https://www.example.com/article/2'],
+    // Duplicate slashes inside the path are another page for an SPA router: kept.
+    ['https://www.example.com/article//2', 'https://www.example.com/article//2'],
+    // Only the listed parameters, sorted; their values re-encoded one way.
+    ['https://www.example.com/a?tag=b&page=2&tag=a', 'https://www.example.com/a?page=2&tag=b&tag=a'],
+    ['https://www.example.com/a?utm_source=x&fbclid=f&page=3&id=7', 'https://www.example.com/a?page=3'],
+    ['https://www.example.com/a?ref=x&sessionid=1', 'https://www.example.com/a'],
+    ['https://www.example.com/a?Page=2', 'https://www.example.com/a'],
+    ['https://www.example.com/search?q=caf%c3%a9+au%20lait&page=%32', 'https://www.example.com/search?page=2&q=caf%C3%A9+au+lait'],
     ['https://www.example.com/a?', 'https://www.example.com/a'],
     ['https://www.example.com/a#', 'https://www.example.com/a'],
-    ['https://www.example.com/', 'https://www.example.com/'],
-    ['https://www.example.com/search?q=caf%C3%A9&page=2', 'https://www.example.com/search?page=2&q=caf%C3%A9'],
   ])('%s -> %s', (input, expected) => {
-    expect(normaliseUrl(new URL(input))).toBe(expected);
+    expect(pageUrl(new URL(input), RULES)).toBe(expected);
+  });
+
+  it.each([
+    'https://evil.example/a',
+    'http://www.example.com/a',
+    'https://www.example.com:8443/a',
+    'https://www.example.com.evil.example/a',
+    'http://localhost:8788/a',
+  ])('is null for %s, which is not one of the site origins', (input) => {
+    expect(pageUrl(new URL(input), RULES)).toBeNull();
+  });
+
+  it('drops every parameter when none is listed', () => {
+    expect(pageUrl(new URL('https://www.example.com/a?page=2'), { site: SITE, queryParams: new Set() })).toBe('https://www.example.com/a');
+  });
+
+  it('gives the normalised path the route is decided on', () => {
+    expect(sitePage(new URL('https://example.com/x%2Ejs/'), RULES)).toEqual({ url: 'https://www.example.com/x.js', pathname: '/x.js' });
+  });
+
+  it('normalises a purge prefix the same way but keeps its trailing slash', () => {
+    expect(prefixUrl(new URL('http://localhost:8787/%61rticle/?page=2'), SITE)).toBe('https://www.example.com/article/');
+    expect(prefixUrl(new URL('https://evil.example/'), SITE)).toBeNull();
   });
 });
 
@@ -40,21 +88,6 @@ describe('deviceClass', () => {
     [null, 'desktop'],
   ] as const)('%s -> %s', (ua, device) => {
     expect(deviceClass(ua)).toBe(device);
-  });
-});
-
-describe('siteUrl: only our own origins (Host cannot choose another site)', () => {
-  it.each([
-    ['http://localhost:8787/article/1', true],
-    ['https://www.example.com/a', true],
-    ['https://WWW.EXAMPLE.COM/a', true],
-    ['http://www.example.com/a', false],
-    ['https://evil.example/a', false],
-    ['https://www.example.com.evil.example/a', false],
-    ['http://localhost:8788/a', false],
-    ['not a url', false],
-  ])('%s -> %s', (url, ours) => {
-    expect(siteUrl(url, SITE) !== null).toBe(ours);
   });
 });
 
@@ -139,9 +172,9 @@ describe('decideRoute', () => {
     verifyBots: true,
     verifyCategories: new Set(['search'] as const),
   };
-  const req = (path: string, extra: Partial<{ method: string; isRenderRequest: boolean; onSite: boolean }> = {}) => ({
+  const req = (pathname: string, extra: Partial<{ method: string; isRenderRequest: boolean; onSite: boolean }> = {}) => ({
     method: 'GET',
-    url: new URL(`http://localhost:8787${path}`),
+    pathname,
     isRenderRequest: false,
     onSite: true,
     ...extra,
@@ -181,15 +214,20 @@ describe('decideRoute', () => {
 });
 
 describe('judgeRender and safeLocation (real status codes, no open redirect)', () => {
-  const page = 'http://localhost:8787/old-about';
+  const page = 'https://www.example.com/old-about';
   it.each([
-    ['/about', 'http://localhost:8787/about'],
-    ['about?x=1', 'http://localhost:8787/about?x=1'],
+    ['/about', 'https://www.example.com/about'],
+    ['about?x=1', 'https://www.example.com/about?x=1'],
     ['https://www.example.com/new', 'https://www.example.com/new'],
+    // Another origin of the same site: same-site, given on the canonical origin.
+    ['http://localhost:8787/new', 'https://www.example.com/new'],
+    ['https://example.com/new#top', 'https://www.example.com/new#top'],
+    ['http://localhost:8787//evil.example/x', 'https://www.example.com//evil.example/x'],
     ['https://evil.example/', null],
     ['//evil.example/x', null],
     ['javascript:alert(1)', null],
     ['http://localhost:8788/about', null],
+    ['http://www.example.com/about', null],
   ])('Location %s -> %s', (location, expected) => {
     expect(safeLocation(location, page, SITE)).toBe(expected);
   });
@@ -205,7 +243,7 @@ describe('judgeRender and safeLocation (real status codes, no open redirect)', (
     ],
     [
       { status: 301, headers: { Location: '/about' } },
-      { kind: 'store', status: 301, headers: { location: 'http://localhost:8787/about' } },
+      { kind: 'store', status: 301, headers: { location: 'https://www.example.com/about' } },
     ],
     [
       { status: 302, headers: { location: 'https://evil.example/' } },
@@ -218,6 +256,10 @@ describe('judgeRender and safeLocation (real status codes, no open redirect)', (
     [
       { status: 503, headers: {} },
       { kind: 'serve-only', status: 503, headers: {} },
+    ],
+    [
+      { status: 403, headers: {} },
+      { kind: 'serve-only', status: 403, headers: {} },
     ],
     [
       { status: 200, headers: { Link: 'a\r\nSet-Cookie: x' } },
@@ -276,23 +318,38 @@ describe('parseSitemap', () => {
   });
 });
 
+describe('coolsDown: which render outcomes hold a key back from crawler renders', () => {
+  it.each([
+    [{ kind: 'failed', reason: 'timeout' }, true],
+    [{ kind: 'failed', reason: 'off-site-location' }, true],
+    [{ kind: 'serve-only', status: 503, headers: {}, renderedAt: '', body: '' }, true],
+    [{ kind: 'failed', reason: 'budget' }, false],
+  ] as const)('%j -> %s', (outcome, expected) => {
+    expect(coolsDown(outcome)).toBe(expected);
+  });
+});
+
 describe('config', () => {
+  const local = parseSiteOrigins('http://localhost:8787,http://127.0.0.1:8787,http://[::1]:8787');
   it('honours VERIFY_BOTS=false only while every site origin is local', () => {
-    expect(verificationRequired('false', ['http://localhost:8787'])).toBe(false);
-    expect(verificationRequired('false', ['http://localhost:8787', 'https://www.example.com'])).toBe(true);
-    expect(verificationRequired('true', ['http://localhost:8787'])).toBe(true);
-    expect(verificationRequired(undefined, ['http://localhost:8787'])).toBe(true);
+    expect(verificationRequired('false', local)).toBe(false);
+    expect(verificationRequired('false', parseSiteOrigins('http://localhost:8787,https://www.example.com'))).toBe(true);
+    expect(verificationRequired('true', local)).toBe(true);
+    expect(verificationRequired(undefined, local)).toBe(true);
   });
 
-  it('normalises origins and rejects anything else', () => {
-    expect(parseOrigins(' HTTPS://WWW.Example.com/ , http://localhost:8787')).toEqual(['https://www.example.com', 'http://localhost:8787']);
-    expect(() => parseOrigins('ftp://x')).toThrow(ConfigError);
-    expect(() => parseOrigins('')).toThrow(/SITE_ORIGINS/);
+  it('reads CACHE_QUERY_PARAMS, defaulting to the documented list', () => {
+    expect([...parseQueryParams(' page , sort ')]).toEqual(['page', 'sort']);
+    expect([...parseQueryParams(undefined)]).toEqual(['page', 'q', 'lang']);
+    expect([...parseQueryParams('')]).toEqual([]);
+    expect(() => parseQueryParams('page q')).toThrow(ConfigError);
+    expect(() => parseQueryParams('page=2')).toThrow(/^CACHE_QUERY_PARAMS: "page=2"/);
   });
 
   it('reads the wrangler.toml values and names the var at fault', () => {
     const config = readConfig(env);
-    expect(config.siteOrigins).toEqual(['http://localhost:8787']);
+    expect(config.site).toEqual(local);
+    expect([...config.queryParams]).toEqual(['page', 'q', 'lang']);
     expect(config.verifyBots).toBe(false);
     expect([...config.renderCategories]).toEqual(['search', 'social-preview', 'ai']);
     expect(() => readConfig({ ...env, FRESH_SECONDS: 'soon' } as unknown as EdgeEnv)).toThrow(

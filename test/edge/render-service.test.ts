@@ -1,8 +1,7 @@
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
-import worker from '../../workers/edge/src/index.ts';
 import { mockNetwork, type MockNetwork } from '../support/network.ts';
-import { ORIGIN, UA, renderCount, uniquePath } from './helpers.ts';
+import { ORIGIN, UA, callEdge, renderCount, uniquePath } from './helpers.ts';
 import { pageHtml } from './pages.ts';
 
 // RENDER_SERVICE_URL set: renders come from a prerender.io-compatible service over HTTP
@@ -12,11 +11,12 @@ const SERVICE = 'http://prerender.internal:3000';
 let network: MockNetwork;
 afterEach(() => network.restore());
 
+// One env object for the file: the renders of one isolate state.
+const serviceEnv = { ...env, RENDER_SERVICE_URL: SERVICE } as unknown as EdgeEnv;
+
 async function call(path: string) {
-  const ctx = createExecutionContext();
-  const request = new Request(`${ORIGIN}${path}`, { headers: { 'User-Agent': UA.googlebot } });
-  const response = await worker.fetch(request as never, { ...env, RENDER_SERVICE_URL: SERVICE } as unknown as EdgeEnv, ctx);
-  await waitOnExecutionContext(ctx);
+  const { response, settled } = await callEdge(path, UA.googlebot, {}, serviceEnv);
+  await settled();
   return response;
 }
 

@@ -3,7 +3,7 @@
  * on a free port, rendering the fixture site in a real headless Chromium.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RenderResult } from '../../workers/renderer/src/protocol.ts';
+import type { RenderResult } from '../../shared/render/protocol.ts';
 import { startFixtureSite, type FixtureSite } from './fixture-site.ts';
 import { startRenderServiceProcess, type RenderServiceProcess } from './render-service-process.ts';
 

@@ -5,7 +5,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
 import worker from '../../workers/renderer/src/index.ts';
-import type { RenderResult } from '../../workers/renderer/src/protocol.ts';
+import type { RenderResult } from '../../shared/render/protocol.ts';
 import { mockNetwork, type MockNetwork } from '../support/network.ts';
 
 const SERVICE = 'http://render-fleet.internal:9000';
@@ -13,16 +13,16 @@ const PAGE = 'http://localhost:8787/article/1';
 let network: MockNetwork;
 afterEach(() => network.restore());
 
-async function render(): Promise<Response> {
+async function render(url = PAGE, vars: Record<string, string> = {}): Promise<Response> {
   const request = new Request('http://renderer/render', {
     method: 'POST',
     headers: { Authorization: 'Bearer test-render-token', 'Content-Type': 'application/json' },
-    body: JSON.stringify({ url: PAGE, device: 'mobile' }),
+    body: JSON.stringify({ url, device: 'mobile' }),
   });
   const ctx = createExecutionContext();
   const response = await worker.fetch(
     request,
-    { ...env, RENDER_SERVICE_URL: SERVICE, RENDER_TIMEOUT_MS: '300' } as unknown as RendererEnv,
+    { ...env, RENDER_SERVICE_URL: SERVICE, RENDER_TIMEOUT_MS: '300', ...vars } as unknown as RendererEnv,
     ctx,
   );
   await waitOnExecutionContext(ctx);
@@ -47,6 +47,27 @@ describe('renderer with RENDER_SERVICE_URL', () => {
     const sent = network.requests[0]!;
     expect(sent.headers.get('Authorization')).toBe('Bearer test-render-token');
     expect(await sent.json()).toEqual({ url: PAGE, device: 'mobile' });
+  });
+
+  it.each(['http://127.0.0.1:8787/article/1', 'http://[::1]:8787/article/1#comments'])(
+    'renders a page asked for on another origin of the site (%s) on the canonical origin',
+    async (url) => {
+      network = mockNetwork().on('POST', `${SERVICE}/render`, () => Response.json(result), 1);
+      expect((await render(url)).status).toBe(200);
+      expect(await network.requests[0]!.json()).toEqual({ url: PAGE, device: 'mobile' });
+    },
+  );
+
+  it.each([
+    ['RENDER_TIMEOUT_MS', { RENDER_TIMEOUT_MS: 'soon' }],
+    ['SITE_ORIGINS', { SITE_ORIGINS: 'localhost' }],
+    ['RENDER_SERVICE_URL', { RENDER_SERVICE_URL: 'file:///etc/passwd' }],
+  ])('a malformed %s is a 500 naming it, and nothing is rendered', async (variable, vars) => {
+    network = mockNetwork();
+    const response = await render(PAGE, vars);
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ error: { code: 'config_invalid', field: variable } });
+    expect(network.requests).toEqual([]);
   });
 
   it.each([

@@ -5,7 +5,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import worker from '../../workers/renderer/src/index.ts';
-import type { RenderResult } from '../../workers/renderer/src/protocol.ts';
+import type { RenderResult } from '../../shared/render/protocol.ts';
 
 const { siteOrigin, apiOrigin } = inject('fixtureSite');
 const serviceUrl = inject('renderServiceUrl');

@@ -1,26 +1,30 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../shared/config.ts';
 import {
   checkRenderTarget,
   decideRequest,
   originPolicy,
-  parseOriginList,
   type PageRequest,
   type RequestDecision,
 } from '../../workers/renderer/src/url-policy.ts';
 
+// The canonical origin first, then an alias of the same site.
 const policy = originPolicy('https://www.example.com, http://localhost:8787', 'https://api.example.com');
 
-describe('parseOriginList', () => {
-  it.each([
-    ['', []],
-    [' https://A.example.com/ , http://localhost:8787/path ', ['https://a.example.com', 'http://localhost:8787']],
-    ['https://example.com:443', ['https://example.com']],
-  ])('%j -> %j', (value, origins) => {
-    expect([...parseOriginList(value)]).toEqual(origins);
+describe('originPolicy', () => {
+  it('reads the site origins (first canonical) and the allowed origins', () => {
+    expect(policy.site.canonical).toBe('https://www.example.com');
+    expect([...policy.site.all]).toEqual(['https://www.example.com', 'http://localhost:8787']);
+    expect([...policy.allowedOrigins]).toEqual(['https://api.example.com']);
   });
 
-  it.each(['not a url', 'ftp://example.com', 'javascript:alert(1)'])('refuses %j', (value) => {
-    expect(() => parseOriginList(value)).toThrow();
+  it.each([
+    ['', '', /^SITE_ORIGINS:/],
+    ['ftp://example.com', '', /^SITE_ORIGINS:/],
+    ['https://www.example.com', 'javascript:alert(1)', /^RENDER_ALLOWED_ORIGINS:/],
+  ])('refuses SITE_ORIGINS %j / RENDER_ALLOWED_ORIGINS %j with a ConfigError naming the var', (site, allowed, message) => {
+    expect(() => originPolicy(site, allowed)).toThrow(ConfigError);
+    expect(() => originPolicy(site, allowed)).toThrow(message);
   });
 });
 
@@ -28,7 +32,9 @@ describe('checkRenderTarget', () => {
   it.each([
     ['https://www.example.com/article/1?b=2#top', 'https://www.example.com/article/1?b=2'],
     ['https://WWW.EXAMPLE.COM:443/', 'https://www.example.com/'],
-    ['http://localhost:8787/about', 'http://localhost:8787/about'],
+    // Another origin of the same site: rendered on the canonical one.
+    ['http://localhost:8787/about?page=2#top', 'https://www.example.com/about?page=2'],
+    ['http://localhost:8787//evil.example/x', 'https://www.example.com//evil.example/x'],
   ])('renders %s as %s', (raw, href) => {
     const verdict = checkRenderTarget(raw, policy);
     expect(verdict.ok && verdict.url.href).toBe(href);

@@ -10,18 +10,16 @@ import { requireBearer } from '../../../shared/http/auth.ts';
 import { readJson } from '../../../shared/http/body.ts';
 import { badRequest, HttpError } from '../../../shared/http/errors.ts';
 import { parseInput } from '../../../shared/http/validate.ts';
-import { cacheKey, normaliseUrl, siteUrl, type Device } from './cache-key.ts';
-import type { EdgeConfig } from './config.ts';
+import { DEVICES, type Device } from '../../../shared/render/protocol.ts';
+import { cacheKey, pageUrl, prefixUrl, type PageRules } from './cache-key.ts';
+import type { EdgeState } from './deps.ts';
 import { refresh, type RefreshDeps } from './refresh.ts';
-import type { SnapshotStore } from './store.ts';
-import type { RenderBudget } from './budget.ts';
-import type { Renderer } from './renderer.ts';
 
 export const AdminBody = z
   .strictObject({
     url: z.optional(z.string()),
     prefix: z.optional(z.string()),
-    device: z.optional(z.enum(['mobile', 'desktop'])),
+    device: z.optional(z.enum(DEVICES)),
   })
   .check(
     z.refine((body) => (body.url === undefined) !== (body.prefix === undefined), { message: 'give exactly one of "url" or "prefix"' }),
@@ -41,28 +39,37 @@ export async function parseAdminBody(request: Request): Promise<AdminBody> {
   return parseInput(AdminBody, await readJson(request, ADMIN_BODY_LIMIT), { code: 'invalid_body' });
 }
 
-/** An absolute URL of one of the site's origins, normalised as cache keys are; else a 400 naming the field. */
-export function siteTarget(value: string, field: 'url' | 'prefix', siteOrigins: readonly string[]): URL {
-  const url = siteUrl(value, siteOrigins);
-  if (!url) throw badRequest('invalid_url', `${field} must be an absolute URL of this site (${siteOrigins.join(', ')})`, { field });
-  return url;
+/** The page URL of `value` (an absolute URL of any of the site's origins), normalised as cache keys are; else a 400. */
+export function siteTarget(value: string, rules: PageRules): string {
+  const url = URL.parse(value);
+  const page = url && pageUrl(url, rules);
+  if (!page) throw notOnSite('url', rules);
+  return page;
 }
 
-function devicesOf(body: AdminBody): Device[] {
-  return body.device ? [body.device] : ['mobile', 'desktop'];
+/** A URL prefix is matched against page URLs: the canonical origin and the normalised path as given, no query. */
+function prefixOf(value: string, rules: PageRules): string {
+  const url = URL.parse(value);
+  const prefix = url && prefixUrl(url, rules.site);
+  if (!prefix) throw notOnSite('prefix', rules);
+  return prefix;
 }
 
-export interface AdminDeps {
-  config: EdgeConfig;
-  store: SnapshotStore;
-  renderer: Renderer;
-  budget: RenderBudget;
+function notOnSite(field: 'url' | 'prefix', rules: PageRules) {
+  return badRequest('invalid_url', `${field} must be an absolute URL of this site (${[...rules.site.all].join(', ')})`, { field });
+}
+
+function devicesOf(body: AdminBody): readonly Device[] {
+  return body.device ? [body.device] : DEVICES;
+}
+
+export interface AdminDeps extends Omit<EdgeState, 'assets'> {
   waitUntil: (promise: Promise<unknown>) => void;
 }
 
 export async function recache(body: AdminBody, deps: AdminDeps): Promise<Response> {
   if (body.url !== undefined) {
-    const url = normaliseUrl(siteTarget(body.url, 'url', deps.config.siteOrigins));
+    const url = siteTarget(body.url, deps.config);
     // One URL, asked for by an operator: rendered now, outside the crawler budget.
     const refreshDeps: RefreshDeps = { ...deps, budget: null, budgetKey: 'recache' };
     const results = [];
@@ -92,7 +99,7 @@ export async function recache(body: AdminBody, deps: AdminDeps): Promise<Respons
     return Response.json(body_);
   }
   // A prefix: every cached page under it, re-rendered in the background within the budget.
-  const prefix = prefixOf(body.prefix!, deps.config.siteOrigins);
+  const prefix = prefixOf(body.prefix!, deps.config);
   const keys: string[] = [];
   for await (const name of deps.store.keysWithPrefix(prefix, devicesOf(body))) keys.push(name);
   deps.waitUntil(recacheKeys(keys, deps));
@@ -113,19 +120,13 @@ async function recacheKeys(names: readonly string[], deps: AdminDeps): Promise<v
 export async function purge(body: AdminBody, deps: AdminDeps): Promise<Response> {
   let purged = 0;
   if (body.url !== undefined) {
-    const url = normaliseUrl(siteTarget(body.url, 'url', deps.config.siteOrigins));
+    const url = siteTarget(body.url, deps.config);
     for (const device of devicesOf(body)) if (await deps.store.purge((await cacheKey(url, device)).index)) purged++;
     return Response.json({ url, purged });
   }
-  const prefix = prefixOf(body.prefix!, deps.config.siteOrigins);
+  const prefix = prefixOf(body.prefix!, deps.config);
   const names: string[] = [];
   for await (const name of deps.store.keysWithPrefix(prefix, devicesOf(body))) names.push(name);
   for (const name of names) if (await deps.store.purge(name)) purged++;
   return Response.json({ prefix, purged });
-}
-
-/** A URL prefix is matched against normalised URLs: origin and path as given, no query. */
-function prefixOf(value: string, siteOrigins: readonly string[]): string {
-  const url = siteTarget(value, 'prefix', siteOrigins);
-  return `${url.origin}${url.pathname}`;
 }

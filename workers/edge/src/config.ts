@@ -1,14 +1,19 @@
 /**
- * The edge's configuration, read once per request from `env` vars and validated with zod: a bad
- * value fails loudly naming the var, instead of silently rendering the wrong thing.
+ * The edge's configuration, read from `env` vars once per `env` (so once per isolate) and validated
+ * with zod: a bad value is a `ConfigError` naming the var, instead of silently rendering the wrong
+ * thing.
  */
 import * as z from 'zod/mini';
 import { integer } from '../../../shared/http/validate.ts';
 import { parseCategories, type BotCategory } from '../../../shared/bots/categories.ts';
-import type { Device } from './cache-key.ts';
+import { ConfigError, configLoader, listVar } from '../../../shared/config.ts';
+import { DEVICES, type Device } from '../../../shared/render/protocol.ts';
+import { parseSiteOrigins, type SiteOrigins } from '../../../shared/render/site.ts';
 
 export interface EdgeConfig {
-  siteOrigins: readonly string[];
+  site: SiteOrigins;
+  /** Query parameters that select another page; every other one is dropped from cache keys. */
+  queryParams: ReadonlySet<string>;
   renderCategories: ReadonlySet<BotCategory>;
   cacheOnlyCategories: ReadonlySet<BotCategory>;
   verifyBots: boolean;
@@ -25,33 +30,14 @@ export interface EdgeConfig {
   hotCacheSeconds: number;
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
+/**
+ * `CACHE_QUERY_PARAMS` when the var is not set: pagination, search and language, the parameters
+ * that most often select other content in an SPA. Anything else in a query (tracking tags, click
+ * ids, cache busters) is dropped, so it cannot split the cache.
+ */
+export const DEFAULT_CACHE_QUERY_PARAMS = 'page,q,lang';
 
 const seconds = z.coerce.number().check(integer(), z.positive());
-
-/** Origins are compared after URL parsing, so `HTTP://LocalHost:8787/` equals `http://localhost:8787`. */
-export function parseOrigins(value: string | undefined): string[] {
-  const origins = (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((raw) => {
-      const url = URL.parse(raw);
-      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
-        throw new ConfigError('SITE_ORIGINS', `"${raw}" is not an http(s) origin`);
-      return url.origin;
-    });
-  if (origins.length === 0) throw new ConfigError('SITE_ORIGINS', 'at least one origin is required');
-  return origins;
-}
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -59,9 +45,17 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * Switching verification off is honoured only while every site origin is local: a production deploy
  * that forgot to override `VERIFY_BOTS = "false"` still refuses renders to spoofed crawlers.
  */
-export function verificationRequired(flag: string | undefined, origins: readonly string[]): boolean {
+export function verificationRequired(flag: string | undefined, site: SiteOrigins): boolean {
   if (flag !== 'false') return true;
-  return !origins.every((origin) => LOCAL_HOSTS.has(new URL(origin).hostname));
+  return ![...site.all].every((origin) => LOCAL_HOSTS.has(new URL(origin).hostname));
+}
+
+/** Parameter names as `URLSearchParams` yields them; one with a space, `=`, `&`, `?` or `#` is a typo. */
+export function parseQueryParams(value: string | undefined): Set<string> {
+  const names = listVar(value ?? DEFAULT_CACHE_QUERY_PARAMS);
+  const bad = names.find((name) => /[\s=&?#]/.test(name));
+  if (bad !== undefined) throw new ConfigError('CACHE_QUERY_PARAMS', `"${bad}" is not a query parameter name`);
+  return new Set(names);
 }
 
 function field<T>(variable: string, schema: z.ZodMiniType<T>, value: unknown): T {
@@ -79,17 +73,14 @@ function categories(variable: string, value: string | undefined): Set<BotCategor
 }
 
 export function readConfig(env: EdgeEnv): EdgeConfig {
-  const siteOrigins = parseOrigins(env.SITE_ORIGINS);
+  const site = parseSiteOrigins(env.SITE_ORIGINS);
   const serviceUrl = (env.RENDER_SERVICE_URL ?? '').trim();
-  const devices = (env.WARMUP_DEVICES ?? 'mobile,desktop')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
   return {
-    siteOrigins,
+    site,
+    queryParams: parseQueryParams(env.CACHE_QUERY_PARAMS),
     renderCategories: categories('RENDER_CATEGORIES', env.RENDER_CATEGORIES),
     cacheOnlyCategories: categories('CACHE_ONLY_CATEGORIES', env.CACHE_ONLY_CATEGORIES),
-    verifyBots: verificationRequired(env.VERIFY_BOTS, siteOrigins),
+    verifyBots: verificationRequired(env.VERIFY_BOTS, site),
     verifyCategories: categories('VERIFY_CATEGORIES', env.VERIFY_CATEGORIES),
     freshSeconds: field('FRESH_SECONDS', seconds, env.FRESH_SECONDS),
     errorFreshSeconds: field('ERROR_FRESH_SECONDS', seconds, env.ERROR_FRESH_SECONDS),
@@ -97,7 +88,7 @@ export function readConfig(env: EdgeEnv): EdgeConfig {
     renderWaitMs: field('RENDER_WAIT_MS', seconds, env.RENDER_WAIT_MS),
     renderServiceUrl:
       serviceUrl === '' ? null : field('RENDER_SERVICE_URL', z.url({ protocol: /^https?$/ }), serviceUrl).replace(/\/+$/, ''),
-    warmupDevices: field('WARMUP_DEVICES', z.array(z.enum(['mobile', 'desktop'])).check(z.minLength(1)), devices),
+    warmupDevices: field('WARMUP_DEVICES', z.array(z.enum(DEVICES)).check(z.minLength(1)), listVar(env.WARMUP_DEVICES ?? 'mobile,desktop')),
     warmupMaxRenders: field('WARMUP_MAX_RENDERS', z.coerce.number().check(integer(), z.nonnegative()), env.WARMUP_MAX_RENDERS),
     warmupMaxChecks: field('WARMUP_MAX_CHECKS', z.coerce.number().check(integer(), z.positive()), env.WARMUP_MAX_CHECKS),
     warmupConcurrency: field('WARMUP_CONCURRENCY', z.coerce.number().check(integer(), z.minimum(1), z.maximum(10)), env.WARMUP_CONCURRENCY),
@@ -108,3 +99,6 @@ export function readConfig(env: EdgeEnv): EdgeConfig {
     ),
   };
 }
+
+/** `readConfig`, once per `env`. */
+export const configOf = configLoader(readConfig);

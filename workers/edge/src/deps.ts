@@ -1,17 +1,62 @@
-/** Builds the edge's collaborators from its bindings (they hold no I/O state). */
+/**
+ * The edge's per-isolate state and the collaborators built from its bindings. Everything an isolate
+ * keeps between requests (parsed config, hot snapshots, renders under way, failure cool-downs)
+ * hangs off one `EdgeState`, built the first time the isolate sees its `env`; a test that wants a
+ * fresh isolate passes a copy of `env`.
+ */
+import { BoundedMap } from '../../../shared/bounded-map.ts';
 import { listVar } from '../../../shared/config.ts';
-import { readConfig, type EdgeConfig } from './config.ts';
-import { RenderBudget } from './budget.ts';
+import { perIsolate } from '../../../shared/isolate.ts';
+import { configOf, type EdgeConfig } from './config.ts';
+import { RenderBudget, SingleFlight } from './budget.ts';
+import { FAILURE_COOLDOWN_MS, MAX_COOLDOWNS, type RenderOutcome } from './refresh.ts';
 import { bindingRenderer, serviceRenderer, type Renderer } from './renderer.ts';
-import { SnapshotStore } from './store.ts';
-import { hotCache } from './hot-cache.ts';
+import { SnapshotStore, hotSnapshotBytes, type HotSnapshot } from './store.ts';
 
-// Config parsing is pure, so it is done once per `env` object (one per isolate in workerd).
-const configs = new WeakMap<object, EdgeConfig>();
-export function configOf(env: EdgeEnv): EdgeConfig {
-  let config = configs.get(env);
-  if (!config) configs.set(env, (config = readConfig(env)));
-  return config;
+/** Hot snapshots per isolate: 16 MB of the 128 MB an isolate may use. */
+export const HOT_CACHE_BYTES = 16 * 1024 * 1024;
+const HOT_CACHE_ENTRIES = 10_000;
+
+export interface EdgeState {
+  config: EdgeConfig;
+  /** The hottest snapshots, for `HOT_CACHE_SECONDS`. */
+  hot: BoundedMap<HotSnapshot>;
+  flights: SingleFlight<RenderOutcome>;
+  cooldowns: BoundedMap<true>;
+  /** The front door's store (its operation counters are never reported). */
+  store: SnapshotStore;
+  renderer: Renderer;
+  budget: RenderBudget;
+  assets: Fetcher;
+}
+
+export const edgeState = perIsolate((env: EdgeEnv): EdgeState => {
+  const config = configOf(env);
+  const hot = new BoundedMap<HotSnapshot>({
+    maxEntries: HOT_CACHE_ENTRIES,
+    maxBytes: HOT_CACHE_BYTES,
+    sizeOf: hotSnapshotBytes,
+    ttlMs: config.hotCacheSeconds * 1000,
+  });
+  return {
+    config,
+    hot,
+    flights: new SingleFlight<RenderOutcome>(),
+    cooldowns: new BoundedMap<true>({ maxEntries: MAX_COOLDOWNS, ttlMs: FAILURE_COOLDOWN_MS }),
+    store: new SnapshotStore(env.PRERENDER_INDEX, env.SNAPSHOTS, hot),
+    renderer: rendererOf(env, config),
+    budget: new RenderBudget(env.RENDER_LIMIT_GLOBAL, env.RENDER_LIMIT_CATEGORY),
+    assets: env.ASSETS_SERVICE,
+  };
+});
+
+/**
+ * The collaborators of one admin call or cron run: the isolate's state, with a store of its own
+ * whose counters report that call's storage operations.
+ */
+export function depsOf(env: EdgeEnv): EdgeState {
+  const state = edgeState(env);
+  return { ...state, store: new SnapshotStore(env.PRERENDER_INDEX, env.SNAPSHOTS, state.hot) };
 }
 
 export function rendererOf(env: EdgeEnv, config: EdgeConfig): Renderer {
@@ -26,26 +71,4 @@ export function rendererOf(env: EdgeEnv, config: EdgeConfig): Renderer {
  */
 export function sendingToken(value: string | undefined): string | undefined {
   return listVar(value)[0];
-}
-
-export function depsOf(env: EdgeEnv) {
-  const config = configOf(env);
-  return {
-    config,
-    store: new SnapshotStore(env.PRERENDER_INDEX, env.SNAPSHOTS, { cache: hotCache, ttlMs: config.hotCacheSeconds * 1000 }),
-    renderer: rendererOf(env, config),
-    budget: new RenderBudget(env.RENDER_LIMIT_GLOBAL, env.RENDER_LIMIT_CATEGORY),
-  };
-}
-
-/**
- * The front door's collaborators, built once per `env` object like the config: a crawler's cache
- * hit then allocates none of them. (Admin and cron calls use `depsOf`, whose store counts the
- * operations of that one call; the front door's counters are never reported.)
- */
-const frontDoorDeps = new WeakMap<object, ReturnType<typeof depsOf> & { assets: Fetcher }>();
-export function frontDoorDepsOf(env: EdgeEnv): ReturnType<typeof depsOf> & { assets: Fetcher } {
-  let deps = frontDoorDeps.get(env);
-  if (!deps) frontDoorDeps.set(env, (deps = { ...depsOf(env), assets: env.ASSETS_SERVICE }));
-  return deps;
 }

@@ -5,7 +5,7 @@
  */
 import { log } from '../../../shared/log.ts';
 import type { BotClassification } from '../../../shared/bots/classify.ts';
-import { cacheKey, deviceClass, normaliseUrl, plainCacheKey, type CacheKey } from './cache-key.ts';
+import { cacheKey, deviceClass, plainCacheKey, type CacheKey } from './cache-key.ts';
 import type { EdgeConfig } from './config.ts';
 import { refresh, type RefreshDeps, type RenderOutcome } from './refresh.ts';
 import { ageOf, botResponse, withPrerenderState, type PrerenderState, type SnapshotEntry } from './snapshot.ts';
@@ -19,20 +19,20 @@ export interface PrerenderDeps extends Omit<RefreshDeps, 'budgetKey'> {
   now?: () => number;
 }
 
+/** `pageUrl`: the page the request stands for, normalised (`sitePage` in cache-key.ts). */
 export async function serveBot(
   request: Request,
-  url: URL,
+  pageUrl: string,
   userAgent: string | null,
   bot: BotClassification,
   mayRender: boolean,
   deps: PrerenderDeps,
 ): Promise<Response> {
-  const normalised = normaliseUrl(url);
   const device = deviceClass(userAgent);
-  const key = plainCacheKey(normalised, device) ?? (await cacheKey(normalised, device));
+  const key = plainCacheKey(pageUrl, device) ?? (await cacheKey(pageUrl, device));
   const now = (deps.now ?? Date.now)();
-  // A hot snapshot (a crawler surge on a few pages) is answered with no promise in between: the
-  // same entry and body `lookup` and `store.body` would give, under the same freshness rules.
+  // A hot snapshot is answered from isolate memory with no await in between: the same entry and
+  // body `lookup` and `store.body` would give, under the same freshness rules.
   const hot = deps.store.fromMemory(key);
   const entry = hot
     ? hot.entry
@@ -58,7 +58,7 @@ export async function serveBot(
   return renderNow(request, key, entry, refreshDepsOf(deps, bot), deps);
 }
 
-/** Built only when a render may start: a fresh hit allocates nothing for it. */
+/** What a render started for this crawler needs: the budget of its category. */
 function refreshDepsOf(deps: PrerenderDeps, bot: BotClassification): RefreshDeps {
   return { ...deps, budgetKey: bot.category ?? 'other' };
 }

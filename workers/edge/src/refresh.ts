@@ -1,13 +1,14 @@
 /**
  * One render of one cache key, stored: shared by crawler misses, STALE refreshes, the recache API
- * and the cron warm-up. Concurrent calls for the same key share one render (SingleFlight).
+ * and the cron warm-up. Concurrent calls for the same key in one isolate share one render.
  */
+import type { BoundedMap } from '../../../shared/bounded-map.ts';
 import { log } from '../../../shared/log.ts';
 import type { CacheKey } from './cache-key.ts';
 import type { EdgeConfig } from './config.ts';
 import { RenderError, type Renderer } from './renderer.ts';
 import { cleanSnapshot, freshness, judgeRender, stampSnapshot, type SnapshotEntry } from './snapshot.ts';
-import { SingleFlight, type RenderBudget } from './budget.ts';
+import type { RenderBudget, SingleFlight } from './budget.ts';
 import type { SnapshotStore } from './store.ts';
 
 export type RenderOutcome =
@@ -16,29 +17,26 @@ export type RenderOutcome =
   | { kind: 'failed'; reason: string };
 
 export interface RefreshDeps {
-  config: Pick<EdgeConfig, 'siteOrigins' | 'freshSeconds' | 'errorFreshSeconds' | 'staleSeconds'>;
+  config: Pick<EdgeConfig, 'site' | 'freshSeconds' | 'errorFreshSeconds' | 'staleSeconds'>;
   store: SnapshotStore;
   renderer: Renderer;
-  /** null: no budget check (an operator's single-URL recache). */
+  /** null: no budget check and no cool-down (an operator's single-URL recache). */
   budget: RenderBudget | null;
   budgetKey: string;
+  /** The isolate's renders under way, by index key. */
+  flights: SingleFlight<RenderOutcome>;
+  /** Index keys whose last render failed or gave a page that is served but not cached. */
+  cooldowns: BoundedMap<true>;
 }
-
-const flights = new SingleFlight<RenderOutcome>();
 
 /**
- * After a failed render, the key is not rendered again by crawlers for a while in this isolate:
- * a renderer that is down or timing out is not hammered by every crawler request (they get
- * FALLBACK at once instead of waiting). An operator's recache ignores it.
+ * After a render that failed or answered a status that is served but not cached (a 5xx, a 403),
+ * crawlers do not render that key again for a while in this isolate: a renderer that is down or a
+ * page that errors is not rendered again on every crawler request (they get FALLBACK at once).
+ * An operator's recache ignores it.
  */
 export const FAILURE_COOLDOWN_MS = 30_000;
-const MAX_COOLDOWNS = 10_000;
-const cooldowns = new Map<string, number>();
-
-function coolDown(key: string, now: number): void {
-  if (cooldowns.size >= MAX_COOLDOWNS) cooldowns.delete(cooldowns.keys().next().value as string);
-  cooldowns.set(key, now + FAILURE_COOLDOWN_MS);
-}
+export const MAX_COOLDOWNS = 10_000;
 
 /** Starts (or joins) the render of `key`; `leader` is false when another request already started it. */
 export function refresh(
@@ -46,14 +44,20 @@ export function refresh(
   previous: SnapshotEntry | null,
   deps: RefreshDeps,
 ): { promise: Promise<RenderOutcome>; leader: boolean } {
-  return flights.run(key.index, () => renderAndStore(key, previous, deps));
+  return deps.flights.run(key.index, () => renderAndStore(key, previous, deps));
+}
+
+/** Whether an outcome holds the key back from crawler renders for `FAILURE_COOLDOWN_MS`. */
+export function coolsDown(outcome: RenderOutcome): boolean {
+  if (outcome.kind === 'serve-only') return true;
+  return outcome.kind === 'failed' && outcome.reason !== 'budget';
 }
 
 async function renderAndStore(key: CacheKey, previous: SnapshotEntry | null, deps: RefreshDeps): Promise<RenderOutcome> {
-  if (deps.budget && (cooldowns.get(key.index) ?? 0) > Date.now()) return { kind: 'failed', reason: 'cooldown' };
+  if (deps.budget && deps.cooldowns.has(key.index)) return { kind: 'failed', reason: 'cooldown' };
   const outcome = await renderAndStoreOnce(key, previous, deps);
-  if (outcome.kind === 'failed' && outcome.reason !== 'budget') coolDown(key.index, Date.now());
-  else cooldowns.delete(key.index);
+  if (coolsDown(outcome)) deps.cooldowns.set(key.index, true);
+  else deps.cooldowns.delete(key.index);
   return outcome;
 }
 
@@ -70,13 +74,14 @@ async function renderAndStoreOnce(key: CacheKey, previous: SnapshotEntry | null,
     log('error', 'prerender.render_failed', { url: key.url, device: key.device, reason, message: String(error) });
     return { kind: 'failed', reason };
   }
-  const verdict = judgeRender(page, key.url, deps.config.siteOrigins);
+  const verdict = judgeRender(page, key.url, deps.config.site);
   if (verdict.kind === 'reject') {
     log('warn', 'prerender.render_rejected', { url: key.url, device: key.device, status: page.status, reason: verdict.reason });
     return { kind: 'failed', reason: verdict.reason };
   }
   const content = verdict.status >= 300 && verdict.status < 400 ? null : await cleanSnapshot(page.html);
   if (verdict.kind === 'serve-only') {
+    log('warn', 'prerender.render_not_cached', { url: key.url, device: key.device, status: verdict.status });
     return {
       kind: 'serve-only',
       status: verdict.status,

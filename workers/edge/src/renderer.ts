@@ -2,9 +2,7 @@
  * Clients for the two render backends: the `renderer` worker through its service binding
  * (`POST /render`), or a self-hosted prerender.io-compatible service (`GET <service>/<page url>`).
  */
-import * as z from 'zod/mini';
-import { integer } from '../../../shared/http/validate.ts';
-import type { Device } from './cache-key.ts';
+import { RENDER_PATH, renderResultSchema, type Device, type RenderRequest } from '../../../shared/render/protocol.ts';
 
 export interface RenderedPage {
   html: string;
@@ -28,22 +26,15 @@ export interface Renderer {
   render(url: string, device: Device): Promise<RenderedPage>;
 }
 
-const RenderResponse = z.object({
-  html: z.string(),
-  status: z.number().check(integer(), z.minimum(100), z.maximum(599)),
-  headers: z._default(z.record(z.string(), z.string()), {}),
-  renderedAt: z.string(),
-  timings: z.optional(z.object({ totalMs: z.optional(z.number()) })),
-});
-
 /** The `renderer` worker: `POST /render { url, device }` with the shared bearer token. */
 export function bindingRenderer(binding: Fetcher, token: string | undefined): Renderer {
   return {
     async render(url, device) {
-      const response = await binding.fetch('https://renderer/render', {
+      const request: RenderRequest = { url, device };
+      const response = await binding.fetch(`https://renderer${RENDER_PATH}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token ?? ''}` },
-        body: JSON.stringify({ url, device }),
+        body: JSON.stringify(request),
       });
       if (!response.ok) {
         const detail = await response.text().catch(() => '');
@@ -52,10 +43,10 @@ export function bindingRenderer(binding: Fetcher, token: string | undefined): Re
           `renderer answered ${response.status}: ${detail.slice(0, 300)}`,
         );
       }
-      const parsed = RenderResponse.safeParse(await response.json().catch(() => null));
+      const parsed = renderResultSchema.safeParse(await response.json().catch(() => null));
       if (!parsed.success) throw new RenderError('bad-response', `renderer answered an unexpected body: ${parsed.error.message}`);
       const { html, status, headers, renderedAt, timings } = parsed.data;
-      return { html, status, headers, renderedAt, totalMs: timings?.totalMs ?? null };
+      return { html, status, headers, renderedAt, totalMs: timings.totalMs };
     },
   };
 }
@@ -68,11 +59,12 @@ const PAGE_STATUSES = new Set([200, 301, 302, 307, 308, 404, 410]);
  * similar): it applies prerender-status-code / prerender-header metas itself and answers with that
  * status and headers. The token goes in `X-Prerender-Token`, as prerender.io expects.
  */
-export function serviceRenderer(baseUrl: string, token: string | undefined, fetcher: typeof fetch = fetch): Renderer {
+/** `fetcher`: the global `fetch` (looked up per render, since the renderer lives as long as its isolate) unless given. */
+export function serviceRenderer(baseUrl: string, token: string | undefined, fetcher?: typeof fetch): Renderer {
   return {
     async render(url, device) {
       const started = Date.now();
-      const response = await fetcher(`${baseUrl}/${url}`, {
+      const response = await (fetcher ?? fetch)(`${baseUrl}/${url}`, {
         headers: { 'X-Prerender-Token': token ?? '', 'X-Prerender-Device': device },
         redirect: 'manual',
       });

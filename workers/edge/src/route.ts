@@ -4,9 +4,6 @@
 import type { BotClassification } from '../../../shared/bots/classify.ts';
 import type { EdgeConfig } from './config.ts';
 
-/** Sent by the renderer's browser on every request of a render: never prerender those (no loop). */
-export const RENDER_REQUEST_HEADER = 'X-Prerender-Render';
-
 export type Route =
   /** To assets untouched, no X-Prerender header. */
   | { kind: 'human' }
@@ -28,24 +25,28 @@ export function isHtmlNavigation(method: string, pathname: string): boolean {
 }
 
 /**
- * `new URL(url).pathname.startsWith(prefix)` without parsing, for every request: `request.url` is
- * already a serialised absolute URL (WHATWG), so its path starts at the first `/` after `//` (the
- * authority cannot hold one) and the prefix, holding no `?` or `#`, cannot run into the query.
+ * `new URL(url).pathname.startsWith(prefix)` on a string: `request.url` is already a serialised
+ * absolute URL (WHATWG), so its path starts at the first `/` after `//` (the authority cannot hold
+ * one) and the prefix, holding no `?` or `#`, cannot run into the query.
  */
 export function pathStartsWith(url: string, prefix: string): boolean {
   const path = url.indexOf('/', url.indexOf('//') + 2);
   return path !== -1 && url.startsWith(prefix, path);
 }
 
+/**
+ * `pathname` is the page's normalised path (cache-key.ts); `onSite` says whether the request came
+ * on one of the site's origins.
+ */
 export function decideRoute(
-  request: { method: string; url: URL; isRenderRequest: boolean; onSite: boolean },
+  request: { method: string; pathname: string; isRenderRequest: boolean; onSite: boolean },
   bot: BotClassification,
   config: Pick<EdgeConfig, 'renderCategories' | 'cacheOnlyCategories' | 'verifyBots' | 'verifyCategories'>,
 ): Route {
   // The renderer loads our pages like a browser: serving it a snapshot would render a snapshot.
   if (request.isRenderRequest || !bot.bot || bot.category === null) return { kind: 'human' };
   if (!request.onSite) return { kind: 'bypass', reason: 'not-site-origin' };
-  if (!isHtmlNavigation(request.method, request.url.pathname)) return { kind: 'bypass', reason: 'not-navigation' };
+  if (!isHtmlNavigation(request.method, request.pathname)) return { kind: 'bypass', reason: 'not-navigation' };
   const category = bot.category;
   if (config.renderCategories.has(category)) {
     if (config.verifyBots && config.verifyCategories.has(category) && !bot.verified) {

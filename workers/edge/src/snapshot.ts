@@ -2,13 +2,16 @@
  * What a snapshot holds and how it is answered: script stripping (HTMLRewriter), which statuses
  * and headers from the page's prerender metas are honoured, and the bot response itself.
  */
+import type { Device } from '../../../shared/render/protocol.ts';
+import { siteUrl, type SiteOrigins } from '../../../shared/render/site.ts';
+
 export type PrerenderState = 'HIT' | 'MISS' | 'STALE' | 'FALLBACK' | 'BYPASS';
 
 /** The KV index entry of one cache key. Bodies live in R2 under `r2Key`. */
 export interface SnapshotEntry {
   v: 1;
   url: string;
-  device: 'mobile' | 'desktop';
+  device: Device;
   status: number;
   headers: Record<string, string>;
   /** SHA-256 of the stored body; an unchanged re-render does not rewrite R2. */
@@ -29,13 +32,12 @@ export const REDIRECT_STATUSES = new Set([301, 302, 307, 308]);
 const PASSED_HEADERS = new Set(['location', 'x-robots-tag', 'link', 'content-language']);
 
 /**
- * A redirect target is kept only when it resolves to one of the site's own origins: a page (or a
- * compromised renderer) can then never turn the edge into an open redirect, nor a `javascript:` URL.
+ * A redirect target is kept only when it resolves to one of the site's own origins, and is then
+ * given on the canonical one: a page (or a compromised renderer) can never turn the edge into an
+ * open redirect, nor answer a `javascript:` URL.
  */
-export function safeLocation(location: string, pageUrl: string, siteOrigins: readonly string[]): string | null {
-  const target = URL.parse(location, pageUrl);
-  if (!target || !siteOrigins.includes(target.origin)) return null;
-  return target.href;
+export function safeLocation(location: string, pageUrl: string, site: SiteOrigins): string | null {
+  return siteUrl(location, site, pageUrl)?.href ?? null;
 }
 
 export type Verdict =
@@ -44,11 +46,7 @@ export type Verdict =
   | { kind: 'reject'; reason: string };
 
 /** What to do with a rendered page, from its status and prerender-header metas. */
-export function judgeRender(
-  render: { status: number; headers: Record<string, string> },
-  pageUrl: string,
-  siteOrigins: readonly string[],
-): Verdict {
+export function judgeRender(render: { status: number; headers: Record<string, string> }, pageUrl: string, site: SiteOrigins): Verdict {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(render.headers)) {
     const lower = name.toLowerCase();
@@ -57,7 +55,7 @@ export function judgeRender(
   const status = render.status;
   if (REDIRECT_STATUSES.has(status)) {
     const raw = Object.entries(render.headers).find(([name]) => name.toLowerCase() === 'location')?.[1];
-    const location = raw === undefined ? null : safeLocation(raw, pageUrl, siteOrigins);
+    const location = raw === undefined ? null : safeLocation(raw, pageUrl, site);
     if (location === null) return { kind: 'reject', reason: raw === undefined ? 'redirect-without-location' : 'off-site-location' };
     return { kind: 'store', status, headers: { ...headers, location } };
   }
@@ -116,8 +114,7 @@ export function botResponse(
   body: string | ReadableStream | null,
   method: string,
 ): Response {
-  // One plain object, one Headers built by the runtime (not a copy and five calls into it). The
-  // entry's own headers are the lower-case names `judgeRender` passed, none of which is set here.
+  // The entry's own headers are the lower-case names `judgeRender` passed, none of which is set here.
   const headers: Record<string, string> = {
     ...entry.headers,
     'content-type': 'text/html; charset=utf-8',

@@ -9,7 +9,9 @@
  * and wraps around at the end. For a sitemap index, the cursor names the child sitemap too.
  */
 import { log } from '../../../shared/log.ts';
-import { cacheKey, normaliseUrl, siteUrl, type Device } from './cache-key.ts';
+import type { Device } from '../../../shared/render/protocol.ts';
+import { siteUrl } from '../../../shared/render/site.ts';
+import { cacheKey, pageUrl, type PageRules } from './cache-key.ts';
 import { ageOf } from './snapshot.ts';
 import { parseSitemap } from './sitemap.ts';
 import { refresh, type RefreshDeps } from './refresh.ts';
@@ -42,7 +44,7 @@ export async function warmUp(
 ): Promise<WarmupReport> {
   const { config } = deps;
   const cursor = (await index.get<Cursor>(CURSOR_KEY, 'json')) ?? { sitemap: 0, offset: 0 };
-  const slice = await sitemapSlice(assets, config.siteOrigins, cursor.sitemap);
+  const slice = await sitemapSlice(assets, config, cursor.sitemap);
   if (!slice)
     return finish(index, {
       urls: 0,
@@ -120,19 +122,16 @@ async function finish(index: KVNamespace, report: WarmupReport): Promise<WarmupR
 
 /**
  * The pages of one sitemap: /sitemap.xml itself, or its `which`-th child when it is a sitemap
- * index. Only our own origins; others are logged and skipped.
+ * index, as normalised page URLs. Any of the site's origins counts (as the canonical one); other
+ * origins are logged and skipped.
  */
-async function sitemapSlice(
-  assets: Fetcher,
-  siteOrigins: readonly string[],
-  which: number,
-): Promise<{ urls: string[]; sitemaps: number } | null> {
-  const root = await fetchSitemap(assets, `${siteOrigins[0]}/sitemap.xml`);
+async function sitemapSlice(assets: Fetcher, rules: PageRules, which: number): Promise<{ urls: string[]; sitemaps: number } | null> {
+  const root = await fetchSitemap(assets, `${rules.site.canonical}/sitemap.xml`);
   if (!root) return null;
   let locs = root.locs;
   let sitemaps = 1;
   if (root.kind === 'index') {
-    const children = root.locs.map((loc) => siteUrl(loc, siteOrigins)).filter((u): u is URL => u !== null);
+    const children = root.locs.map((loc) => siteUrl(loc, rules.site)).filter((u): u is URL => u !== null);
     sitemaps = children.length;
     const child = children[which] ?? children[0];
     if (!child) return null;
@@ -142,8 +141,9 @@ async function sitemapSlice(
   }
   const pages = new Set<string>();
   for (const loc of locs) {
-    const url = siteUrl(loc, siteOrigins);
-    if (url) pages.add(normaliseUrl(url));
+    const url = URL.parse(loc);
+    const page = url && pageUrl(url, rules);
+    if (page) pages.add(page);
     else log('warn', 'prerender.warmup_foreign_url', { loc });
   }
   return { urls: [...pages], sitemaps };

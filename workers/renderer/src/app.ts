@@ -1,4 +1,4 @@
-/** The renderer's HTTP API: POST /render (protocol.ts). */
+/** The renderer's HTTP API: POST /render (shared/render/protocol.ts). */
 import type { BrowserWorker } from '@cloudflare/puppeteer';
 import { Hono } from 'hono';
 import { requireBearer } from '../../../shared/http/auth.ts';
@@ -8,7 +8,7 @@ import { withNotFound, withOnError } from '../../../shared/http/hono.ts';
 import { log } from '../../../shared/log.ts';
 import { renderWithBrowserRendering } from './browser-rendering.ts';
 import { rendererConfig, type RendererConfig } from './config.ts';
-import type { RenderResult } from './protocol.ts';
+import type { RenderResult } from '../../../shared/render/protocol.ts';
 import { renderFailure } from './render-errors.ts';
 import { MAX_BODY_BYTES, renderTarget, type RenderTarget } from './render-request.ts';
 import { pageAnswer } from './render-result.ts';

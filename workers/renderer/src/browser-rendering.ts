@@ -1,9 +1,9 @@
 /**
  * Renders with Cloudflare Browser Rendering through @cloudflare/puppeteer.
- * Sessions are reused: a new browser costs a second or more to start and counts against the
- * account's concurrency and launch-rate limits, so a render first connects to an idle session and
- * leaves it running (`disconnect`, not `close`) for the next one, as Cloudflare recommends:
- * https://developers.cloudflare.com/browser-rendering/workers-bindings/reuse-sessions/
+ * Sessions are reused: every new browser counts against the account's concurrency and launch-rate
+ * limits (and its start-up is the slowest part of a render, see the README), so a render first
+ * connects to an idle session and leaves it running (`disconnect`, not `close`) for the next one,
+ * as Cloudflare recommends: https://developers.cloudflare.com/browser-rendering/workers-bindings/reuse-sessions/
  */
 import puppeteer, { type Browser, type BrowserWorker, type Page } from '@cloudflare/puppeteer';
 import { log } from '../../../shared/log.ts';
@@ -51,7 +51,7 @@ export async function renderWithBrowserRendering(binding: BrowserWorker, job: Om
 async function forgetRender(page: Page, policy: OriginPolicy): Promise<void> {
   const cdp = await page.createCDPSession();
   await cdp.send('Network.clearBrowserCookies');
-  for (const origin of [...policy.siteOrigins, ...policy.allowedOrigins]) {
+  for (const origin of [...policy.site.all, ...policy.allowedOrigins]) {
     await cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
   }
   await cdp.detach();

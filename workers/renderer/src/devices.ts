@@ -1,10 +1,10 @@
 /**
  * What the browser looks like to the site for each device class. Every User-Agent contains
- * `Prerender`, and every request to the site also carries `X-Prerender-Render: 1`, so the edge serves
- * the render the SPA as to a human and never loops back into prerendering.
+ * `Prerender`, and every request to the site also carries the render-request header
+ * (shared/render/protocol.ts), so the edge serves the render the SPA as to a human and never loops
+ * back into prerendering.
  */
-export type Device = 'mobile' | 'desktop';
-export const DEVICES: readonly Device[] = ['mobile', 'desktop'];
+import type { Device } from '../../../shared/render/protocol.ts';
 
 export interface Viewport {
   width: number;
@@ -18,10 +18,6 @@ export interface DeviceProfile {
   userAgent: string;
   viewport: Viewport;
 }
-
-/** The header that marks the renderer's own requests to the site. */
-export const RENDER_MARKER_HEADER = 'X-Prerender-Render';
-export const RENDER_MARKER_VALUE = '1';
 
 /** Same shape as real Chrome User-Agents (reduced UA: minor versions are zeros), plus `Prerender`. */
 export function deviceProfile(device: Device, chromeMajor: number): DeviceProfile {

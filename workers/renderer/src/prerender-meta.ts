@@ -12,6 +12,8 @@
  * tests and for callers that only have markup.
  */
 
+import { RENDER_REQUEST_HEADER } from '../../../shared/render/protocol.ts';
+
 /** A meta element's `name` and `content`, in document order. */
 export type MetaPair = [name: string, content: string];
 
@@ -33,7 +35,7 @@ export interface PrerenderMetas {
 
 // Headers a snapshot must never carry: message framing and connection handling belong to the
 // server that sends it (RFC 9110 §7.6.1, RFC 9112 §6), cookies would be replayed to every crawler,
-// and X-Prerender is the edge's own contract header.
+// X-Prerender is the edge's own contract header and the render-request header is the renderer's.
 const FORBIDDEN_HEADERS = new Set([
   'connection',
   'content-encoding',
@@ -48,7 +50,7 @@ const FORBIDDEN_HEADERS = new Set([
   'transfer-encoding',
   'upgrade',
   'x-prerender',
-  'x-prerender-render',
+  RENDER_REQUEST_HEADER.toLowerCase(),
 ]);
 
 // RFC 9110 §5.1 field-name = token; §5.5 field values exclude CR, LF and NUL.

@@ -5,7 +5,8 @@
  * Rendering, in the worker) and `puppeteer-core` (the self-hosted render service, in Node) provide.
  */
 import { PRERENDER_META_SCRIPT, type MetaPair } from './prerender-meta.ts';
-import { RENDER_MARKER_HEADER, RENDER_MARKER_VALUE, deviceProfile, type Device, type Viewport } from './devices.ts';
+import { RENDER_REQUEST_HEADER, RENDER_REQUEST_VALUE, type Device } from '../../../shared/render/protocol.ts';
+import { deviceProfile, type Viewport } from './devices.ts';
 import { isTimeout, withDeadline } from './render-errors.ts';
 import type { PageSnapshot } from './render-result.ts';
 import { decideRequest, type OriginPolicy } from './url-policy.ts';
@@ -99,7 +100,9 @@ async function drive(page: RenderablePage, job: PageJob, deadline: number, stats
     switch (decision.action) {
       case 'continue':
         if (decision.marker) {
-          request.continue({ headers: { ...request.headers(), [RENDER_MARKER_HEADER.toLowerCase()]: RENDER_MARKER_VALUE } }).catch(ignore);
+          request
+            .continue({ headers: { ...request.headers(), [RENDER_REQUEST_HEADER.toLowerCase()]: RENDER_REQUEST_VALUE } })
+            .catch(ignore);
         } else {
           request.continue().catch(ignore);
         }

@@ -1,7 +1,6 @@
 /** Turns a POST /render body into a render target, or a 4xx that says what was wrong. */
 import { HttpError, badRequest } from '../../../shared/http/errors.ts';
-import type { Device } from './devices.ts';
-import { renderRequestSchema } from './protocol.ts';
+import { renderRequestSchema, type Device } from '../../../shared/render/protocol.ts';
 import { checkRenderTarget, type OriginPolicy } from './url-policy.ts';
 
 export interface RenderTarget {

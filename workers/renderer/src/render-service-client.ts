@@ -1,11 +1,11 @@
 /**
  * Renders through a self-hosted render service (RENDER_SERVICE_URL), for a company running its own
- * render fleet. The service speaks this worker's own protocol (protocol.ts; demo/render-service is
- * one), authenticated with the same RENDER_TOKEN. Its failures become this worker's 502/503/504.
+ * render fleet. The service speaks this worker's own protocol (shared/render/protocol.ts;
+ * demo/render-service is one), authenticated with the same RENDER_TOKEN. Its failures become this
+ * worker's 502/503/504.
  */
-import type { Device } from './devices.ts';
+import { RENDER_PATH, renderResultSchema, type Device, type RenderRequest, type RenderResult } from '../../../shared/render/protocol.ts';
 import { browserUnavailable, isTimeout, renderServiceFailed, renderTimeout, withDeadline } from './render-errors.ts';
-import { renderResultSchema, type RenderResult } from './protocol.ts';
 
 /** Time on top of the render timeout for the hop to the service and back. */
 export const SERVICE_MARGIN_MS = 2_000;
@@ -19,14 +19,16 @@ export interface ServiceCall {
 }
 
 export async function renderWithService(call: ServiceCall, fetcher: typeof fetch = fetch): Promise<RenderResult> {
-  const endpoint = new URL('render', call.serviceUrl.href.endsWith('/') ? call.serviceUrl : `${call.serviceUrl.href}/`);
+  // The service's own path prefix, if any, is kept: `https://fleet/v1` -> `https://fleet/v1/render`.
+  const endpoint = new URL(RENDER_PATH.slice(1), call.serviceUrl.href.endsWith('/') ? call.serviceUrl : `${call.serviceUrl.href}/`);
+  const body: RenderRequest = { url: call.url.href, device: call.device };
   const budgetMs = call.timeoutMs + SERVICE_MARGIN_MS;
   let response: Response;
   try {
     const request = fetcher(endpoint, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...(call.token ? { Authorization: `Bearer ${call.token}` } : {}) },
-      body: JSON.stringify({ url: call.url.href, device: call.device }),
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(budgetMs),
     });
     // The signal cancels the request; the deadline bounds the wait even if a fetch ignores it.

@@ -3,12 +3,13 @@
  * URL it is asked for, and every request the page then makes, is a potential SSRF: only the site's
  * own origins may be rendered, and a page may only reach those plus an explicit allowlist (its APIs).
  */
+import { canonicalUrl, parseOriginList, parseSiteOrigins, type SiteOrigins } from '../../../shared/render/site.ts';
 
 /** Origins as `URL.origin` strings (`scheme://host[:port]`, default ports dropped, host lower-cased). */
 export interface OriginPolicy {
-  /** Origins that may be rendered; requests to them carry the render marker header. */
-  siteOrigins: ReadonlySet<string>;
-  /** Further origins a rendered page may fetch from (e.g. the feed API); no marker header. */
+  /** The site's origins (`SITE_ORIGINS`): pages are rendered on the canonical one; requests to any carry the render-request header. */
+  site: SiteOrigins;
+  /** Further origins a rendered page may fetch from (e.g. the feed API); no render-request header. */
   allowedOrigins: ReadonlySet<string>;
 }
 
@@ -16,25 +17,18 @@ export type TargetVerdict = { ok: true; url: URL } | { ok: false; status: 400 | 
 
 const HTTP_SCHEMES = new Set(['http:', 'https:']);
 
-/** `"https://a.example, http://localhost:8787"` -> normalised origins; throws on a malformed entry. */
-export function parseOriginList(value: string | undefined): Set<string> {
-  const origins = new Set<string>();
-  for (const entry of (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const url = new URL(entry);
-    if (!HTTP_SCHEMES.has(url.protocol)) throw new Error(`origin list entry is not http(s): ${entry}`);
-    origins.add(url.origin);
-  }
-  return origins;
-}
-
+/** Throws a `ConfigError` naming the var on a malformed origin, or on an empty `SITE_ORIGINS`. */
 export function originPolicy(siteOrigins: string | undefined, allowedOrigins: string | undefined): OriginPolicy {
-  return { siteOrigins: parseOriginList(siteOrigins), allowedOrigins: parseOriginList(allowedOrigins) };
+  return {
+    site: parseSiteOrigins(siteOrigins),
+    allowedOrigins: new Set(parseOriginList(allowedOrigins, 'RENDER_ALLOWED_ORIGINS')),
+  };
 }
 
-/** May the renderer be asked to render `raw`? Bad input is 400, a well-formed URL of another site 403. */
+/**
+ * May the renderer be asked to render `raw`? Bad input is 400, a well-formed URL of another site
+ * 403. A page on any of the site's origins is rendered on the canonical one, without its fragment.
+ */
 export function checkRenderTarget(raw: string, policy: OriginPolicy): TargetVerdict {
   let url: URL;
   try {
@@ -49,11 +43,12 @@ export function checkRenderTarget(raw: string, policy: OriginPolicy): TargetVerd
   if (url.username || url.password) {
     return { ok: false, status: 400, code: 'invalid_url', message: 'url must not contain credentials' };
   }
-  if (!policy.siteOrigins.has(url.origin)) {
+  const page = canonicalUrl(url, policy.site);
+  if (!page) {
     return { ok: false, status: 403, code: 'origin_not_allowed', message: `origin ${url.origin} is not one of this site's origins` };
   }
-  url.hash = '';
-  return { ok: true, url };
+  page.hash = '';
+  return { ok: true, url: page };
 }
 
 /** What the page's request interception does with one request. */
@@ -108,7 +103,7 @@ export function decideRequest(request: PageRequest, policy: OriginPolicy): Reque
   // (as prerender does by default) instead of following it, wherever it points.
   if (request.isMainFrameNavigation && request.isRedirect) return { action: 'stop-redirect' };
   if (BLOCKED_RESOURCE_TYPES.has(request.resourceType)) return { action: 'abort', reason: 'resource-type' };
-  if (policy.siteOrigins.has(url.origin)) return { action: 'continue', marker: true };
+  if (policy.site.all.has(url.origin)) return { action: 'continue', marker: true };
   if (policy.allowedOrigins.has(url.origin)) return { action: 'continue', marker: false };
   return { action: 'abort', reason: 'origin' };
 }
