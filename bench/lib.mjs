@@ -1,21 +1,43 @@
 // The benchmark harness: bundles each worker exactly as `wrangler deploy` would, runs the bundle in
-// Miniflare (workerd, no `wrangler dev` proxy or logging), drives it with autocannon for a bounded
-// time, and measures a bare baseline worker in the same run so every row is a ratio.
-import autocannon from 'autocannon';
+// Miniflare (workerd, no `wrangler dev` proxy or logging), and measures it against a bare baseline
+// in interleaved rounds until the ratio's interval decides the row's goal or the row's time is up.
+// The rows API (compare, paired, exact, size) is documented with examples in bench/README.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from 'wrangler';
 import { root } from '../scripts/workers.mjs';
+import { loadRound } from './load.mjs';
+import {
+  PLAN,
+  measureSequentially,
+  median,
+  medianInterval,
+  pooledQuantileInterval,
+  quantileSorted,
+  seedFrom,
+  targetOf,
+  verdict,
+} from './stats.ts';
 
 const CONFIG = join(root, 'wrangler.toml');
 const OUT = join(root, 'bench', '.out');
 
 /**
- * @typedef {{ url: string, method?: string, headers?: Record<string,string>, body?: string }} LoadRequest
- * @typedef {{ rps: number, p50_ms: number, p99_ms: number, requests: number, errors: number, statuses: Record<string, number> }} LoadResult
+ * @typedef {import('./load.mjs').LoadRequest} LoadRequest
+ * @typedef {import('./load.mjs').Round} Round
+ * @typedef {import('./stats.ts').Target} Target
+ * @typedef {import('./stats.ts').Interval} Interval
+ * @typedef {'higher' | 'lower'} Better
  */
+
+/** Seconds each side is driven before a row's first round (JIT, connection pools, caches). */
+const WARMUP_SECONDS = 0.5;
+/** A round lasts long enough for every connection to complete this many requests... */
+const REQUESTS_PER_CONNECTION = 8;
+/** ...but never longer than this (a slow scenario gets fewer, longer rounds). */
+const MAX_ROUND_SECONDS = 2;
 
 export class Bench {
   /** @type {object[]} rows for bench/results.json */
@@ -23,10 +45,18 @@ export class Bench {
   /** @type {Miniflare[]} */
   #instances = [];
 
-  constructor({ duration = 4, warmup = 1, connections = 16 } = {}) {
-    this.duration = duration;
-    this.warmup = warmup;
+  /**
+   * @param {{ roundSeconds?: number, connections?: number, rowSeconds?: number, plan?: import('./stats.ts').Plan }} options
+   * `roundSeconds`: one side's turn in a round pair; `rowSeconds`: a row's time cap (rounds only,
+   * warm-up excluded); `plan`: minimum and maximum round pairs, looks, confidence.
+   */
+  constructor({ roundSeconds = 0.25, connections = 16, rowSeconds = 12, plan = PLAN } = {}) {
+    this.roundSeconds = roundSeconds;
     this.connections = connections;
+    this.rowSeconds = rowSeconds;
+    this.plan = plan;
+    /** performance.now() after which rows stop at their first look: the run is late (set by run.mjs). */
+    this.lateAfter = Infinity;
   }
 
   /** Envs bundled by this run: each is rebuilt once per run, never reused from an earlier one. */
@@ -103,96 +133,195 @@ export class Bench {
     return { url: (await mf.ready).href.replace(/\/$/, ''), mf };
   }
 
-  /** Drives one URL with autocannon: a warm-up, then `duration` seconds measured. */
-  async load(request, { duration = this.duration, connections = this.connections, warmup = this.warmup } = {}) {
-    const options = {
-      url: request.url,
-      method: request.method ?? 'GET',
-      headers: request.headers ?? {},
-      body: request.body,
-      connections,
+  /**
+   * A load row: our request against the baseline's, in interleaved round pairs.
+   * `measure: 'rps'` (default): per round, ratio = our requests/s over the baseline's; the row's
+   * ratio is their median. `measure: 'p50' | 'p99'`: latencies of every request are pooled over
+   * all rounds per side and their quantiles compared, ratio = baseline / ours (`better: 'higher'`,
+   * `goal` a floor) or ours / baseline (`better: 'lower'`, `goal` a ceiling). `goal: null` makes a
+   * context row. `expectStatus`: at least 99% of our responses must have it.
+   * @param {{ scenario: string, request: LoadRequest, baseline: LoadRequest, baselineName: string,
+   *   goal: number | null, better?: Better, measure?: 'rps' | 'p50' | 'p99', expectStatus?: number,
+   *   band?: [number, number] }} spec  `band`: the ratio must lie within it (the calibration)
+   */
+  async compare({ scenario, request, baseline, baselineName, goal, better = 'higher', measure = 'rps', expectStatus, band }) {
+    const started = performance.now();
+    const connections = this.connections;
+    const warm = [
+      await loadRound(baseline, { seconds: WARMUP_SECONDS, connections }),
+      await loadRound(request, { seconds: WARMUP_SECONDS, connections }),
+    ];
+    const slowestMs = Math.max(...warm.map((round) => mean(round.latencies) || MAX_ROUND_SECONDS * 1000));
+    const seconds = Math.min(MAX_ROUND_SECONDS, Math.max(this.roundSeconds, (REQUESTS_PER_CONNECTION * slowestMs) / 1000));
+    /** @type {Round[]} */
+    const ours = [];
+    /** @type {Round[]} */
+    const base = [];
+    const drive = async (/** @type {LoadRequest} */ target, /** @type {Round[]} */ into, /** @type {string} */ side) => {
+      const round = await loadRound(target, { seconds, connections });
+      if (round.latencies.length === 0) throw new Error(`${scenario}: ${side} completed no request in a ${seconds} s round`);
+      into.push(round);
     };
-    if (warmup > 0) await autocannon({ ...options, duration: warmup });
-    const statuses = {};
-    const instance = autocannon({ ...options, duration });
-    instance.on('response', (_client, status) => (statuses[status] = (statuses[status] ?? 0) + 1));
-    const result = await instance;
-    return {
-      rps: result.requests.average,
-      p50_ms: result.latency.p50,
-      p99_ms: result.latency.p99,
-      requests: result.requests.total,
-      errors: result.errors + result.timeouts,
+    // ABBA order: the side that goes first alternates, so a drift within a pair falls on both.
+    const step = async (/** @type {number} */ i) => {
+      if (i % 2 === 0) {
+        await drive(baseline, base, 'the baseline');
+        await drive(request, ours, 'ours');
+      } else {
+        await drive(request, ours, 'ours');
+        await drive(baseline, base, 'the baseline');
+      }
+    };
+    const q = measure === 'p50' ? 0.5 : 0.99;
+    const summarize = (/** @type {number} */ confidence, /** @type {number} */ seed) =>
+      measure === 'rps'
+        ? medianInterval(
+            ours.map((r, i) => r.rps / /** @type {Round} */ (base[i]).rps),
+            { confidence, seed },
+          )
+        : pooledQuantileInterval(
+            ours.map((r) => r.latencies),
+            base.map((r) => r.latencies),
+            { q, better, confidence, seed },
+          );
+    const target = band ? { floor: band[0], ceiling: band[1] } : targetOf(goal, better);
+    const result = await this.#sequential(scenario, target, step, summarize);
+
+    const statuses = sumStatuses(ours);
+    const answered = Object.values(statuses).reduce((a, b) => a + b, 0);
+    if (expectStatus !== undefined && (statuses[expectStatus] ?? 0) < 0.99 * answered) {
+      throw new Error(`${scenario}: expected status ${expectStatus} on our side, saw ${JSON.stringify(statuses)}`);
+    }
+    const oursLatencies = pooledSorted(ours);
+    const baseLatencies = pooledSorted(base);
+    return this.#push({
+      scenario,
+      rps: round(median(ours.map((r) => r.rps))),
+      p50_ms: round(quantileSorted(oursLatencies, 0.5), 2),
+      p99_ms: round(quantileSorted(oursLatencies, 0.99), 2),
+      baseline: baselineName,
+      baseline_rps: round(median(base.map((r) => r.rps))),
+      ...result,
+      goal: band ? band[0] : goal,
+      ...(band ? { goal_max: band[1] } : {}),
+      ...(better === 'lower' ? { better } : {}),
+      measure,
+      baseline_p50_ms: round(quantileSorted(baseLatencies, 0.5), 2),
+      baseline_p99_ms: round(quantileSorted(baseLatencies, 0.99), 2),
+      round_seconds: seconds,
+      seconds: round((performance.now() - started) / 1000),
       statuses,
-    };
+      errors: ours.reduce((sum, r) => sum + r.errors, 0),
+    });
   }
 
   /**
-   * Measures a scenario and its baseline back to back and records the row. `measure: 'rps'`
-   * gives ratio = ours / baseline; `measure: 'p99'` gives ratio = baseline p99 / ours (higher is
-   * better in both, so `goal` is always a floor).
+   * A row measured outside the load generator (ns per call, ms per render): `round(i)` measures
+   * one pair and returns `{ ours, base }`; the per-round ratio is `ratio(ours, base)` (default
+   * ours / base), summarised like a throughput row. `unit: 'ms'` also fills `p50_ms`.
+   * @param {{ scenario: string, baselineName: string, goal: number | null, better?: Better,
+   *   round: (i: number) => Promise<{ ours: number, base: number }>, ratio?: (ours: number, base: number) => number,
+   *   unit?: string }} spec
    */
-  async compare({ scenario, request, baselineName, baseline, goal, measure = 'rps', expectStatus, rounds = 3 }) {
-    // Alternate baseline and scenario in short rounds so that drift in a shared, noisy machine
-    // (other processes, CPU frequency) falls on both sides alike.
-    await this.load(baseline, { duration: this.warmup, warmup: 0 });
-    await this.load(request, { duration: this.warmup, warmup: 0 });
-    const segment = Math.max(1, this.duration / rounds);
-    const baseRuns = [];
-    const ourRuns = [];
-    for (let i = 0; i < rounds; i++) {
-      baseRuns.push(await this.load(baseline, { duration: segment, warmup: 0 }));
-      ourRuns.push(await this.load(request, { duration: segment, warmup: 0 }));
-    }
-    const base = combine(baseRuns);
-    const ours = combine(ourRuns);
-    if (expectStatus !== undefined && !ours.statuses[expectStatus]) {
-      throw new Error(`${scenario}: expected status ${expectStatus}, saw ${JSON.stringify(ours.statuses)}`);
-    }
-    const ratio = measure === 'p99' ? base.p99_ms / Math.max(ours.p99_ms, 0.001) : ours.rps / base.rps;
-    const row = {
-      scenario,
-      rps: round(ours.rps),
-      p50_ms: ours.p50_ms,
-      p99_ms: ours.p99_ms,
-      baseline: baselineName,
-      baseline_rps: round(base.rps),
-      baseline_p99_ms: base.p99_ms,
-      ratio: round(ratio, 3),
-      goal,
-      measure,
-      pass: ratio >= goal,
-      statuses: ours.statuses,
-      errors: ours.errors,
+  async paired({ scenario, baselineName, goal, better = 'higher', round: measureRound, ratio = (ours, base) => ours / base, unit }) {
+    const started = performance.now();
+    /** @type {{ ours: number, base: number }[]} */
+    const pairs = [];
+    const step = async (/** @type {number} */ i) => {
+      pairs.push(await measureRound(i));
     };
-    this.rows.push(row);
-    return row;
+    const summarize = (/** @type {number} */ confidence, /** @type {number} */ seed) =>
+      medianInterval(
+        pairs.map((p) => ratio(p.ours, p.base)),
+        { confidence, seed },
+      );
+    const result = await this.#sequential(scenario, targetOf(goal, better), step, summarize);
+    const oursMedian = median(pairs.map((p) => p.ours));
+    return this.#push({
+      scenario,
+      rps: null,
+      p50_ms: unit === 'ms' ? round(oursMedian) : null,
+      p99_ms: null,
+      baseline: baselineName,
+      baseline_rps: null,
+      ...result,
+      goal,
+      ...(better === 'lower' ? { better } : {}),
+      measure: unit ?? 'paired',
+      ours_median: round(oursMedian, 3),
+      baseline_median: round(median(pairs.map((p) => p.base)), 3),
+      seconds: round((performance.now() - started) / 1000),
+    });
   }
 
-  /** A size row (smaller is better): ratio = ours / reference, `goal` is a ceiling. */
-  size({ scenario, ours, reference, baselineName, goal }) {
-    const ratio = ours / reference;
-    const row = {
+  /**
+   * An exact row (a deterministic count, dollars from counts): ratio = ours / reference, its
+   * interval the value itself, one round. `better: 'lower'` makes `goal` a ceiling.
+   * @param {{ scenario: string, ours: number, reference: number, baselineName: string, goal: number | null,
+   *   better?: Better, measure?: string }} spec
+   */
+  exact({ scenario, ours, reference, baselineName, goal, better = 'higher', measure = 'count' }) {
+    const ratio = round(ours / reference, 3);
+    return this.#push({
       scenario,
       rps: null,
       p50_ms: null,
       p99_ms: null,
       baseline: baselineName,
       baseline_rps: null,
-      ratio: round(ratio, 3),
+      ratio,
+      ratio_low: ratio,
+      ratio_high: ratio,
+      rounds: 1,
+      verdict: verdict({ low: ratio, high: ratio }, targetOf(goal, better)),
       goal,
-      measure: 'bytes',
-      pass: ratio <= goal,
-      ours_bytes: ours,
-      reference_bytes: reference,
-    };
-    this.rows.push(row);
-    return row;
+      ...(better === 'lower' ? { better } : {}),
+      measure,
+      exact: true,
+      ours,
+      reference,
+    });
   }
 
-  /** A row measured outside the load generator (e.g. ns per call), compared with a reference. */
-  record(row) {
-    this.rows.push({ rps: null, p50_ms: null, p99_ms: null, baseline_rps: null, ...row, pass: row.ratio >= row.goal });
+  /**
+   * A size row: ratio = our bytes / the reference's, `goal` a ceiling (smaller is better). The
+   * contract names such rows `... bytes`.
+   * @param {{ scenario: string, ours: number, reference: number, baselineName: string, goal: number | null }} spec
+   */
+  size({ scenario, ours, reference, baselineName, goal }) {
+    if (!scenario.endsWith(' bytes')) throw new Error(`a size row's scenario ends with " bytes": ${scenario}`);
+    return this.exact({ scenario, ours, reference, baselineName, goal, better: 'lower', measure: 'bytes' });
+  }
+
+  /**
+   * Round pairs until the row is decided or its time is up (`measureSequentially` in stats.ts).
+   * The bootstrap's seed comes from the scenario, so the same rounds give the same interval. The
+   * interval is rounded outwards to the 3 decimals written, and the verdict taken on those, so
+   * results.json always agrees with itself.
+   * @param {string} scenario
+   * @param {Target | null} target
+   * @param {(i: number) => Promise<void>} step one round pair
+   * @param {(confidence: number, seed: number) => Interval} summarize
+   */
+  async #sequential(scenario, target, step, summarize) {
+    const seed = seedFrom(scenario);
+    const outcome = await measureSequentially({
+      plan: this.plan,
+      target,
+      step,
+      summarize: (confidence) => roundOut(summarize(confidence, seed)),
+      now: () => performance.now(),
+      capMs: this.rowSeconds * 1000,
+      lateAt: this.lateAfter,
+    });
+    const { ratio, low, high, rounds, verdict: v, stopped } = outcome;
+    return { ratio, ratio_low: low, ratio_high: high, rounds, verdict: v, stopped };
+  }
+
+  /** @template {object} T @param {T} row @returns {T} */
+  #push(row) {
+    this.rows.push(row);
+    return row;
   }
 
   async close() {
@@ -201,19 +330,31 @@ export class Bench {
   }
 }
 
-/** Mean throughput over the runs; latency percentiles as the median of the runs' percentiles. */
-function combine(runs) {
-  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const statuses = {};
-  for (const run of runs) for (const [s, n] of Object.entries(run.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
-  return {
-    rps: runs.reduce((sum, r) => sum + r.rps, 0) / runs.length,
-    p50_ms: median(runs.map((r) => r.p50_ms)),
-    p99_ms: median(runs.map((r) => r.p99_ms)),
-    requests: runs.reduce((sum, r) => sum + r.requests, 0),
-    errors: runs.reduce((sum, r) => sum + r.errors, 0),
-    statuses,
-  };
+/** @param {number[]} values */
+const mean = (values) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
+
+/** @param {Round[]} rounds */
+function pooledSorted(rounds) {
+  return Float64Array.from(rounds.flatMap((r) => r.latencies)).sort();
 }
 
-const round = (n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+/** @param {Round[]} rounds */
+function sumStatuses(rounds) {
+  /** @type {Record<string, number>} */
+  const statuses = {};
+  for (const r of rounds) for (const [status, n] of Object.entries(r.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+  return statuses;
+}
+
+const round = (/** @type {number} */ n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * The ratio to 3 decimals, its interval widened to the 3 decimals around it (and to the ratio, in
+ * the rare resample where the median falls outside its bootstrap percentiles).
+ * @param {Interval} interval
+ */
+const roundOut = ({ ratio, low, high }) => ({
+  ratio: round(ratio, 3),
+  low: Math.floor(Math.min(low, ratio) * 1000 + 1e-9) / 1000,
+  high: Math.ceil(Math.max(high, ratio) * 1000 - 1e-9) / 1000,
+});

@@ -1,52 +1,76 @@
-// `npm run bench`: runs every bench/scenarios/*.mjs module (or those named on the command line),
-// prints one table of ratios against the bare baseline, and writes bench/results.json.
+// `npm run bench [-- <prefix>...] [--strict]`: the calibration, every bench/scenarios/*.mjs module
+// (or those whose file name starts with a prefix), the calibration again; prints one table of
+// ratios with their intervals and verdicts, and writes bench/results.json.
+//
+// Exit code: 1 when a module crashed; with --strict, 2 when the calibration says the machine was
+// too noisy (without --strict that is reported and the exit code stays 0).
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CALIBRATION_PREFIX, calibrate } from './calibration.mjs';
 import { Bench } from './lib.mjs';
+import { machineCheck, noiseReport, table } from './report.mjs';
 import { root } from '../scripts/workers.mjs';
 
-const only = process.argv.slice(2);
+/** After this many seconds the run is late: rows stop at their first look so that it ends within 8 minutes. */
+const LATE_AFTER_SECONDS = Number(process.env.BENCH_LATE_AFTER ?? 330);
+
+const args = process.argv.slice(2);
+const strict = args.includes('--strict');
+const only = args.filter((a) => !a.startsWith('--'));
 const dir = join(root, 'bench', 'scenarios');
-const modules = readdirSync(dir)
+const available = readdirSync(dir)
   .filter((f) => f.endsWith('.mjs'))
-  .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
   .sort();
+const modules = available.filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)));
+const calibrationOnly = only.length > 0 && only.every((o) => CALIBRATION_PREFIX.startsWith(o));
+if (modules.length === 0 && !calibrationOnly) {
+  console.error(`bench: no module matches ${only.join(', ')}; modules: ${available.join(', ')} (or "calibration" alone)`);
+  process.exit(1);
+}
 
 const bench = new Bench({
-  duration: Number(process.env.BENCH_SECONDS ?? 4),
+  roundSeconds: Number(process.env.BENCH_ROUND_SECONDS ?? 0.25),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
+  rowSeconds: Number(process.env.BENCH_ROW_SECONDS ?? 12),
 });
-const started = Date.now();
+const started = performance.now();
+bench.lateAfter = started + LATE_AFTER_SECONDS * 1000;
 const failures = [];
-for (const file of modules) {
-  console.error(`bench: ${file}`);
+
+/** @param {string} name @param {() => Promise<unknown>} run */
+async function step(name, run) {
+  const at = performance.now();
+  console.error(`bench: ${name}`);
   try {
-    const { default: run } = await import(pathToFileURL(join(dir, file)).href);
-    await run(bench);
+    await run();
   } catch (error) {
-    failures.push(file);
-    console.error(`bench: ${file} failed:`, error);
+    failures.push(name);
+    console.error(`bench: ${name} failed:`, error);
   } finally {
     await bench.close();
+    console.error(`bench: ${name} took ${Math.round((performance.now() - at) / 1000)} s`);
   }
 }
 
-const rows = bench.rows.map(({ scenario, rps, p50_ms, p99_ms, baseline, baseline_rps, ratio, goal, measure, pass }) => ({
-  scenario,
-  rps,
-  p50_ms,
-  p99_ms,
-  baseline,
-  baseline_rps,
-  ratio,
-  goal: measure === 'bytes' ? `<= ${goal}` : `>= ${goal}`,
-  pass: pass ? 'yes' : 'NO',
-}));
-console.table(rows);
+await step('calibration (first)', () => calibrate(bench, 'first'));
+for (const file of modules) {
+  await step(file, async () => {
+    const { default: run } = await import(pathToFileURL(join(dir, file)).href);
+    await run(bench);
+  });
+}
+await step('calibration (last)', () => calibrate(bench, 'last'));
+
+const check = machineCheck(bench.rows);
+for (const row of check.affected) row.noisy = true;
+const seconds = Math.round((performance.now() - started) / 1000);
+console.log(table(bench.rows));
 writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(bench.rows, null, 2)}\n`);
-console.log(`bench: ${bench.rows.length} rows in ${Math.round((Date.now() - started) / 1000)} s; bench/results.json written`);
+console.log(`bench: ${bench.rows.length} rows in ${seconds} s; bench/results.json written`);
+if (check.noisy) console.log(noiseReport(check));
 if (failures.length) {
-  console.error(`bench: scenario modules that failed: ${failures.join(', ')}`);
+  console.error(`bench: modules that failed: ${failures.join(', ')}`);
   process.exit(1);
 }
+if (strict && check.noisy) process.exit(2);
