@@ -1,6 +1,5 @@
 // A headless Chromium that runs on a machine with no browser download: the binary shipped inside
 // the npm package @sparticuz/chromium (or CHROMIUM_PATH, e.g. Debian's /usr/bin/chromium).
-import chromium from '@sparticuz/chromium';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './workers.mjs';
@@ -24,6 +23,8 @@ export const CHROMIUM_ARGS = [
 /** Path of a runnable Chromium; unpacks the packaged one to /tmp on first use. */
 export async function chromiumExecutable() {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  // Only then: a machine with its own Chromium (the render service in production) needs no package.
+  const { default: chromium } = await import('@sparticuz/chromium');
   return chromium.executablePath();
 }
 

@@ -31,7 +31,7 @@ export default async function renderer(bench) {
 
     const service = await startRenderServiceProcess({ ...settings, RENDER_TOKEN: TOKEN });
     try {
-      await recordRenders(bench, 'self-hosted render service (demo/render-service)', service.url, site);
+      await recordRenders(bench, 'self-hosted render service (services/render-service)', service.url, site);
     } finally {
       await service.stop();
     }

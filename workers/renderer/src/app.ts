@@ -1,5 +1,4 @@
 /** The renderer's HTTP API: POST /render (protocol.ts). */
-import type { BrowserWorker } from '@cloudflare/puppeteer';
 import { Hono } from 'hono';
 import { bearerToken, tokenMatches } from '../../../shared/http/auth.ts';
 import { methodNotAllowed, unauthorized } from '../../../shared/http/errors.ts';
@@ -8,12 +7,23 @@ import { log } from '../../../shared/log.ts';
 import { renderWithBrowserRendering } from './browser-rendering.ts';
 import { rendererConfig, type RendererConfig } from './config.ts';
 import type { RenderResult } from './protocol.ts';
+import type { PageJob } from './render-page.ts';
 import { renderFailure } from './render-errors.ts';
 import { parseRenderBody, renderTarget, type RenderTarget } from './render-request.ts';
-import { pageAnswer } from './render-result.ts';
+import { pageAnswer, type PageSnapshot } from './render-result.ts';
 import { renderWithService } from './render-service-client.ts';
 
-export const app = new Hono<{ Bindings: RendererEnv }>();
+/**
+ * Renders one page in a headless browser (when RENDER_SERVICE_URL is empty). In the worker that is
+ * Browser Rendering through the BROWSER binding; the self-hosted render service
+ * (services/render-service) serves this same app on Node and sets its own Chromium here through the
+ * `browserRender` context variable.
+ */
+export type BrowserRender = (job: Omit<PageJob, 'chromeMajor'>) => Promise<PageSnapshot>;
+
+export type RendererApp = { Bindings: RendererEnv; Variables: { browserRender?: BrowserRender } };
+
+export const app = new Hono<RendererApp>();
 app.onError(withOnError());
 app.notFound(withNotFound());
 
@@ -24,10 +34,12 @@ app.post('/render', async function render(c) {
   if (token === null || !(await tokenMatches(token, config.tokens))) throw unauthorized();
   const target = renderTarget(parseRenderBody(await c.req.text()), config.policy);
 
-  const via = config.serviceUrl ? 'service' : 'browser-rendering';
+  const own = c.get('browserRender');
+  const via = config.serviceUrl ? 'service' : own ? 'local-chromium' : 'browser-rendering';
   let answer: Pick<RenderResult, 'html' | 'status' | 'headers'>;
   try {
-    answer = await renderWith(target, config, c.env.BROWSER, c.env.RENDER_TOKEN);
+    const browserRender: BrowserRender = own ?? ((job) => renderWithBrowserRendering(c.env.BROWSER, job));
+    answer = await renderWith(target, config, browserRender, c.env.RENDER_TOKEN);
   } catch (error) {
     const failure = renderFailure(error, config.timeoutMs);
     log('warn', 'render.failed', {
@@ -61,11 +73,11 @@ app.all('/render', function renderMethods() {
   throw methodNotAllowed(['POST']);
 });
 
-async function renderWith(target: RenderTarget, config: RendererConfig, browser: BrowserWorker, token: string) {
+async function renderWith(target: RenderTarget, config: RendererConfig, browserRender: BrowserRender, token: string) {
   if (config.serviceUrl) {
     return renderWithService({ serviceUrl: config.serviceUrl, token, url: target.url, device: target.device, timeoutMs: config.timeoutMs });
   }
-  const snapshot = await renderWithBrowserRendering(browser, {
+  const snapshot = await browserRender({
     ...target,
     policy: config.policy,
     timeoutMs: config.timeoutMs,
