@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { existingWorkers, root } from './workers.mjs';
+import { productWorkers, root } from './workers.mjs';
 
 const KB = 1024;
 export const BUDGETS = {
@@ -47,7 +47,7 @@ step(
 step('lint (oxlint)', () => void execFileSync('npm', ['run', '--silent', 'lint'], { cwd: root, stdio: 'inherit' }));
 step('format (prettier --check)', () => void execFileSync('npm', ['run', '--silent', 'format:check'], { cwd: root, stdio: 'inherit' }));
 
-for (const { name } of existingWorkers()) {
+for (const { name } of productWorkers()) {
   step(`wrangler deploy --dry-run --env ${name}`, () => {
     const outdir = join(root, '.wrangler', 'dry-run', name);
     rmSync(outdir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // wrangler.toml: one runtime file for all workers, and one Env interface per worker, because each
 // worker type-checks as its own project (their `Cloudflare.Env` declarations would collide).
 import { execFileSync } from 'node:child_process';
-import { existingWorkers, envInterface, root } from './workers.mjs';
+import { productWorkers, envInterface, root } from './workers.mjs';
 
 const check = process.argv.includes('--check');
 const wrangler = (args) =>
@@ -25,7 +25,7 @@ function run(label, args) {
 }
 
 run('types/runtime.d.ts', ['--include-env=false', 'types/runtime.d.ts']);
-for (const { name } of existingWorkers()) {
+for (const { name } of productWorkers()) {
   run(`workers/${name}/worker-configuration.d.ts`, [
     '--env',
     name,
