@@ -13,16 +13,23 @@ const CONFIG = join(root, 'wrangler.toml');
 const OUT = join(root, 'bench', '.out');
 
 /**
- * @typedef {{ url: string, method?: string, headers?: Record<string,string>, body?: string }} LoadRequest
+ * @typedef {{ url: string, method?: import('autocannon').Request['method'], headers?: Record<string,string>, body?: string }} LoadRequest
  * @typedef {{ rps: number, p50_ms: number, p99_ms: number, requests: number, errors: number, statuses: Record<string, number> }} LoadResult
+ * @typedef {{ vars?: Record<string, string>, secrets?: Record<string, string> }} WorkerSettings
+ * @typedef {WorkerSettings & { also?: string[], miniflare?: Record<string, unknown> }} StartOptions
+ * @typedef {{ duration?: number, connections?: number, warmup?: number }} LoadOptions
+ * @typedef {{ scenario: string, request: LoadRequest, baselineName: string, baseline: LoadRequest, goal: number,
+ *   measure?: 'rps' | 'p99', expectStatus?: number, rounds?: number }} Comparison
+ * @typedef {Record<string, unknown> & { scenario: string, ratio: number, goal: number | null }} Row
  */
 
 export class Bench {
-  /** @type {object[]} rows for bench/results.json */
+  /** @type {Row[]} rows for bench/results.json */
   rows = [];
   /** @type {Miniflare[]} */
   #instances = [];
 
+  /** @param {LoadOptions} [options] */
   constructor({ duration = 4, warmup = 1, connections = 16 } = {}) {
     this.duration = duration;
     this.warmup = warmup;
@@ -32,7 +39,7 @@ export class Bench {
   /** Envs bundled by this run: each is rebuilt once per run, never reused from an earlier one. */
   #bundled = new Set();
 
-  /** `wrangler deploy --dry-run --outdir`: the exact bundle that would be uploaded. */
+  /** `wrangler deploy --dry-run --outdir`: the exact bundle that would be uploaded. @param {string} env */
   bundle(env) {
     const outdir = join(OUT, env);
     if (!this.#bundled.has(env)) {
@@ -48,7 +55,12 @@ export class Bench {
     return outdir;
   }
 
-  /** Miniflare worker options for one env of wrangler.toml, running its deploy bundle. */
+  /**
+   * Miniflare worker options for one env of wrangler.toml, running its deploy bundle.
+   * @param {string} env
+   * @param {WorkerSettings} [settings]
+   * @returns {import('wrangler').SourcelessWorkerOptions & { name: string, modules: true, scriptPath: string, modulesRoot: string }}
+   */
   workerOptions(env, { vars = {}, secrets = {} } = {}) {
     const outdir = this.bundle(env);
     const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG, env);
@@ -61,23 +73,29 @@ export class Bench {
       scriptPath: join(outdir, 'index.js'),
       modulesRoot: outdir,
       modulesRules: modules.length > 1 ? workerOptions.modulesRules : undefined,
-      bindings: { ...workerOptions.bindings, ...vars, ...secrets },
+      bindings: { .../** @type {{ bindings?: Record<string, import('miniflare').Json> }} */ (workerOptions).bindings, ...vars, ...secrets },
     };
   }
 
   /**
    * Starts the bundled worker of `env` (first) plus the workers of `also` (reachable through their
    * service bindings) in one Miniflare with fresh in-memory state. Returns its URL and the instance.
+   * @param {string} env
+   * @param {StartOptions} [options]
    */
   async start(env, { vars, secrets, also = [], miniflare = {} } = {}) {
-    const workers = [this.workerOptions(env, { vars, secrets }), ...also.map((e) => this.workerOptions(e))];
+    const first = this.workerOptions(env, { vars, secrets });
+    const workers = [first, ...also.map((e) => this.workerOptions(e))];
     const mf = new Miniflare(convertV4MiniflareOptions({ workers, cf: false, port: 0, ...miniflare }));
     this.#instances.push(mf);
     const url = (await mf.ready).href.replace(/\/$/, '');
-    return { url, mf, name: workers[0].name };
+    return { url, mf, name: first.name };
   }
 
-  /** The bare baseline: a worker answering a constant response, nothing else. */
+  /**
+   * The bare baseline: a worker answering a constant response, nothing else.
+   * @param {{ status?: number, headers?: Record<string, string>, body?: string | Uint8Array }} [response]
+   */
   async baseline({ status = 200, headers = {}, body = '' } = {}) {
     const binary = body instanceof Uint8Array;
     const mf = new Miniflare(
@@ -91,7 +109,7 @@ export class Bench {
             bindings: {
               STATUS: String(status),
               HEADERS: JSON.stringify(headers),
-              ...(binary ? { BODY_BASE64: Buffer.from(body).toString('base64') } : { BODY: body }),
+              ...(binary ? { BODY_BASE64: Buffer.from(body).toString('base64') } : { BODY: String(body) }),
             },
           },
         ],
@@ -103,7 +121,12 @@ export class Bench {
     return { url: (await mf.ready).href.replace(/\/$/, ''), mf };
   }
 
-  /** Drives one URL with autocannon: a warm-up, then `duration` seconds measured. */
+  /**
+   * Drives one URL with autocannon: a warm-up, then `duration` seconds measured.
+   * @param {LoadRequest} request
+   * @param {LoadOptions} [options]
+   * @returns {Promise<LoadResult>}
+   */
   async load(request, { duration = this.duration, connections = this.connections, warmup = this.warmup } = {}) {
     const options = {
       url: request.url,
@@ -113,8 +136,12 @@ export class Bench {
       connections,
     };
     if (warmup > 0) await autocannon({ ...options, duration: warmup });
+    /** @type {Record<string, number>} */
     const statuses = {};
-    const instance = autocannon({ ...options, duration });
+    // Without a callback autocannon answers an instance that is also a promise of its result.
+    const instance = /** @type {import('autocannon').Instance & Promise<import('autocannon').Result>} */ (
+      /** @type {unknown} */ (autocannon({ ...options, duration }))
+    );
     instance.on('response', (_client, status) => (statuses[status] = (statuses[status] ?? 0) + 1));
     const result = await instance;
     return {
@@ -131,6 +158,7 @@ export class Bench {
    * Measures a scenario and its baseline back to back and records the row. `measure: 'rps'`
    * gives ratio = ours / baseline; `measure: 'p99'` gives ratio = baseline p99 / ours (higher is
    * better in both, so `goal` is always a floor).
+   * @param {Comparison} comparison
    */
   async compare({ scenario, request, baselineName, baseline, goal, measure = 'rps', expectStatus, rounds = 3 }) {
     // Alternate baseline and scenario in short rounds so that drift in a shared, noisy machine
@@ -146,7 +174,7 @@ export class Bench {
     }
     const base = combine(baseRuns);
     const ours = combine(ourRuns);
-    if (expectStatus !== undefined && !ours.statuses[expectStatus]) {
+    if (expectStatus !== undefined && !ours.statuses[String(expectStatus)]) {
       throw new Error(`${scenario}: expected status ${expectStatus}, saw ${JSON.stringify(ours.statuses)}`);
     }
     const ratio = measure === 'p99' ? base.p99_ms / Math.max(ours.p99_ms, 0.001) : ours.rps / base.rps;
@@ -169,7 +197,10 @@ export class Bench {
     return row;
   }
 
-  /** A size row (smaller is better): ratio = ours / reference, `goal` is a ceiling. */
+  /**
+   * A size row (smaller is better): ratio = ours / reference, `goal` is a ceiling.
+   * @param {{ scenario: string, ours: number, reference: number, baselineName: string, goal: number }} size
+   */
   size({ scenario, ours, reference, baselineName, goal }) {
     const ratio = ours / reference;
     const row = {
@@ -190,7 +221,10 @@ export class Bench {
     return row;
   }
 
-  /** A row measured outside the load generator (e.g. ns per call), compared with a reference. */
+  /**
+   * A row measured outside the load generator (e.g. ns per call), compared with a reference.
+   * @param {Row & { goal: number }} row
+   */
   record(row) {
     this.rows.push({ rps: null, p50_ms: null, p99_ms: null, baseline_rps: null, ...row, pass: row.ratio >= row.goal });
   }
@@ -201,9 +235,14 @@ export class Bench {
   }
 }
 
-/** Mean throughput over the runs; latency percentiles as the median of the runs' percentiles. */
+/**
+ * Mean throughput over the runs; latency percentiles as the median of the runs' percentiles.
+ * @param {LoadResult[]} runs
+ * @returns {LoadResult}
+ */
 function combine(runs) {
-  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const median = (/** @type {number[]} */ values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+  /** @type {Record<string, number>} */
   const statuses = {};
   for (const run of runs) for (const [s, n] of Object.entries(run.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
   return {
@@ -216,4 +255,4 @@ function combine(runs) {
   };
 }
 
-const round = (n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+const round = (/** @type {number} */ n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;

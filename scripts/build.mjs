@@ -111,14 +111,14 @@ export function typeOf(path) {
 /**
  * The variants to keep for one file, smallest first, given the candidate sizes (see the rule in
  * the header). `candidates` maps encoding -> byte length, `identity` included.
- * @param {{ identity: number, gzip?: number, br?: number, zstd?: number }} candidates
+ * @param {{ identity: number } & Record<string, number | undefined>} candidates
+ * @returns {string[]}
  */
 export function keptEncodings(candidates) {
-  /** @type {Array<keyof typeof candidates>} */
   const kept = ['identity'];
   const { identity, gzip, br, zstd } = candidates;
   if (gzip !== undefined && gzip < identity) kept.push('gzip');
-  const fallback = kept.includes('gzip') ? gzip : identity;
+  const fallback = gzip !== undefined && gzip < identity ? gzip : identity;
   if (br !== undefined && br < fallback) kept.push('br');
   if (zstd !== undefined && zstd < fallback) kept.push('zstd');
   return kept.sort((a, b) => (candidates[a] ?? 0) - (candidates[b] ?? 0));

@@ -23,7 +23,7 @@ const BASE32_8 = /^[A-Z2-7]{8}$/;
 /** Words as people write them in file names: `validate`, `Regular`, `SemiBold`, `ExtraBold`. */
 const WORDS = /^(?:[a-z]+|[A-Z]?[a-z]{2,}(?:[A-Z][a-z]{2,})*)$/;
 
-/** True when `token` looks like a content hash of one of the bundlers above. */
+/** True when `token` looks like a content hash of one of the bundlers above. @param {string} token */
 export function isHashToken(token) {
   if (HEX.test(token)) return /[0-9]/.test(token) && /[a-f]/.test(token);
   if (BASE32_8.test(token)) return true;
@@ -37,12 +37,14 @@ export function isHashToken(token) {
  * hash. Candidates are the parts between the first and the last dot (`main.[hash].chunk.js`), the
  * part after the last `-` of each of them, and their last 8 characters when a `-` precedes them
  * (Rollup hashes may themselves contain `-`: `index-C-3q1bV5.js`).
+ * @param {string} path
  */
 export function isHashedPath(path) {
   const name = path.slice(path.lastIndexOf('/') + 1);
   const parts = name.split('.');
   if (parts.length < 2) return false;
   const stems = parts.slice(0, -1);
+  /** @type {Set<string>} */
   const candidates = new Set();
   for (const [i, part] of stems.entries()) {
     if (i > 0) candidates.add(part);

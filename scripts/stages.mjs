@@ -76,6 +76,7 @@ export const stageSchema = z.strictObject({
  * A clear error for a wrong stage, worker or overlay: `npm run deploy` prints its message and exits 2.
  */
 export class StageError extends Error {
+  /** @override */
   name = 'StageError';
 }
 

@@ -200,6 +200,7 @@ try {
   /** @type {Record<string, string>} */
   let rendererExtraVars = {};
   if (withRenderService) {
+    /** @type {Record<string, string>} */
     const settings = {
       ...rendererVars(),
       RENDER_TOKEN: devVars().RENDER_TOKEN ?? '',

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { productWorkers, envInterface, root } from './workers.mjs';
 
 const check = process.argv.includes('--check');
-const wrangler = (args) =>
+const wrangler = (/** @type {string[]} */ args) =>
   execFileSync('npx', ['wrangler', 'types', ...args, ...(check ? ['--check'] : [])], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -13,6 +13,10 @@ const wrangler = (args) =>
   });
 
 let stale = 0;
+/**
+ * @param {string} label
+ * @param {string[]} args
+ */
 function run(label, args) {
   try {
     wrangler(args);
@@ -20,7 +24,8 @@ function run(label, args) {
   } catch (error) {
     stale++;
     console.error(`${check ? 'STALE' : 'FAILED'}: ${label}; run \`npm run types\``);
-    console.error(String(error.stdout ?? ''), String(error.stderr ?? ''));
+    const { stdout, stderr } = /** @type {{ stdout?: Buffer, stderr?: Buffer }} */ (error);
+    console.error(String(stdout ?? ''), String(stderr ?? ''));
   }
 }
 

@@ -52,7 +52,13 @@ export default async function renderer(bench) {
   });
 }
 
-/** Sequential renders of two pages: one with `prerenderReady`, one that waits for network idle. */
+/**
+ * Sequential renders of two pages: one with `prerenderReady`, one that waits for network idle.
+ * @param {import('../lib.mjs').Bench} bench
+ * @param {string} path
+ * @param {string} url
+ * @param {{ siteOrigin: string }} site
+ */
 async function recordRenders(bench, path, url, site) {
   for (const [page, what] of [
     ['/images', 'prerenderReady page'],
@@ -71,8 +77,8 @@ async function recordRenders(bench, path, url, site) {
       if (i > 0) times.push(performance.now() - started); // the first one launches the browser
     }
     times.sort((a, b) => a - b);
-    const p50 = times[Math.floor(times.length / 2)];
-    const max = times[times.length - 1];
+    const p50 = times[Math.floor(times.length / 2)] ?? NaN;
+    const max = times.at(-1) ?? NaN;
     bench.record({
       scenario: `renderer: render a ${what}, ${path}: p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms over ${RENDERS}`,
       baseline: `${RENDER_BUDGET_MS} ms budget`,
