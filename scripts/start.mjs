@@ -10,9 +10,11 @@
 //
 // Environment: SPA_DIST (serve that built SPA), STACK_STATE_DIR (default .wrangler/state),
 // STACK_LOG_DIR (write each process's output to <dir>/<name>.log instead of the terminal),
-// STACK_SKIP_BUILD=1 (serve build/ as it is), STACK_RENDER_SERVICE=1 (same as --render-service).
+// STACK_SKIP_BUILD=1 (serve build/ as it is), STACK_RENDER_SERVICE=1 (same as --render-service),
+// WRANGLER_REGISTRY_PATH (wrangler's dev registry; default .wrangler/registry of this checkout).
 import { spawn } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseToml } from 'smol-toml';
@@ -33,6 +35,15 @@ const stateDir = process.env.STACK_STATE_DIR ?? join(root, '.wrangler', 'state')
 const logDir = process.env.STACK_LOG_DIR;
 /** Workers that share local state (and so one --persist-to folder). @type {Record<string, string>} */
 const STATE_GROUPS = { shortener: 'links', redirector: 'links' };
+/**
+ * Workers started only once others answer: a service binding or a Durable Object's script_name is
+ * resolved through the dev registry, and a worker that starts first may bind to an entry a stopped
+ * stack left behind. The redirector also shares the shortener's state folder (SQLITE_BUSY).
+ * @type {Record<string, string[]>}
+ */
+const STARTS_AFTER = { edge: ['assets', 'renderer'], redirector: ['shortener'] };
+/** Where wrangler dev processes find each other: this checkout's own registry unless one is given. */
+const registryDir = process.env.WRANGLER_REGISTRY_PATH ?? join(root, '.wrangler', 'registry');
 /** @type {Managed[]} */
 const managed = [];
 /** @type {Array<{ close(): Promise<void> }>} */
@@ -45,7 +56,7 @@ const say = (/** @type {string} */ line) => console.log(`[start] ${line}`);
 function launch(proc) {
   const child = spawn(proc.command, proc.args, {
     cwd: root,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0', ...proc.env },
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_REGISTRY_PATH: registryDir, FORCE_COLOR: '0', ...proc.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // own process group, so stopping kills workerd grandchildren too
   });
@@ -112,9 +123,10 @@ async function stop(code) {
   for (const proc of managed) if (proc.timer) clearTimeout(proc.timer);
   const running = managed.flatMap((proc) => (proc.child && proc.child.exitCode === null && !proc.child.signalCode ? [proc.child] : []));
   for (const child of running) killGroup(child, 'SIGTERM');
+  // wrangler removes its dev-registry entry on the way out: give it time before forcing.
   const deadline = setTimeout(() => {
     for (const child of running) killGroup(child, 'SIGKILL');
-  }, 5000);
+  }, 10_000);
   await Promise.all(running.map((child) => new Promise((resolve) => child.once('exit', resolve))));
   clearTimeout(deadline);
   // wrangler's workerd children live in the same groups: make sure none outlives its parent.
@@ -143,6 +155,24 @@ async function waitForPort(name, port, timeoutMs = 90_000) {
   throw new Error(`${name} did not answer on port ${port} within ${timeoutMs / 1000} s`);
 }
 
+/**
+ * Fails when a port of the stack is taken: another `npm start` (or anything else) holds it.
+ * @param {Array<{ name: string, port: number }>} wanted
+ */
+async function checkPortsFree(wanted) {
+  for (const { name, port } of wanted) {
+    const taken = await new Promise((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (taken) throw new Error(`port ${port} (${name}) is already in use: is another npm start running? Stop it first.`);
+  }
+}
+
 /** KEY=value lines of .dev.vars (the local secrets). */
 function devVars() {
   /** @type {Record<string, string>} */
@@ -164,6 +194,14 @@ function rendererVars() {
 
 try {
   const workers = productWorkers();
+  await checkPortsFree([
+    ...workers,
+    { name: 'recommender', port: RECOMMENDER_PORT },
+    ...(withRenderService ? [{ name: 'render-service', port: RENDER_SERVICE_PORT }] : []),
+  ]);
+  // Entries a stopped stack left (a worker killed before it could unregister) would point bindings
+  // at dead processes; the ports are ours, so no other instance of these workers is running.
+  for (const { name } of workers) rmSync(join(registryDir, name), { force: true });
   if (logDir) mkdirSync(logDir, { recursive: true });
   mkdirSync(stateDir, { recursive: true });
   if (!existsSync(join(root, '.dev.vars'))) copyFileSync(join(root, '.dev.vars.example'), join(root, '.dev.vars'));
@@ -233,16 +271,14 @@ try {
 
   // One persistence folder per state group: workerd processes that open the same local SQLite
   // files at the same moment fail with SQLITE_BUSY, so only workers that must share state share a
-  // folder (shortener and redirector read and write the same LINKS namespace), and the second of a
-  // group starts once the first answers.
+  // folder (shortener and redirector read and write the same LINKS namespace).
   const groupOf = (/** @type {string} */ name) => STATE_GROUPS[name] ?? name;
-  /** @type {Map<string, { name: string, port: number }>} */
-  const started = new Map();
   for (const [i, { name, port }] of workers.entries()) {
     const group = groupOf(name);
-    const first = started.get(group);
-    if (first) await waitForPort(first.name, first.port);
-    started.set(group, { name, port });
+    for (const before of STARTS_AFTER[name] ?? []) {
+      const dependency = workers.find((w) => w.name === before);
+      if (dependency) await waitForPort(dependency.name, dependency.port);
+    }
     const vars = name === 'renderer' ? Object.entries(rendererExtraVars).map(([key, value]) => `--var=${key}:${value}`) : [];
     launch(
       add({

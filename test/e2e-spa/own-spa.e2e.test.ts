@@ -9,7 +9,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isHashedPath } from '../../scripts/hashed.mjs';
 import { RECOMMENDER_PORT, RENDER_SERVICE_PORT, WORKERS } from '../../scripts/workers.mjs';
 import { startStack, type Stack } from '../support/stack.ts';
@@ -50,6 +50,8 @@ const answers = (url: string) => fetch(url, { redirect: 'manual' }).then((r) => 
 
 let stack: Stack;
 let demo: ChildProcess | undefined;
+/** A failed test keeps the stack's logs for a look (their folder is printed). */
+let failed = false;
 
 beforeAll(async () => {
   stack = await startStack({ SPA_DIST, STACK_RENDER_SERVICE: '1' });
@@ -63,9 +65,13 @@ function stopDemo(): void {
   } catch {} // already gone
 }
 
+afterEach(({ task }) => {
+  if (task.result?.state === 'fail') failed = true;
+});
+
 afterAll(async () => {
   stopDemo();
-  await stack?.stop();
+  await stack?.stop({ keep: failed });
 });
 
 describe(`your SPA behind the edge (SPA_DIST=${SPA_DIST})`, () => {
@@ -167,7 +173,7 @@ describe('npm start through outages', () => {
   it('Ctrl-C stops every process the stack started, and frees its ports', async () => {
     stopDemo();
     const groups = new Set(stack.pids());
-    expect(await stack.stop()).toBe(0);
+    expect(await stack.stop({ keep: failed })).toBe(0);
     await eventually(async () => livingGroups(groups).length === 0, 20);
     const ports = [...WORKERS.map((w) => w.port), RECOMMENDER_PORT, RENDER_SERVICE_PORT];
     for (const host of ['127.0.0.1', '[::1]']) {

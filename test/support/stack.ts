@@ -22,8 +22,11 @@ export interface Stack {
   pids(): number[];
   /** The first output line matching `pattern` from now on (or already printed past `since`). */
   waitFor(pattern: RegExp, since?: number): Promise<string>;
-  /** Ctrl-C: SIGINT to start.mjs; resolves with its exit code once it has exited. */
-  stop(): Promise<number | null>;
+  /**
+   * Ctrl-C: SIGINT to start.mjs; resolves with its exit code once it has exited. The temporary
+   * state and logs are removed unless `keep` (or E2E_KEEP_STATE=1): then their folder is printed.
+   */
+  stop(options?: { keep?: boolean }): Promise<number | null>;
 }
 
 const STARTED = /^\[start\] (\S+) started \(pid (\d+)\)$/gm;
@@ -83,10 +86,11 @@ export async function startStack(env: Record<string, string | undefined> = {}): 
     },
     pids: () => started().map((s) => s.pid),
     waitFor,
-    async stop() {
+    async stop({ keep = process.env.E2E_KEEP_STATE === '1' } = {}) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       const code = await exited;
-      if (process.env.E2E_KEEP_STATE !== '1') rmSync(dir, { recursive: true, force: true });
+      if (keep) console.error(`stack state and logs kept in ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
       return code;
     },
   };
