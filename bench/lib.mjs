@@ -30,6 +30,9 @@ const OUT = join(root, 'bench', '.out');
  * @typedef {import('./stats.ts').Target} Target
  * @typedef {import('./stats.ts').Interval} Interval
  * @typedef {'higher' | 'lower'} Better
+ * @typedef {import('./report.mjs').Row} Row
+ * @typedef {{ vars?: Record<string, string>, secrets?: Record<string, string> }} WorkerSettings
+ * @typedef {WorkerSettings & { also?: string[], miniflare?: Record<string, unknown> }} StartOptions
  */
 
 /** Seconds each side is driven before a row's first round (JIT, connection pools, caches). */
@@ -40,7 +43,7 @@ const REQUESTS_PER_CONNECTION = 8;
 const MAX_ROUND_SECONDS = 2;
 
 export class Bench {
-  /** @type {object[]} rows for bench/results.json */
+  /** @type {Row[]} rows for bench/results.json */
   rows = [];
   /** @type {Miniflare[]} */
   #instances = [];
@@ -62,7 +65,7 @@ export class Bench {
   /** Envs bundled by this run: each is rebuilt once per run, never reused from an earlier one. */
   #bundled = new Set();
 
-  /** `wrangler deploy --dry-run --outdir`: the exact bundle that would be uploaded. */
+  /** `wrangler deploy --dry-run --outdir`: the exact bundle that would be uploaded. @param {string} env */
   bundle(env) {
     const outdir = join(OUT, env);
     if (!this.#bundled.has(env)) {
@@ -78,7 +81,12 @@ export class Bench {
     return outdir;
   }
 
-  /** Miniflare worker options for one env of wrangler.toml, running its deploy bundle. */
+  /**
+   * Miniflare worker options for one env of wrangler.toml, running its deploy bundle.
+   * @param {string} env
+   * @param {WorkerSettings} [settings]
+   * @returns {import('wrangler').SourcelessWorkerOptions & { name: string, modules: true, scriptPath: string, modulesRoot: string }}
+   */
   workerOptions(env, { vars = {}, secrets = {} } = {}) {
     const outdir = this.bundle(env);
     const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG, env);
@@ -91,23 +99,28 @@ export class Bench {
       scriptPath: join(outdir, 'index.js'),
       modulesRoot: outdir,
       modulesRules: modules.length > 1 ? workerOptions.modulesRules : undefined,
-      bindings: { ...workerOptions.bindings, ...vars, ...secrets },
+      bindings: { .../** @type {{ bindings?: Record<string, import('miniflare').Json> }} */ (workerOptions).bindings, ...vars, ...secrets },
     };
   }
 
   /**
    * Starts the bundled worker of `env` (first) plus the workers of `also` (reachable through their
    * service bindings) in one Miniflare with fresh in-memory state. Returns its URL and the instance.
+   * @param {string} env
+   * @param {StartOptions} [options]
    */
   async start(env, { vars, secrets, also = [], miniflare = {} } = {}) {
     const workers = [this.workerOptions(env, { vars, secrets }), ...also.map((e) => this.workerOptions(e))];
     const mf = new Miniflare(convertV4MiniflareOptions({ workers, cf: false, port: 0, ...miniflare }));
     this.#instances.push(mf);
     const url = (await mf.ready).href.replace(/\/$/, '');
-    return { url, mf, name: workers[0].name };
+    return { url, mf, name: workers[0]?.name ?? env };
   }
 
-  /** The bare baseline: a worker answering a constant response, nothing else. */
+  /**
+   * The bare baseline: a worker answering a constant response, nothing else.
+   * @param {{ status?: number, headers?: Record<string, string>, body?: string | Uint8Array }} [response]
+   */
   async baseline({ status = 200, headers = {}, body = '' } = {}) {
     const binary = body instanceof Uint8Array;
     const mf = new Miniflare(
@@ -318,7 +331,7 @@ export class Bench {
     return { ratio, ratio_low: low, ratio_high: high, rounds, verdict: v, stopped };
   }
 
-  /** @template {object} T @param {T} row @returns {T} */
+  /** @template {Row} T @param {T} row @returns {T} */
   #push(row) {
     this.rows.push(row);
     return row;

@@ -4,7 +4,7 @@
 import autocannon from 'autocannon';
 
 /**
- * @typedef {{ url: string, method?: string, headers?: Record<string, string>, body?: string }} LoadRequest
+ * @typedef {{ url: string, method?: import('autocannon').Request['method'], headers?: Record<string, string>, body?: string }} LoadRequest
  * @typedef {{ rps: number, latencies: number[], statuses: Record<string, number>, errors: number }} Round
  */
 
@@ -33,15 +33,20 @@ export async function loadRound(request, { seconds, connections }) {
   /** @type {Map<object, { count: number, last: number }>} */
   const perConnection = new Map();
   const started = performance.now();
-  const instance = autocannon({
-    url: request.url,
-    method: request.method ?? 'GET',
-    headers: request.headers ?? {},
-    body: request.body,
-    connections,
-    duration: seconds,
-    sampleInt: SAMPLE_MS,
-  });
+  // Without a callback autocannon answers an instance that is also a promise of its result.
+  const instance = /** @type {import('autocannon').Instance & Promise<import('autocannon').Result>} */ (
+    /** @type {unknown} */ (
+      autocannon({
+        url: request.url,
+        method: request.method ?? 'GET',
+        headers: request.headers ?? {},
+        body: request.body,
+        connections,
+        duration: seconds,
+        sampleInt: SAMPLE_MS,
+      })
+    )
+  );
   instance.on('response', (client, status, _bytes, responseTime) => {
     const now = performance.now();
     latencies.push(responseTime);

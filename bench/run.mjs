@@ -36,6 +36,7 @@ const bench = new Bench({
 });
 const started = performance.now();
 bench.lateAfter = started + LATE_AFTER_SECONDS * 1000;
+/** @type {string[]} */
 const failures = [];
 
 /** @param {string} name @param {() => Promise<unknown>} run */

@@ -1,11 +1,14 @@
-// `npm run build`: builds the demo SPA with Vite into build/spa/, then lays out build/assets/, the
-// directory the `assets` worker serves ([env.assets] in wrangler.toml):
+// `npm run build`: the SPA the `assets` worker serves ([env.assets] in wrangler.toml), laid out in
+// build/assets/. The SPA is the demo (demo/spa, built with Vite into build/spa/), or with
+// SPA_DIST=<folder> any SPA already built: `index.html` at the folder's root, its files below.
 //
 //   build/assets/<file>             every file of the SPA build, as built (the identity bytes)
 //   build/assets/<file>.br|.zst|.gz precompressed variants of compressible files (Brotli 11, zstd 19, gzip 9)
 //   build/assets/.assets-manifest.json  what the worker reads: per URL path its content type, whether
-//                                   its name is content-hashed, Last-Modified, and each variant's
-//                                   path, size and strong ETag (a hash of that variant's bytes)
+//                                   its name is content-hashed (scripts/hashed.mjs), Last-Modified,
+//                                   and each variant's path, size and strong ETag (a hash of its bytes)
+//
+// The manifest is the one place that says what a path is; the worker serves nothing it does not list.
 //
 // Which variants are kept: a compressed variant costs a stored file and buys nothing unless some client
 // gets fewer bytes because of it. gzip is kept when smaller than the identity bytes; br and zstd are
@@ -17,24 +20,35 @@
 // Idempotent and fast: variants are recompressed only when a file's bytes change (cached by
 // content hash from the previous manifest), stale files are removed, Last-Modified of unchanged files
 // is kept, and the manifest is byte-identical for identical inputs. Exported `ensureBuilt()` skips
-// the whole build when nothing under demo/spa/ (nor this script) changed since the last one.
+// the whole build when the SPA's files (nor these scripts) changed since the last build of the same SPA.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync, zstdCompressSync } from 'node:zlib';
+import { isHashedPath } from './hashed.mjs';
+
+/**
+ * @typedef {{ encoding: string, path: string, size: number, etag: string }} Variant
+ * @typedef {{ size: number, kept: boolean }} Candidate
+ * @typedef {{ contentType: string, immutable: boolean, lastModified: string, variants: Variant[] }} Entry
+ * @typedef {{ version: 1, source: string, connectSrc: string[], files: Record<string, Entry>,
+ *   candidates: Record<string, Record<string, Candidate>> }} BuildManifest
+ */
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const SPA_SOURCE = join(root, 'demo', 'spa');
+/** The manifest's `source` for the demo; a SPA_DIST build records its folder instead. */
+export const DEMO_SOURCE = 'demo/spa';
 export const SPA_OUT = join(root, 'build', 'spa');
 export const ASSETS_OUT = join(root, 'build', 'assets');
 export const MANIFEST_NAME = '.assets-manifest.json';
 export const MANIFEST_PATH = join(ASSETS_OUT, MANIFEST_NAME);
-/** The feed worker's local origin (../shared/BRIEF.md); production builds set VITE_FEED_ORIGIN. */
+/** The feed worker's local origin (port 8791 under `npm start`); stage builds set VITE_FEED_ORIGIN. */
 export const DEFAULT_FEED_ORIGIN = 'http://localhost:8791';
 const LOCK = join(root, 'build', '.build.lock');
 
-/** File extension -> Content-Type and whether compressing it pays off. */
+/** File extension -> Content-Type and whether compressing it pays off. @type {Record<string, [string, boolean]>} */
 const TYPES = {
   html: ['text/html; charset=utf-8', true],
   js: ['text/javascript; charset=utf-8', true],
@@ -60,9 +74,10 @@ const TYPES = {
   avif: ['image/avif', false],
   pdf: ['application/pdf', false],
 };
+/** @type {[string, boolean]} */
 const FALLBACK_TYPE = ['application/octet-stream', false];
 
-/** Suffix of each stored variant, and how to make it. */
+/** Suffix of each stored variant, and how to make it. @type {Record<string, { suffix: string, compress(bytes: Buffer): Buffer }>} */
 const ENCODINGS = {
   br: {
     suffix: '.br',
@@ -82,14 +97,12 @@ const ENCODINGS = {
   gzip: { suffix: '.gz', compress: (bytes) => gzipSync(bytes, { level: 9 }) },
 };
 
-/** Vite names every bundled file `assets/<name>.<8-char hash>.<ext>` (demo/spa/vite.config.ts). */
-export const HASHED_PATH = /^\/assets\/.+\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9]+$/;
-
-/** A strong entity tag (RFC 9110 §8.8.3) from the bytes of one variant. */
+/** A strong entity tag (RFC 9110 §8.8.3) from the bytes of one variant. @param {Buffer} bytes */
 export function etagOf(bytes) {
   return `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
 }
 
+/** @param {string} path @returns {[string, boolean]} */
 export function typeOf(path) {
   const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
   return TYPES[ext] ?? FALLBACK_TYPE;
@@ -98,20 +111,30 @@ export function typeOf(path) {
 /**
  * The variants to keep for one file, smallest first, given the candidate sizes (see the rule in
  * the header). `candidates` maps encoding -> byte length, `identity` included.
+ * @param {{ identity: number } & Record<string, number | undefined>} candidates
+ * @returns {string[]}
  */
 export function keptEncodings(candidates) {
   const kept = ['identity'];
   const { identity, gzip, br, zstd } = candidates;
   if (gzip !== undefined && gzip < identity) kept.push('gzip');
-  const fallback = kept.includes('gzip') ? gzip : identity;
+  const fallback = gzip !== undefined && gzip < identity ? gzip : identity;
   if (br !== undefined && br < fallback) kept.push('br');
   if (zstd !== undefined && zstd < fallback) kept.push('zstd');
-  return kept.sort((a, b) => candidates[a] - candidates[b]);
+  return kept.sort((a, b) => (candidates[a] ?? 0) - (candidates[b] ?? 0));
 }
 
+/**
+ * Every file under `dir`. Dot-files and dot-folders (`.DS_Store`, Vite's `.vite/manifest.json`) are
+ * not part of a site, except `.well-known/` (RFC 8615).
+ * @param {string} dir
+ * @returns {string[]}
+ */
 function walk(dir) {
+  /** @type {string[]} */
   const out = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') && entry.name !== '.well-known') continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...walk(full));
     else if (entry.isFile()) out.push(full);
@@ -119,17 +142,47 @@ function walk(dir) {
   return out;
 }
 
+/** Every file under `dir`, dot-files included. @param {string} dir @returns {string[]} */
+function walkAll(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** @param {string} file @param {string} base */
 const urlPath = (file, base) => `/${relative(base, file).split(sep).join('/')}`;
 
-function readManifest() {
+/** @param {string} [out] @returns {BuildManifest | null} */
+function readManifest(out = ASSETS_OUT) {
   try {
-    return JSON.parse(readFileSync(MANIFEST_PATH, 'utf8'));
+    return JSON.parse(readFileSync(join(out, MANIFEST_NAME), 'utf8'));
   } catch {
     return null;
   }
 }
 
-/** Writes `bytes` to `file` unless it already holds exactly them (keeps mtimes of unchanged files). */
+/**
+ * The SPA to serve: a built folder named by `spaDist` (SPA_DIST), or the demo when it is empty.
+ * Throws a message naming the problem when the folder is not a built SPA.
+ * @param {string | null | undefined} spaDist
+ * @returns {{ source: string, dir: string | null }} `dir` null: the demo, built by Vite
+ */
+export function spaInput(spaDist) {
+  if (!spaDist) return { source: DEMO_SOURCE, dir: null };
+  const dir = resolve(root, spaDist);
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`SPA_DIST=${spaDist}: no such folder (${dir})`);
+  if (!existsSync(join(dir, 'index.html'))) {
+    throw new Error(`SPA_DIST=${spaDist}: no index.html at the folder's root; point SPA_DIST at the build output (e.g. dist/)`);
+  }
+  const inside = relative(root, dir);
+  return { source: inside.startsWith('..') || isAbsolute(inside) ? dir : inside.split(sep).join('/'), dir };
+}
+
+/**
+ * Writes `bytes` to `file` unless it already holds exactly them (keeps mtimes of unchanged files).
+ * @param {string} file
+ * @param {Buffer} bytes
+ */
 function writeIfChanged(file, bytes) {
   if (existsSync(file)) {
     const current = readFileSync(file);
@@ -139,32 +192,43 @@ function writeIfChanged(file, bytes) {
   writeFileSync(file, bytes);
 }
 
-/** Lays out build/assets/ from build/spa/: identity files, kept variants, manifest. */
-export function writeAssets({ feedOrigin, now = new Date() }) {
-  const previous = readManifest();
+/**
+ * Lays out `out` (build/assets/) from a built SPA (`from`, default build/spa/): identity files, kept
+ * variants, manifest.
+ * @param {{ feedOrigin: string | null, now?: Date, from?: string, source?: string, out?: string }} options
+ */
+export function writeAssets({ feedOrigin, now = new Date(), from = SPA_OUT, source = DEMO_SOURCE, out = ASSETS_OUT }) {
+  const manifestPath = join(out, MANIFEST_NAME);
+  const previous = readManifest(out);
   const lastModifiedNow = new Date(Math.floor(now.getTime() / 1000) * 1000).toUTCString();
+  /** @type {Record<string, Entry & { candidates?: Record<string, Candidate> }>} */
   const files = {};
-  const written = new Set([MANIFEST_PATH]);
+  const written = new Set([manifestPath]);
   const stats = { files: 0, compressed: 0, reused: 0 };
 
-  for (const file of walk(SPA_OUT).sort()) {
-    const path = urlPath(file, SPA_OUT);
+  for (const file of walk(from).sort()) {
+    const path = urlPath(file, from);
     const bytes = readFileSync(file);
     const [contentType, compressible] = typeOf(path);
     const identityTag = etagOf(bytes);
     const before = previous?.files?.[path];
     const unchanged = before?.variants?.find((v) => v.encoding === 'identity')?.etag === identityTag;
 
-    writeIfChanged(join(ASSETS_OUT, path), bytes);
-    written.add(join(ASSETS_OUT, path));
+    writeIfChanged(join(out, path), bytes);
+    written.add(join(out, path));
+    /** @type {Variant[]} */
     const variants = [{ encoding: 'identity', path, size: bytes.length, etag: identityTag }];
+    /** @type {Record<string, Candidate> | undefined} */
+    let candidates;
 
     if (compressible) {
+      /** @type {{ identity: number } & Record<string, number>} */
       const sizes = { identity: bytes.length };
+      /** @type {Record<string, Buffer>} */
       const made = {};
       for (const [encoding, { suffix, compress }] of Object.entries(ENCODINGS)) {
-        const target = join(ASSETS_OUT, path + suffix);
-        const cached = unchanged ? previous.candidates?.[path]?.[encoding] : undefined;
+        const target = join(out, path + suffix);
+        const cached = unchanged ? previous?.candidates?.[path]?.[encoding] : undefined;
         let variantBytes;
         if (cached && existsSync(target)) {
           variantBytes = readFileSync(target);
@@ -181,32 +245,36 @@ export function writeAssets({ feedOrigin, now = new Date() }) {
       }
       const kept = keptEncodings(sizes);
       for (const encoding of Object.keys(ENCODINGS)) {
-        if (!kept.includes(encoding) || !made[encoding]) continue;
-        const variantPath = path + ENCODINGS[encoding].suffix;
-        writeIfChanged(join(ASSETS_OUT, variantPath), made[encoding]);
-        written.add(join(ASSETS_OUT, variantPath));
-        variants.push({ encoding, path: variantPath, size: made[encoding].length, etag: etagOf(made[encoding]) });
+        const variantBytes = made[encoding];
+        if (!kept.includes(encoding) || !variantBytes) continue;
+        const variantPath = path + ENCODINGS[encoding]?.suffix;
+        writeIfChanged(join(out, variantPath), variantBytes);
+        written.add(join(out, variantPath));
+        variants.push({ encoding, path: variantPath, size: variantBytes.length, etag: etagOf(variantBytes) });
       }
-      files[path] = { candidates: Object.fromEntries(Object.entries(sizes).map(([e, size]) => [e, { size, kept: kept.includes(e) }])) };
+      candidates = Object.fromEntries(Object.entries(sizes).map(([e, size]) => [e, { size, kept: kept.includes(e) }]));
     }
     variants.sort((a, b) => a.size - b.size);
     files[path] = {
       contentType,
-      immutable: HASHED_PATH.test(path),
-      lastModified: unchanged && before.lastModified ? before.lastModified : lastModifiedNow,
+      immutable: isHashedPath(path),
+      lastModified: unchanged && before?.lastModified ? before.lastModified : lastModifiedNow,
       variants,
-      candidates: files[path]?.candidates,
+      candidates,
     };
     stats.files++;
   }
 
   // Remove whatever a previous build left that this one did not produce (old hashed bundles).
-  if (existsSync(ASSETS_OUT)) {
-    for (const file of walk(ASSETS_OUT)) if (!written.has(file)) rmSync(file);
+  if (existsSync(out)) {
+    for (const file of walkAll(out)) if (!written.has(file)) rmSync(file);
   }
 
+  /** @type {BuildManifest} */
   const manifest = {
     version: 1,
+    // Which SPA this is (the demo, or the SPA_DIST folder): ensureBuilt() rebuilds when it differs.
+    source,
     // Origins the SPA was built to call: the worker adds them to the CSP connect-src.
     connectSrc: feedOrigin ? [new URL(feedOrigin).origin] : [],
     files: Object.fromEntries(Object.entries(files).map(([path, { candidates: _candidates, ...entry }]) => [path, entry])),
@@ -215,21 +283,33 @@ export function writeAssets({ feedOrigin, now = new Date() }) {
     candidates: Object.fromEntries(
       Object.entries(files)
         .filter(([, f]) => f.candidates)
-        .map(([path, f]) => [path, f.candidates]),
+        .map(([path, f]) => [path, f.candidates ?? {}]),
     ),
   };
-  writeIfChanged(MANIFEST_PATH, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+  writeIfChanged(manifestPath, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
   return { manifest, stats };
 }
 
-/** Newest modification time under the inputs of the build (SPA sources, this script). */
-function newestInput() {
-  let newest = statSync(fileURLToPath(import.meta.url)).mtimeMs;
-  for (const file of walk(SPA_SOURCE)) newest = Math.max(newest, statSync(file).mtimeMs);
+/**
+ * Newest modification time under the inputs of a build: the SPA's files (the demo's sources, or
+ * the SPA_DIST folder) and the build scripts themselves.
+ * @param {string | null} dir the SPA_DIST folder, or null for the demo
+ */
+function newestInput(dir) {
+  let newest = Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, statSync(join(root, 'scripts', 'hashed.mjs')).mtimeMs);
+  for (const file of walk(dir ?? SPA_SOURCE)) newest = Math.max(newest, statSync(file).mtimeMs);
   return newest;
 }
 
-function withLock(fn) {
+/**
+ * Runs `fn` holding build/.build.lock, so that builds started at once (vitest loads several
+ * projects that each ensure a build, in one process or several) run one after the other. The wait
+ * is asynchronous: a blocking wait would stall a holder in the same process.
+ * @template T
+ * @param {() => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
+async function withLock(fn) {
   mkdirSync(dirname(LOCK), { recursive: true });
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -237,48 +317,83 @@ function withLock(fn) {
       mkdirSync(LOCK);
       break;
     } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
+      if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') throw error;
       // A lock older than two minutes belongs to a build that died: take it over.
-      if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs > 120_000) rmSync(LOCK, { recursive: true, force: true });
+      const age = Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 120_000) rmSync(LOCK, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`build: lock ${LOCK} held for too long`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  return Promise.resolve()
-    .then(fn)
-    .finally(() => rmSync(LOCK, { recursive: true, force: true }));
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
 }
 
-/** Runs the Vite build and lays out build/assets/. One build at a time (tests may start several). */
-export async function buildAssets({ quiet = false } = {}) {
+/**
+ * Builds the SPA and lays out build/assets/: the demo through Vite, or the built folder `spaDist`
+ * as it is. One build at a time (tests may start several).
+ * @param {{ quiet?: boolean, spaDist?: string | null }} [options] `spaDist` defaults to SPA_DIST
+ */
+export async function buildAssets({ quiet = false, spaDist = process.env.SPA_DIST } = {}) {
+  const input = spaInput(spaDist);
+  return withLock(() => build(input, quiet));
+}
+
+/**
+ * Builds only when build/assets is missing, holds another SPA, or is older than its inputs.
+ * @param {string | null | undefined} [spaDist] the SPA_DIST folder; empty: the demo
+ */
+export async function ensureBuilt(spaDist = process.env.SPA_DIST) {
+  const input = spaInput(spaDist);
+  // Checked under the lock: a build that another caller just finished counts.
   return withLock(async () => {
-    const started = Date.now();
-    const feedOrigin = process.env.VITE_FEED_ORIGIN ?? DEFAULT_FEED_ORIGIN;
-    process.env.VITE_FEED_ORIGIN = feedOrigin;
-    const { build } = await import('vite');
-    await build({ configFile: join(SPA_SOURCE, 'vite.config.ts'), logLevel: quiet ? 'silent' : 'warn' });
-    const { stats } = writeAssets({ feedOrigin });
-    // The manifest keeps its bytes when nothing changed; its mtime marks "built from current inputs".
-    const now = new Date();
-    utimesSync(MANIFEST_PATH, now, now);
-    if (!quiet) {
-      console.log(
-        `build: ${stats.files} files in build/assets (${stats.compressed} variants compressed, ${stats.reused} reused) ` +
-          `in ${Date.now() - started} ms; feed origin ${feedOrigin || '(same origin)'}`,
-      );
-    }
+    if (!isFresh(input)) await build(input, true);
   });
 }
 
-/** Builds only when build/assets is missing or older than its inputs (for test configs). */
-export async function ensureBuilt() {
+/** @param {{ source: string, dir: string | null }} input */
+function isFresh(input) {
+  const manifest = readManifest();
   const manifestTime = statSync(MANIFEST_PATH, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const origin = process.env.VITE_FEED_ORIGIN ?? DEFAULT_FEED_ORIGIN;
-  const sameOrigin = JSON.stringify(readManifest()?.connectSrc ?? null) === JSON.stringify(origin ? [new URL(origin).origin] : []);
-  if (manifestTime > newestInput() && sameOrigin) return;
-  await buildAssets({ quiet: true });
+  const origin = input.dir === null ? (process.env.VITE_FEED_ORIGIN ?? DEFAULT_FEED_ORIGIN) : '';
+  const sameOrigin = JSON.stringify(manifest?.connectSrc ?? null) === JSON.stringify(origin ? [new URL(origin).origin] : []);
+  return manifest?.source === input.source && sameOrigin && manifestTime > newestInput(input.dir);
+}
+
+/**
+ * @param {{ source: string, dir: string | null }} input
+ * @param {boolean} quiet
+ */
+async function build(input, quiet) {
+  const started = Date.now();
+  /** @type {string | null} */
+  let feedOrigin = null;
+  if (input.dir === null) {
+    feedOrigin = process.env.VITE_FEED_ORIGIN ?? DEFAULT_FEED_ORIGIN;
+    process.env.VITE_FEED_ORIGIN = feedOrigin;
+    const { build: viteBuild } = await import('vite');
+    await viteBuild({ configFile: join(SPA_SOURCE, 'vite.config.ts'), logLevel: quiet ? 'silent' : 'warn' });
+  }
+  const { stats } = writeAssets({ feedOrigin, from: input.dir ?? SPA_OUT, source: input.source });
+  // The manifest keeps its bytes when nothing changed; its mtime marks "built from current inputs".
+  const now = new Date();
+  utimesSync(MANIFEST_PATH, now, now);
+  if (!quiet) {
+    console.log(
+      `build: ${input.source}: ${stats.files} files in build/assets (${stats.compressed} variants compressed, ${stats.reused} reused) ` +
+        `in ${Date.now() - started} ms${input.dir === null ? `; feed origin ${feedOrigin || '(same origin)'}` : ''}`,
+    );
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await buildAssets();
+  try {
+    await buildAssets();
+  } catch (error) {
+    console.error(`build: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
 }

@@ -1,6 +1,5 @@
 // A headless Chromium that runs on a machine with no browser download: the binary shipped inside
 // the npm package @sparticuz/chromium (or CHROMIUM_PATH, e.g. Debian's /usr/bin/chromium).
-import chromium from '@sparticuz/chromium';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './workers.mjs';
@@ -21,13 +20,19 @@ export const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
-/** Path of a runnable Chromium; unpacks the packaged one to /tmp on first use. */
+/** Path of a runnable Chromium; unpacks the packaged one to /tmp on first use. @returns {Promise<string>} */
 export async function chromiumExecutable() {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  // Only then: a machine with its own Chromium (the render service in production) needs no package.
+  const { default: chromium } = await import('@sparticuz/chromium');
   return chromium.executablePath();
 }
 
-/** puppeteer-core Browser on the local Chromium. */
+/**
+ * puppeteer-core Browser on the local Chromium.
+ * @param {import('puppeteer-core').LaunchOptions} [options]
+ * @returns {Promise<import('puppeteer-core').Browser>}
+ */
 export async function launchChromium(options = {}) {
   const { default: puppeteer } = await import('puppeteer-core');
   return puppeteer.launch({
@@ -58,6 +63,7 @@ function miniflareBrowserVersions() {
  * The Browser Rendering binding under `wrangler dev` and the vitest plugin downloads a Chrome into
  * $XDG_CACHE_HOME/.wrangler/chrome/linux-<version>/ and fails offline. An executable shim at that
  * path that execs the local Chromium makes it work. Returns the env to run wrangler/vitest with.
+ * @returns {Promise<{ XDG_CACHE_HOME: string }>}
  */
 export async function ensureBrowserRenderingShim(cacheHome = join(root, '.wrangler', 'cache')) {
   const executable = await chromiumExecutable();

@@ -15,6 +15,7 @@ const file = join(root, 'package-lock.json');
 const lock = JSON.parse(readFileSync(file, 'utf8'));
 const packages = lock.packages;
 
+/** @type {Record<string, string>} */
 const OS = {
   darwin: 'darwin',
   windows: 'win32',
@@ -24,11 +25,12 @@ const OS = {
   freebsd: 'freebsd',
   openharmony: 'openharmony',
 };
+/** @type {Record<string, string>} */
 const CPU = { x64: 'x64', 64: 'x64', arm64: 'arm64', ia32: 'ia32', arm: 'arm', ppc64: 'ppc64', riscv64: 'riscv64', s390x: 's390x' };
 
-/** os / cpu / libc of a platform package, read from its name (`binding-linux-arm64-musl`, `workerd-darwin-64`). */
+/** os / cpu / libc of a platform package, read from its name (`binding-linux-arm64-musl`, `workerd-darwin-64`). @param {string} name */
 function platformOf(name) {
-  const parts = name.split('/').pop().split('-');
+  const parts = (name.split('/').pop() ?? '').split('-');
   const os = parts.map((p) => OS[p]).find(Boolean);
   const cpu =
     parts.map((p) => CPU[p.replace(/eabi(hf)?$/, '').replace(/^arm$/, 'arm')]).find(Boolean) ?? (parts.includes('arm') ? 'arm' : undefined);
@@ -36,7 +38,12 @@ function platformOf(name) {
   return { os, cpu, libc };
 }
 
-/** Where node would find `name` from the package at `path` (its own node_modules, then up). */
+/**
+ * Where node would find `name` from the package at `path` (its own node_modules, then up).
+ * @param {string} path
+ * @param {string} name
+ * @param {string} version
+ */
 function resolves(path, name, version) {
   let dir = path;
   for (;;) {

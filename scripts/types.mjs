@@ -2,10 +2,10 @@
 // wrangler.toml: one runtime file for all workers, and one Env interface per worker, because each
 // worker type-checks as its own project (their `Cloudflare.Env` declarations would collide).
 import { execFileSync } from 'node:child_process';
-import { existingWorkers, envInterface, root } from './workers.mjs';
+import { productWorkers, envInterface, root } from './workers.mjs';
 
 const check = process.argv.includes('--check');
-const wrangler = (args) =>
+const wrangler = (/** @type {string[]} */ args) =>
   execFileSync('npx', ['wrangler', 'types', ...args, ...(check ? ['--check'] : [])], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -13,6 +13,10 @@ const wrangler = (args) =>
   });
 
 let stale = 0;
+/**
+ * @param {string} label
+ * @param {string[]} args
+ */
 function run(label, args) {
   try {
     wrangler(args);
@@ -20,12 +24,13 @@ function run(label, args) {
   } catch (error) {
     stale++;
     console.error(`${check ? 'STALE' : 'FAILED'}: ${label}; run \`npm run types\``);
-    console.error(String(error.stdout ?? ''), String(error.stderr ?? ''));
+    const { stdout, stderr } = /** @type {{ stdout?: Buffer, stderr?: Buffer }} */ (error);
+    console.error(String(stdout ?? ''), String(stderr ?? ''));
   }
 }
 
 run('types/runtime.d.ts', ['--include-env=false', 'types/runtime.d.ts']);
-for (const { name } of existingWorkers()) {
+for (const { name } of productWorkers()) {
   run(`workers/${name}/worker-configuration.d.ts`, [
     '--env',
     name,

@@ -1,10 +1,13 @@
-// The workers of this repo, their local ports (../shared/BRIEF.md) and which of them exist yet.
+// The workers of this repo, their local ports under `npm start`, and the other local processes.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Every worker the brief names, in start order (dependencies first). */
+/**
+ * Every worker of the product, in start order (dependencies first).
+ * @type {ReadonlyArray<{ name: string, port: number }>}
+ */
 export const WORKERS = [
   { name: 'assets', port: 8788 },
   { name: 'renderer', port: 8792 },
@@ -14,14 +17,27 @@ export const WORKERS = [
   { name: 'feed', port: 8791 },
 ];
 
-export const RECOMMENDER_PORT = 8793;
+export const WORKER_NAMES = WORKERS.map((w) => w.name);
 
-/** Workers whose entry exists: a worker not built yet is simply not listed. */
-export function existingWorkers() {
-  return WORKERS.filter((w) => existsSync(`${root}/workers/${w.name}/src/index.ts`));
+/** The demo services (the recommender stand-in). */
+export const RECOMMENDER_PORT = 8793;
+/** The self-hosted render service, when `npm start -- --render-service` runs it. */
+export const RENDER_SERVICE_PORT = 8795;
+
+/**
+ * Every worker, after checking that each one's entry exists in the checkout at `base`: a missing
+ * worker is an error that names it, never a stack or a check that silently runs without it.
+ */
+export function productWorkers(base = root) {
+  const missing = WORKERS.filter((w) => !existsSync(`${base}/workers/${w.name}/src/index.ts`));
+  if (missing.length > 0) {
+    const list = missing.map((w) => `workers/${w.name}/src/index.ts`).join(', ');
+    throw new Error(`missing worker entry: ${list} (every worker of the product must exist)`);
+  }
+  return WORKERS;
 }
 
-/** PascalCase interface name for a worker's generated Env type, e.g. `ShortenerEnv`. */
+/** PascalCase interface name for a worker's generated Env type, e.g. `ShortenerEnv`. @param {string} name */
 export function envInterface(name) {
-  return `${name[0].toUpperCase()}${name.slice(1)}Env`;
+  return `${name[0]?.toUpperCase()}${name.slice(1)}Env`;
 }

@@ -2,9 +2,14 @@
 // scenario's throughput is reported as a ratio to this worker measured in the same run.
 // BODY_BASE64 carries binary bodies (e.g. Brotli bytes); with a Content-Encoding header the body
 // is sent as-is (`encodeBody: "manual"`), as a worker serving precompressed files does.
+/** @type {{ status: number, headers: Record<string, string>, body: string | Uint8Array<ArrayBuffer> } | undefined} */
 let cached;
 
 export default {
+  /**
+   * @param {Request} _request
+   * @param {{ STATUS?: string, HEADERS?: string, BODY?: string, BODY_BASE64?: string }} env
+   */
   fetch(_request, env) {
     cached ??= {
       status: Number(env.STATUS ?? 200),

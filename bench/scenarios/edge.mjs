@@ -22,7 +22,7 @@ const ADMIN_TOKEN = 'bench-admin-token';
 const RENDER_TOKEN = 'bench-render-token';
 const OUT = join(root, 'bench', '.out', 'edge-extra');
 
-/** A rendered article of realistic size (~20 KB of HTML), as the renderer would answer it. */
+/** A rendered article of realistic size (~20 KB of HTML), as the renderer would answer it. @param {string} url */
 function renderedArticle(url) {
   const paragraphs = Array.from(
     { length: 40 },
@@ -31,12 +31,13 @@ function renderedArticle(url) {
   return `<!doctype html><html><head><title>Article</title><script type="module" src="/assets/app.js"></script></head><body><main><article data-article-id="1"><h1>Precompressed assets at the edge</h1>${paragraphs}</article></main></body></html>`;
 }
 
+/** @param {Request} request */
 async function fakeRenderer(request) {
   const url = new URL(request.url);
   if (url.pathname !== '/render' || request.headers.get('Authorization') !== `Bearer ${RENDER_TOKEN}`) {
     throw new Error(`bench renderer: unexpected ${request.method} ${request.url}`);
   }
-  const body = await request.json();
+  const body = /** @type {{ url: string }} */ (await request.json());
   return Response.json({
     html: renderedArticle(body.url),
     status: 200,
@@ -49,13 +50,16 @@ async function fakeRenderer(request) {
 /**
  * The edge bundle plus the assets worker in one Miniflare. The edge only renders and caches its own
  * origin, and Miniflare listens on a random port: `upstream` makes workerd see localhost:8787.
+ * @param {import('../lib.mjs').Bench} bench
+ * @param {Miniflare[]} instances
+ * @param {Record<string, string>} [vars]
  */
 async function startEdge(bench, instances, vars = {}) {
   const edge = bench.workerOptions('edge', {
     vars: { SITE_ORIGINS: 'http://localhost:8787', ...vars },
     secrets: { RENDER_TOKEN, ADMIN_TOKEN },
   });
-  edge.serviceBindings = { ...edge.serviceBindings, RENDERER: fakeRenderer };
+  edge.serviceBindings = { .../** @type {Record<string, unknown>} */ (edge.serviceBindings), RENDERER: fakeRenderer };
   const mf = new Miniflare(
     convertV4MiniflareOptions({ workers: [edge, bench.workerOptions('assets')], cf: false, port: 0, upstream: 'http://localhost:8787' }),
   );
@@ -76,6 +80,7 @@ async function startEdge(bench, instances, vars = {}) {
 
 /** @param {import('../lib.mjs').Bench} bench */
 export default async function edge(bench) {
+  /** @type {Miniflare[]} */
   const instances = [];
   try {
     const hot = await startEdge(bench, instances);
@@ -152,6 +157,7 @@ export default async function edge(bench) {
  * ns per call in Node (V8, as in workerd), memo warm: humans cost one isbot regex; a bot's list
  * scan happens once per distinct UA and is then a Map lookup. Each round times both over the same
  * mixed UAs, in alternating order. Context: a UA never seen before pays the crawler-list scan.
+ * @param {import('../lib.mjs').Bench} bench
  */
 async function classificationCost(bench) {
   mkdirSync(OUT, { recursive: true });
@@ -171,13 +177,14 @@ async function classificationCost(bench) {
     'facebookexternalhit/1.1',
     'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 307.0.0.34.111',
   ];
+  /** @param {(ua: string) => unknown} fn @param {number} calls */
   const nsPerCall = (fn, calls) => {
     const start = process.hrtime.bigint();
-    for (let i = 0; i < calls; i++) fn(uas[i % uas.length]);
+    for (let i = 0; i < calls; i++) fn(uas[i % uas.length] ?? '');
     return Number(process.hrtime.bigint() - start) / calls;
   };
-  const classify = (ua) => classifyBot({ userAgent: ua });
-  const bare = (ua) => isbot(ua);
+  const classify = (/** @type {string} */ ua) => classifyBot({ userAgent: ua });
+  const bare = (/** @type {string} */ ua) => isbot(ua);
   nsPerCall(classify, 20_000);
   nsPerCall(bare, 20_000);
   const CALLS = 20_000;
@@ -186,8 +193,8 @@ async function classificationCost(bench) {
     baselineName: 'isbot(ua) alone',
     goal: 0.5,
     unit: 'ns',
-    ratio: (ours, base) => base / ours,
-    round: async (i) => {
+    ratio: (/** @type {number} */ ours, /** @type {number} */ base) => base / ours,
+    round: async (/** @type {number} */ i) => {
       if (i % 2 === 0) {
         const base = nsPerCall(bare, CALLS);
         return { base, ours: nsPerCall(classify, CALLS) };
@@ -215,13 +222,13 @@ async function classificationCost(bench) {
   });
 }
 
-/** KV and R2 operations of one unchanged refresh, as the recache API counts them (README cost note). */
+/** KV and R2 operations of one unchanged refresh, as the recache API counts them (README cost note). @param {string} edgeUrl */
 async function refreshCounters(edgeUrl) {
   const response = await fetch(`${edgeUrl}/__prerender/recache`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ url: 'http://localhost:8787/article/1', device: 'desktop' }),
   });
-  const { ops, results } = await response.json();
+  const { ops, results } = /** @type {{ ops: unknown, results?: Array<{ bodyWritten: boolean }> }} */ (await response.json());
   console.error(`bench edge: one unchanged refresh: ${JSON.stringify(ops)}, bodyWritten ${results?.[0]?.bodyWritten}`);
 }

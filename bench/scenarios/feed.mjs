@@ -17,7 +17,7 @@ export default async function feed(bench) {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ tab: 'home', mode: 'degraded', source: 'cache', items: feedFor('home', null).items }),
     });
-    const force = async (mode) => {
+    const force = async (/** @type {string} */ mode) => {
       const response = await fetch(`${worker.url}/api/feed/_status`, { method: 'POST', headers: admin, body: JSON.stringify({ mode }) });
       if (response.status !== 200) throw new Error(`feed: forcing ${mode} answered ${response.status}`);
     };

@@ -26,10 +26,15 @@ export default async function links(bench) {
     updatedAt: at,
     version: 1,
   };
-  const authority = await redirector.mf.getDurableObjectNamespace('LINK_AUTHORITY', 'shortener');
+  // Miniflare types the namespace by its own Request types; this is the object's RPC surface.
+  const authority = /** @type {{ get(id: unknown): { claim(r: typeof record): Promise<unknown> }, idFromName(name: string): unknown }} */ (
+    /** @type {unknown} */ (await redirector.mf.getDurableObjectNamespace('LINK_AUTHORITY', 'shortener'))
+  );
   const claimed = await authority.get(authority.idFromName(record.code)).claim(record);
   if (claimed === null) throw new Error('links bench: could not claim the hot link');
-  const kv = await redirector.mf.getKVNamespace('LINKS', 'redirector');
+  const kv = /** @type {{ put(key: string, value: string): Promise<void> }} */ (
+    /** @type {unknown} */ (await redirector.mf.getKVNamespace('LINKS', 'redirector'))
+  );
   await kv.put(`link:${record.code}`, JSON.stringify(record));
 
   const base = await bench.baseline({

@@ -30,7 +30,7 @@ export default async function renderer(bench) {
 
     const service = await startRenderServiceProcess({ ...settings, RENDER_TOKEN: TOKEN });
     try {
-      await recordRenders(bench, 'self-hosted render service (demo/render-service)', service.url, site);
+      await recordRenders(bench, 'self-hosted render service (services/render-service)', service.url, site);
     } finally {
       await service.stop();
     }
@@ -55,8 +55,13 @@ export default async function renderer(bench) {
  * Sequential renders of two pages: one with `prerenderReady`, one that waits for network idle.
  * Each render is a round, its ratio its time over the budget (lower is better, the budget a
  * ceiling); the first render of each path launches the browser and is not counted.
+ * @param {import('../lib.mjs').Bench} bench
+ * @param {string} path
+ * @param {string} url
+ * @param {{ siteOrigin: string }} site
  */
 async function recordRenders(bench, path, url, site) {
+  /** @param {string} page @param {string} device */
   const render = async (page, device) => {
     const started = performance.now();
     const response = await fetch(`${url}/render`, {
@@ -69,17 +74,17 @@ async function recordRenders(bench, path, url, site) {
     return performance.now() - started;
   };
   await render('/images', 'desktop');
-  for (const [page, what] of [
+  for (const [page, what] of /** @type {const} */ ([
     ['/images', 'prerenderReady page'],
     ['/js-only', 'network-idle page'],
-  ]) {
+  ])) {
     await bench.paired({
       scenario: `renderer: render a ${what}, ${path}`,
       baselineName: `${RENDER_BUDGET_MS} ms budget`,
       goal: 1.0,
       better: 'lower',
       unit: 'ms',
-      round: async (i) => ({ ours: await render(page, i % 2 ? 'mobile' : 'desktop'), base: RENDER_BUDGET_MS }),
+      round: async (/** @type {number} */ i) => ({ ours: await render(page, i % 2 ? 'mobile' : 'desktop'), base: RENDER_BUDGET_MS }),
     });
   }
 }

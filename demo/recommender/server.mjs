@@ -13,8 +13,22 @@
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * @typedef {'ok' | 'fail' | 'hang' | 'slow' | '429' | 'flap'} RecommenderMode
+ * @typedef {{ mode?: RecommenderMode, delayMs?: number, retryAfter?: number }} RecommenderSwitches
+ * @typedef {{ mode: RecommenderMode, delayMs: number, retryAfter: number, requests: number, flap: number,
+ *   byStatus: Record<string, number> }} RecommenderState `requests`: feed requests since start;
+ *   `byStatus`: answers by status ('hang' for requests never answered)
+ * @typedef {{ url: string, port: number, state: RecommenderState, setMode(switches: RecommenderSwitches): void,
+ *   close(): Promise<void> }} Recommender
+ * @typedef {{ id: string, title: string, url: string }} FeedItem
+ */
+
 export const TABS = ['home', 'trending', 'new'];
+/** @type {RecommenderMode[]} */
 export const MODES = ['ok', 'fail', 'hang', 'slow', '429', 'flap'];
+/** @param {unknown} value @returns {value is RecommenderMode} */
+const isMode = (value) => MODES.some((mode) => mode === value);
 const USER = /^[A-Za-z0-9_-]{1,64}$/;
 
 const TOPICS = [
@@ -32,14 +46,19 @@ const TOPICS = [
   'travel',
 ];
 
-/** FNV-1a: a stable small hash, so a user's feed is the same on every call. */
+/** FNV-1a: a stable small hash, so a user's feed is the same on every call. @param {string} text */
 function hash(text) {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return h;
 }
 
+/**
+ * @param {string} tab
+ * @param {string | null} user
+ */
 export function feedFor(tab, user) {
+  /** @type {FeedItem[]} */
   const items = [];
   for (let i = 0; i < 10; i++) {
     if (user === null) {
@@ -58,17 +77,24 @@ export function feedFor(tab, user) {
   return { tab, user, personalized: user !== null, generatedAt: new Date().toISOString(), items };
 }
 
+/**
+ * @param {import('node:http').ServerResponse} res
+ * @param {number} status
+ * @param {unknown} body
+ * @param {Record<string, string>} [headers]
+ */
 function send(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
+/** @param {import('node:http').IncomingMessage} req @returns {Promise<unknown>} */
 function readJson(req) {
   return new Promise((resolve, reject) => {
     let data = '';
     req.setEncoding('utf8');
-    req.on('data', (chunk) => {
+    req.on('data', (/** @type {string} */ chunk) => {
       data += chunk;
       if (data.length > 10_000) req.destroy();
     });
@@ -86,10 +112,13 @@ function readJson(req) {
 /**
  * Starts a recommender on `port` (0: a free port). Answers { url, port, state, setMode, close }.
  * `state.requests` counts feed requests, `state.byStatus` their answers ('hang' for unanswered).
+ * @param {{ port?: number, host?: string } & RecommenderSwitches} [options]
+ * @returns {Promise<Recommender>}
  */
 export async function startRecommender({ port = 0, host = '127.0.0.1', mode = 'ok', delayMs = 1500, retryAfter = 5 } = {}) {
+  /** @type {RecommenderState} */
   const state = { mode, delayMs, retryAfter, requests: 0, flap: 0, byStatus: {} };
-  const count = (key) => (state.byStatus[key] = (state.byStatus[key] ?? 0) + 1);
+  const count = (/** @type {string} */ key) => (state.byStatus[key] = (state.byStatus[key] ?? 0) + 1);
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -106,20 +135,20 @@ export async function startRecommender({ port = 0, host = '127.0.0.1', mode = 'o
       }
       const problem = controlProblem(body);
       if (problem) return send(res, 400, { error: { code: 'invalid_control', message: problem } });
-      setMode(body);
+      setMode(/** @type {RecommenderSwitches} */ (body));
       return send(res, 200, state);
     }
 
     const match = url.pathname.match(/^\/feed\/([a-z0-9-]+)$/);
     if (!match || req.method !== 'GET')
       return send(res, 404, { error: { code: 'not_found', message: `no route for ${req.method} ${url.pathname}` } });
-    const [, tab] = match;
+    const tab = match[1] ?? '';
     if (!TABS.includes(tab)) return send(res, 404, { error: { code: 'unknown_tab', message: `known tabs: ${TABS.join(', ')}` } });
     const user = url.searchParams.get('user');
     if (user !== null && !USER.test(user)) return send(res, 400, { error: { code: 'invalid_user', message: 'bad user id' } });
 
     state.requests++;
-    const answer = (status, body, headers) => {
+    const answer = (/** @type {number} */ status, /** @type {unknown} */ body, /** @type {Record<string, string>} */ headers = {}) => {
       count(String(status));
       send(res, status, body, headers);
     };
@@ -142,6 +171,7 @@ export async function startRecommender({ port = 0, host = '127.0.0.1', mode = 'o
     }
   });
 
+  /** @param {RecommenderSwitches} switches */
   function setMode({ mode: next, delayMs: delay, retryAfter: after }) {
     if (next !== undefined) state.mode = next;
     if (delay !== undefined) state.delayMs = delay;
@@ -151,9 +181,9 @@ export async function startRecommender({ port = 0, host = '127.0.0.1', mode = 'o
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, resolve);
+    server.listen(port, host, () => resolve(undefined));
   });
-  const actual = server.address().port;
+  const actual = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`,
     port: actual,
@@ -165,16 +195,19 @@ export async function startRecommender({ port = 0, host = '127.0.0.1', mode = 'o
     },
     close() {
       server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
+      return new Promise((resolve) => server.close(() => resolve(undefined)));
     },
   };
 }
 
-function controlProblem(body) {
-  if (typeof body !== 'object' || body === null) return 'expected a JSON object';
-  if (body.mode !== undefined && !MODES.includes(body.mode)) return `mode must be one of ${MODES.join(', ')}`;
+/** @param {unknown} raw @returns {string | null} */
+function controlProblem(raw) {
+  if (typeof raw !== 'object' || raw === null) return 'expected a JSON object';
+  const body = /** @type {Record<string, unknown>} */ (raw);
+  if (body.mode !== undefined && !isMode(body.mode)) return `mode must be one of ${MODES.join(', ')}`;
   for (const key of ['delayMs', 'retryAfter']) {
-    if (body[key] !== undefined && !(Number.isInteger(body[key]) && body[key] >= 0 && body[key] <= 600_000))
+    const value = body[key];
+    if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 600_000))
       return `${key} must be a non-negative integer`;
   }
   return null;
@@ -182,7 +215,7 @@ function controlProblem(body) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const mode = process.env.RECOMMENDER_MODE ?? 'ok';
-  if (!MODES.includes(mode)) {
+  if (!isMode(mode)) {
     console.error(`RECOMMENDER_MODE must be one of ${MODES.join(', ')}`);
     process.exit(1);
   }

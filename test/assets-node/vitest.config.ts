@@ -4,7 +4,7 @@ import { ensureBuilt } from '../../scripts/build.mjs';
 
 // Node-side tests of the assets worker: over real HTTP (wrangler's test harness on Miniflare) and in
 // headless Chromium. The worker serves build/assets/: build it first (a no-op when up to date).
-await ensureBuilt();
+await ensureBuilt(null); // the worker tests are written against the demo SPA
 
 export default defineProject({
   root: fileURLToPath(new URL('../..', import.meta.url)),

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 // The edge in the local stack with the real renderer (headless Chromium) and the real assets
 // worker serving the demo SPA. The renderer-down FALLBACK case is covered in workerd
-// (test/edge/prerender.test.ts), where the renderer can be made to fail on purpose.
+// (test/edge/prerender.test.ts), where the renderer can be made to fail on purpose. Crawlers come
+// to the site's origin (the first of the edge's SITE_ORIGINS).
 const EDGE = 'http://localhost:8787';
 const GOOGLEBOT =
   'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; +http://www.google.com/bot.html) Chrome/130.0.6723.69 Safari/537.36';

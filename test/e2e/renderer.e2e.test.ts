@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 // The renderer in the local stack: its real Browser Rendering binding (the packaged Chromium through
-// the shim scripts/start.mjs sets up) rendering the demo SPA served by the edge.
-const RENDERER = 'http://localhost:8792';
+// the shim scripts/start.mjs sets up) rendering the demo SPA served by the edge. The renderer is
+// reached on 127.0.0.1; the pages it renders are on the site's origin (SITE_ORIGINS).
+const RENDERER = 'http://127.0.0.1:8792';
 const EDGE = 'http://localhost:8787';
 const RENDER_TOKEN = process.env.RENDER_TOKEN ?? 'dev-render-token'; // .dev.vars.example
 

@@ -1,4 +1,4 @@
-/** Runs demo/render-service/server.mjs as its own Node process on a free port, as it runs in production. */
+/** Runs services/render-service/server.ts as its own Node process on a free port, as it runs in production. */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ export interface RenderServiceProcess {
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export async function startRenderServiceProcess(settings: Record<string, string>): Promise<RenderServiceProcess> {
-  const child = spawn(process.execPath, ['demo/render-service/server.mjs'], {
+  const child = spawn(process.execPath, ['services/render-service/server.ts'], {
     cwd: root,
     env: { ...process.env, PORT: '0', ...settings },
     stdio: ['ignore', 'pipe', 'inherit'],

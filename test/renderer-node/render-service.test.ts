@@ -1,5 +1,5 @@
 /**
- * The self-hosted render service (demo/render-service/server.mjs), started as its own Node process
+ * The self-hosted render service (services/render-service/server.ts), started as its own Node process
  * on a free port, rendering the fixture site in a real headless Chromium.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +47,7 @@ async function rendered(path: string, device: 'mobile' | 'desktop' = 'desktop'):
 const textOf = (html: string, id: string) => new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(html)?.[1];
 const seen = (path: string) => site.requests.filter((r) => r.path === path);
 
-describe('demo/render-service', () => {
+describe('services/render-service', () => {
   it('renders content that only JavaScript produces', async () => {
     const result = await rendered('/js-only');
     expect(result.html).toContain('<h1>Rendered by JavaScript</h1>');

@@ -4,7 +4,7 @@ import 'vitest';
 declare module 'vitest' {
   export interface ProvidedContext {
     fixtureSite: { siteOrigin: string; apiOrigin: string; offsiteOrigin: string };
-    /** The self-hosted render service (demo/render-service) running on the same fixture site. */
+    /** The self-hosted render service (services/render-service) running on the same fixture site. */
     renderServiceUrl: string;
   }
 }

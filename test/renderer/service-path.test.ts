@@ -1,6 +1,6 @@
 /**
  * The worker with RENDER_SERVICE_URL pointing at the real self-hosted render service
- * (demo/render-service, started by globalSetup on a free port with its own Chromium).
+ * (services/render-service, started by globalSetup on a free port with its own Chromium).
  */
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';

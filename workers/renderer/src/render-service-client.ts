@@ -1,7 +1,7 @@
 /**
  * Renders through a self-hosted render service (RENDER_SERVICE_URL), for a company running its own
  * render fleet. The service speaks this worker's own protocol (shared/render/protocol.ts;
- * demo/render-service is one), authenticated with the same RENDER_TOKEN. Its failures become this
+ * services/render-service is one), authenticated with the same RENDER_TOKEN. Its failures become this
  * worker's 502/503/504.
  */
 import { RENDER_PATH, renderResultSchema, type Device, type RenderRequest, type RenderResult } from '../../../shared/render/protocol.ts';

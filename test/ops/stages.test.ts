@@ -1,0 +1,221 @@
+/**
+ * The stage files (stages/<stage>.toml) and what `npm run deploy` makes of them. The generated
+ * config of every worker at every stage is held to the rules a deploy must meet; the overlay
+ * format and the deploy command refuse what they should, with a message naming the problem.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { deployPlan } from '../../scripts/deploy.mjs';
+import { STAGES, StageError, bundleDir, mergeConfig, parseStage, placeholders, stageConfig, type Stage } from '../../scripts/stages.mjs';
+import { WORKER_NAMES } from '../../scripts/workers.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '0.0.0.0']);
+
+interface Generated {
+  name: string;
+  main: string;
+  vars?: Record<string, string>;
+  routes?: Array<{ pattern: string }>;
+  secrets?: { required: string[] };
+  observability?: { enabled: boolean };
+  services?: Array<{ binding: string; service: string }>;
+  durable_objects?: { bindings: Array<{ name: string; script_name?: string }> };
+  kv_namespaces?: Array<{ binding: string; id?: string }>;
+  r2_buckets?: Array<{ binding: string; bucket_name: string }>;
+  analytics_engine_datasets?: Array<{ binding: string; dataset: string }>;
+  ratelimits?: Array<{ name: string; namespace_id: string }>;
+}
+
+const generated = (worker: string, stage: Stage) => stageConfig(worker, stage) as unknown as Generated;
+const every = STAGES.flatMap((stage) => WORKER_NAMES.map((worker) => [worker, stage] as const));
+
+/** URLs and origins in a var's value (comma-separated lists included); host names alone are not URLs. */
+function urlsIn(value: string): URL[] {
+  return value.split(',').flatMap((part) => (URL.canParse(part.trim()) ? [new URL(part.trim())] : []));
+}
+
+/** Local secrets (.dev.vars.example) that a worker's generated Env type reads. */
+function secretsOf(worker: string): string[] {
+  const names = readFileSync(`${root}/.dev.vars.example`, 'utf8')
+    .split('\n')
+    .flatMap((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1] ?? []);
+  const env = readFileSync(`${root}/workers/${worker}/worker-configuration.d.ts`, 'utf8');
+  return names.filter((name) => new RegExp(`\\b${name}: string;`).test(env));
+}
+
+describe.each(every)('%s at %s: the generated config', (worker, stage) => {
+  const config = generated(worker, stage);
+
+  it('is named for its stage and reaches only workers of the same stage', () => {
+    expect(config.name).toBe(`${worker}-${stage}`);
+    for (const service of config.services ?? []) expect(service.service).toMatch(new RegExp(`-${stage}$`));
+    for (const binding of config.durable_objects?.bindings ?? []) {
+      if (binding.script_name) expect(binding.script_name).toMatch(new RegExp(`-${stage}$`));
+    }
+    expect(existsSync(new URL(config.main, `file://${root}.wrangler/stages/${stage}/`))).toBe(true);
+  });
+
+  it('has no local origin: every URL in its vars is https on a public host', () => {
+    for (const [name, value] of Object.entries(config.vars ?? {})) {
+      for (const url of urlsIn(value)) {
+        expect(url.protocol, `${name}=${value}`).toBe('https:');
+        expect(LOCAL_HOSTS.has(url.hostname), `${name}=${value}`).toBe(false);
+      }
+    }
+  });
+
+  it('declares every secret it reads, and keeps none in vars', () => {
+    const secrets = secretsOf(worker);
+    expect(config.secrets?.required ?? []).toEqual(expect.arrayContaining(secrets));
+    for (const secret of secrets) expect(Object.keys(config.vars ?? {})).not.toContain(secret);
+  });
+
+  it('turns Workers Logs on (observability)', () => {
+    expect(config.observability?.enabled).toBe(true);
+  });
+});
+
+describe.each(STAGES)('%s', (stage) => {
+  it('verifies bots on the edge', () => {
+    expect(generated('edge', stage).vars?.VERIFY_BOTS).toBe('true');
+  });
+
+  it('gives the site, the feed, the shortener and the short domain their routes', () => {
+    for (const worker of ['edge', 'feed', 'shortener', 'redirector'])
+      expect(generated(worker, stage).routes?.length, worker).toBeGreaterThan(0);
+    for (const worker of ['assets', 'renderer']) expect(generated(worker, stage).routes, worker).toBeUndefined();
+  });
+
+  it('binds the shortener and the redirector to one LINKS namespace, named in the file', () => {
+    const ids = ['shortener', 'redirector'].map((w) => generated(w, stage).kv_namespaces?.find((kv) => kv.binding === 'LINKS')?.id);
+    expect(ids[0]).toBeDefined();
+    expect(ids[1]).toBe(ids[0]);
+  });
+
+  it('renders and serves the same site origin on the edge and the renderer', () => {
+    const site = generated('edge', stage).vars?.SITE_ORIGINS;
+    expect(generated('renderer', stage).vars?.SITE_ORIGINS).toBe(site);
+    expect(generated('feed', stage).vars?.ALLOWED_ORIGINS).toBe(site);
+  });
+});
+
+describe('stages apart', () => {
+  it('share no bucket, dataset, KV namespace or rate-limit counter', () => {
+    const resources = (stage: Stage) =>
+      WORKER_NAMES.flatMap((worker) => {
+        const c = generated(worker, stage);
+        return [
+          ...(c.r2_buckets ?? []).map((b) => `r2:${b.bucket_name}`),
+          ...(c.analytics_engine_datasets ?? []).map((d) => `dataset:${d.dataset}`),
+          ...(c.kv_namespaces ?? []).flatMap((kv) => (kv.id ? [`kv:${kv.id}`] : [])),
+          ...(c.ratelimits ?? []).map((r) => `ratelimit:${r.namespace_id}`),
+        ];
+      });
+    const [staging, production] = [resources('staging'), resources('production')];
+    expect(staging.length).toBeGreaterThan(0);
+    expect(staging.filter((r) => production.includes(r))).toEqual([]);
+  });
+});
+
+describe('the stage file format', () => {
+  const check = (text: string) => () => parseStage(text, 'stages/test.toml');
+
+  it('refuses an unknown worker, an unknown key and a malformed value, naming each', () => {
+    expect(check('[env.egde.vars]\nSITE_ORIGINS = "https://a.example"')).toThrow(/env: Unrecognized key: "egde"/);
+    expect(check('[env.edge]\nroute = "a.example/*"')).toThrow(/env\.edge: Unrecognized key: "route"/);
+    expect(check('[env.edge]\nroutes = [{ pattern = "a.example/*" }]')).toThrow(/env\.edge\.routes\.0/);
+    expect(check('[[env.edge.ratelimits]]\nname = "X"\nnamespace_id = "one"\nsimple = { limit = 1, period = 60 }')).toThrow(
+      /env\.edge\.ratelimits\.0\.namespace_id: a positive integer/,
+    );
+    expect(check('[env.shortener]\nkv_namespaces = [{ binding = "LINKS", id = "abc" }]')).toThrow(/a KV namespace id/);
+    expect(check('not toml = ')).toThrow(/not valid TOML/);
+  });
+
+  it('refuses two LINKS namespaces for the shortener and the redirector', () => {
+    const a = `"${'a'.repeat(32)}"`;
+    const b = `"${'b'.repeat(32)}"`;
+    expect(
+      check(
+        `[env.shortener]\nkv_namespaces = [{ binding = "LINKS", id = ${a} }]\n[env.redirector]\nkv_namespaces = [{ binding = "LINKS", id = ${b} }]`,
+      ),
+    ).toThrow(/must bind LINKS to the same KV namespace id/);
+  });
+
+  it('refuses a var that wrangler.toml does not declare (the Env types would not know it)', () => {
+    const overlay = parseStage('[env.feed.vars]\nRECOMENDER_URL = "https://r.example"', 'stages/test.toml');
+    expect(() => stageConfig('feed', 'staging', { overlay })).toThrow(
+      /env\.feed\.vars sets RECOMENDER_URL, which \[env\.feed\.vars\] in wrangler\.toml does not declare/,
+    );
+  });
+});
+
+describe('mergeConfig', () => {
+  it('merges tables by key, bindings by binding or name, and replaces other arrays', () => {
+    const base = {
+      vars: { A: '1', B: '2' },
+      kv_namespaces: [{ binding: 'K' }, { binding: 'L' }],
+      ratelimits: [{ name: 'R', namespace_id: '1', simple: { limit: 5, period: 60 } }],
+      routes: [{ pattern: 'a.example/*', zone_name: 'a.example' }],
+    };
+    const overlay = {
+      vars: { B: '3' },
+      kv_namespaces: [{ binding: 'L', id: 'x' }],
+      ratelimits: [{ name: 'R', simple: { limit: 9 } }],
+      routes: [{ pattern: 'b.example/*', zone_name: 'b.example' }],
+    };
+    expect(mergeConfig(base, overlay)).toEqual({
+      vars: { A: '1', B: '3' },
+      kv_namespaces: [{ binding: 'K' }, { binding: 'L', id: 'x' }],
+      ratelimits: [{ name: 'R', namespace_id: '1', simple: { limit: 9, period: 60 } }],
+      routes: [{ pattern: 'b.example/*', zone_name: 'b.example' }],
+    });
+    expect(base.vars).toEqual({ A: '1', B: '2' });
+  });
+});
+
+describe('npm run deploy', () => {
+  const deploy = (...args: string[]) => spawnSync(process.execPath, ['scripts/deploy.mjs', ...args], { cwd: root, encoding: 'utf8' });
+
+  it.each([
+    [['edge', '--stage', 'prod'], /unknown stage "prod": one of staging, production/],
+    [['edgy', '--stage', 'staging'], /unknown worker "edgy": one of assets, renderer, edge, shortener, redirector, feed/],
+    [['edge'], /usage: npm run deploy -- <worker> --stage <staging\|production> \[--dry-run\]/],
+    [['edge', '--stage', 'staging', '--force'], /Unknown option '--force'/],
+  ])('%j is a clear error (exit 2) that deploys nothing', (args, message) => {
+    const result = deploy(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).not.toContain('wrangler');
+  });
+
+  it('refuses a real deploy while the stage file holds a placeholder, and lets a dry run through', () => {
+    expect(() => deployPlan(['shortener', '--stage', 'production'])).toThrow(StageError);
+    expect(() => deployPlan(['shortener', '--stage', 'production'])).toThrow(/kv_namespaces\[0\]\.id: <LINKS-production namespace id>/);
+    const plan = deployPlan(['shortener', '--stage', 'production', '--dry-run']);
+    expect(plan.args).toEqual([
+      'wrangler',
+      'deploy',
+      '--config',
+      `${root}.wrangler/stages/production/shortener.json`,
+      '--dry-run',
+      '--outdir',
+      `${root}.wrangler/stages/production/shortener`,
+    ]);
+    expect(placeholders(JSON.parse(readFileSync(plan.file, 'utf8')))).toEqual(plan.unset);
+  });
+
+  it('builds the SPA with the stage environment before a real assets deploy (SPA_DIST decides which)', () => {
+    expect(deployPlan(['assets', '--stage', 'staging'])).toMatchObject({ build: { VITE_FEED_ORIGIN: '' }, dryRun: false });
+    expect(deployPlan(['assets', '--stage', 'staging', '--dry-run']).build).toBeNull();
+  });
+
+  it('dry-runs a worker into a bundle (wrangler deploy --dry-run)', () => {
+    const result = deploy('redirector', '--stage', 'staging', '--dry-run');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('shortener-staging');
+    expect(readdirSync(bundleDir('redirector', 'staging'))).toContain('index.js');
+  });
+});
