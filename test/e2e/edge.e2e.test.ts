@@ -19,6 +19,20 @@ const crawl = (path: string, method = 'GET') =>
   });
 
 describe('edge: crawlers get prerendered pages, humans the SPA', () => {
+  it('one site on every local address: a page rendered for a crawler on localhost is a HIT on 127.0.0.1 and [::1]', async () => {
+    const first = await crawl('/article/5');
+    expect(['MISS', 'HIT']).toContain(first.headers.get('X-Prerender'));
+    for (const host of ['127.0.0.1', '[::1]']) {
+      const response = await fetch(`http://${host}:8787/article/5`, {
+        headers: { 'User-Agent': GOOGLEBOT, Accept: 'text/html' },
+        redirect: 'manual',
+      });
+      expect(response.status, host).toBe(200);
+      expect(response.headers.get('X-Prerender'), host).toBe('HIT');
+      expect(await response.text(), host).toContain('data-article-id="5"');
+    }
+  });
+
   it('renders for `curl -A Googlebot` as the brief promises (a bare product token, no Accept)', async () => {
     const response = await fetch(`${EDGE}/article/7`, { headers: { 'User-Agent': 'Googlebot' }, redirect: 'manual' });
     expect(response.status).toBe(200);
