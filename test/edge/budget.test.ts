@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { startOfWindowIfNeeded } from '../support/ratelimit.ts';
 import { ORIGIN, UA, callEdge, get, renderCount, uniquePath } from './helpers.ts';
 
 /** Calls the worker directly, so a test can give it `request.cf` signals and other bindings. */
@@ -68,6 +69,7 @@ describe('who may trigger a render', () => {
 describe('render budget (Workers rate-limiting bindings)', () => {
   it('past the global renders-per-minute limit, misses get FALLBACK', async () => {
     const tight = { RENDER_LIMIT_GLOBAL: env.TIGHT_GLOBAL_LIMIT };
+    await startOfWindowIfNeeded(15_000);
     const [a, b] = [uniquePath('budget-a'), uniquePath('budget-b')];
     expect((await call(a, UA.googlebot, tight)).headers.get('X-Prerender')).toBe('MISS');
     expect((await call(b, UA.googlebot, tight)).headers.get('X-Prerender')).toBe('FALLBACK');
@@ -78,6 +80,7 @@ describe('render budget (Workers rate-limiting bindings)', () => {
 
   it('the per-category limit spends one category without starving another', async () => {
     const tight = { RENDER_LIMIT_CATEGORY: env.TIGHT_CATEGORY_LIMIT };
+    await startOfWindowIfNeeded(15_000);
     const [a, b, c] = [uniquePath('cat-a'), uniquePath('cat-b'), uniquePath('cat-c')];
     expect((await call(a, UA.facebook, tight)).headers.get('X-Prerender')).toBe('MISS');
     expect((await call(b, UA.facebook, tight)).headers.get('X-Prerender')).toBe('FALLBACK');
