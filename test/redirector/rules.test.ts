@@ -1,7 +1,7 @@
 // Pure decisions of the redirector, as tables: cache lifetimes, click kinds, content negotiation.
 import { describe, expect, it } from 'vitest';
 import type { LinkRecord } from '../../shared/links/record.ts';
-import { clickKind } from '../../workers/redirector/src/clicks.ts';
+import { classifyClick } from '../../workers/redirector/src/classify.ts';
 import { ONE_YEAR, cacheControl, wantsHtml } from '../../workers/redirector/src/respond.ts';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
@@ -33,7 +33,7 @@ describe('cacheControl', () => {
   });
 });
 
-describe('clickKind', () => {
+describe('classifyClick by method and User-Agent', () => {
   const chrome = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
   const iphone =
     'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
@@ -52,7 +52,7 @@ describe('clickKind', () => {
     ['GET', null, 'bot'],
     ['GET', '', 'bot'],
   ] as [string, string | null, string][])('%s %s -> %s', (method, ua, kind) => {
-    expect(clickKind(method, ua)).toBe(kind);
+    expect(classifyClick(method, new Headers(ua === null ? {} : { 'User-Agent': ua }))).toBe(kind);
   });
 });
 
