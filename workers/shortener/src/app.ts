@@ -119,7 +119,8 @@ routes.get(
   '/api/links',
   documented({
     summary: 'List and search links',
-    description: 'Live links, newest first. `q` matches a substring of the code, the destination or the title; pass `cursor` back for the next page.',
+    description:
+      'Live links, newest first. `q` matches a substring of the code, the destination or the title; pass `cursor` back for the next page.',
     query: listQuerySchema,
     ok: { status: 200, description: 'a page of links', schema: linkPageSchema },
     errors: [400, 503],
@@ -171,7 +172,11 @@ routes.post(
   documented({
     summary: 'Import links from CSV',
     description: `A header row, then one link per row (at most ${MAX_IMPORT_ROWS}); each row gets its own result with its line number. Rows are idempotent: importing the same file again creates nothing twice (the row's \`key\` column, or a hash of the row, is its Idempotency-Key for 24 hours). Each row spends one unit of the rate limit: rows over it answer 429 and can be imported again later.`,
-    rawBody: { type: 'text/csv', description: 'columns: url, slug, status, title, expiresAt, appendQuery, immutable, maxAge, rules, previewTitle, previewDescription, previewImage, key' },
+    rawBody: {
+      type: 'text/csv',
+      description:
+        'columns: url, slug, status, title, expiresAt, appendQuery, immutable, maxAge, rules, previewTitle, previewDescription, previewImage, key',
+    },
     ok: { status: 200, description: 'one result per data row', schema: importResults },
     errors: [400, 413, 415],
   }),
@@ -185,7 +190,11 @@ routes.post(
     for (const row of rows) {
       if ('problem' in row) {
         const { field, message } = row.problem;
-        results.push({ line: row.line, status: 400, error: { code: 'invalid_input', message: `line ${row.line}: ${field}: ${message}`, field } });
+        results.push({
+          line: row.line,
+          status: 400,
+          error: { code: 'invalid_input', message: `line ${row.line}: ${field}: ${message}`, field },
+        });
         continue;
       }
       try {
@@ -241,7 +250,12 @@ routes.patch(
 
 routes.delete(
   '/api/links/:code',
-  documented({ summary: 'Delete a link', description: 'The code answers 410 from then on and is never handed out again.', ok: { status: 204, description: 'deleted (also when it already was)' }, errors: [400, 404, 503] }),
+  documented({
+    summary: 'Delete a link',
+    description: 'The code answers 410 from then on and is never handed out again.',
+    ok: { status: 204, description: 'deleted (also when it already was)' },
+    errors: [400, 404, 503],
+  }),
   async (c) => {
     const code = codeParam(c);
     await store(c).remove(code, new Date());
@@ -271,7 +285,8 @@ routes.get(
   '/api/links/:code/qr',
   documented({
     summary: 'The QR code of a short URL',
-    description: 'With `tag=qr` (the default) the code holds the short URL with `?utm_source=qr`, so scans are counted apart (`qrScans`) and reach the destination tagged.',
+    description:
+      'With `tag=qr` (the default) the code holds the short URL with `?utm_source=qr`, so scans are counted apart (`qrScans`) and reach the destination tagged.',
     query: qrQuerySchema,
     ok: { status: 200, description: 'the QR code', type: 'image/png' },
     errors: [400, 404, 410, 503],
@@ -319,12 +334,22 @@ publicApp.onError(withOnError());
 publicApp.notFound(withNotFound());
 publicApp.get(
   '/api/openapi.json',
-  documented({ summary: 'This document (OpenAPI 3.1)', open: true, ok: { status: 200, description: 'the document', type: 'application/json' }, errors: [] }),
+  documented({
+    summary: 'This document (OpenAPI 3.1)',
+    open: true,
+    ok: { status: 200, description: 'the document', type: 'application/json' },
+    errors: [],
+  }),
   async (c) => c.json(await openApiDocument(c.env), 200, { 'Cache-Control': 'public, max-age=300' }),
 );
 publicApp.get(
   '/api/docs',
-  documented({ summary: 'The API reference page (Scalar)', open: true, ok: { status: 200, description: 'an HTML page', type: 'text/html' }, errors: [] }),
+  documented({
+    summary: 'The API reference page (Scalar)',
+    open: true,
+    ok: { status: 200, description: 'an HTML page', type: 'text/html' },
+    errors: [],
+  }),
   Scalar({ url: '/api/openapi.json', pageTitle: 'Short links API' }),
 );
 publicApp.use('/api/*', requireToken(), rateLimitPerToken());
@@ -385,4 +410,6 @@ function codeParam(c: Ctx): string {
 }
 
 /** The document, generated once per isolate. */
-const openApiDocument = perIsolate((_env: ShortenerEnv) => generateSpecs(publicApp, { documentation: DOCUMENT, defaultValidationErrorResponse: false }));
+const openApiDocument = perIsolate((_env: ShortenerEnv) =>
+  generateSpecs(publicApp, { documentation: DOCUMENT, defaultValidationErrorResponse: false }),
+);

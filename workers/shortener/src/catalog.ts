@@ -52,7 +52,15 @@ export async function catalogPut(db: D1Database, record: LinkRecord): Promise<vo
   await db.batch([
     db
       .prepare(UPSERT)
-      .bind(record.code, record.url, title, record.createdAt, record.deletedAt === undefined ? 0 : 1, record.version, JSON.stringify(record)),
+      .bind(
+        record.code,
+        record.url,
+        title,
+        record.createdAt,
+        record.deletedAt === undefined ? 0 : 1,
+        record.version,
+        JSON.stringify(record),
+      ),
     db.prepare(UNINDEX).bind(record.code, record.version),
     db.prepare(INDEX).bind(record.code, record.version),
   ]);
@@ -101,7 +109,10 @@ export async function catalogList(db: D1Database, query: CatalogQuery): Promise<
 }
 
 function encodeCursor(createdAt: string, code: string): string {
-  return btoa(JSON.stringify([createdAt, code])).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return btoa(JSON.stringify([createdAt, code]))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 }
 
 function decodeCursor(cursor: string): [string, string] {

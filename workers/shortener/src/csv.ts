@@ -39,15 +39,16 @@ type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 
 /** A data row of an import: its line in the file, its create body, or what is wrong with it. */
 export type ImportRow =
-  | { line: number; body: Record<string, unknown>; key: string | null }
-  | { line: number; problem: { field: string; message: string } };
+  { line: number; body: Record<string, unknown>; key: string | null } | { line: number; problem: { field: string; message: string } };
 
 /** The rows of `text`; a header naming no `url` or an unknown column is a 400 for the whole file. */
 export function parseImport(text: string, maxRows: number): ImportRow[] {
   const records = csvParseRows(text.replace(/^\uFEFF/, ''));
   const lines = startLines(records);
   const header = (records[0] ?? []).map((name) => name.trim());
-  const unknown = header.find((name) => !(IMPORT_COLUMNS as readonly string[]).includes(name) && !(READ_ONLY_COLUMNS as readonly string[]).includes(name));
+  const unknown = header.find(
+    (name) => !(IMPORT_COLUMNS as readonly string[]).includes(name) && !(READ_ONLY_COLUMNS as readonly string[]).includes(name),
+  );
   if (unknown !== undefined) {
     throw badRequest('invalid_csv', `line 1: unknown column "${unknown}"; columns: ${IMPORT_COLUMNS.join(', ')}`, { field: 'header' });
   }

@@ -46,7 +46,10 @@ export interface RouteDoc {
 
 export function documented(doc: RouteDoc): MiddlewareHandler {
   const errors = [...(doc.open ? [] : GUARDED), ...doc.errors].sort((a, b) => a - b);
-  const ok = doc.ok.schema !== undefined ? { 'application/json': { schema: resolver(doc.ok.schema as never) } } : { [doc.ok.type ?? 'application/json']: {} };
+  const ok =
+    doc.ok.schema !== undefined
+      ? { 'application/json': { schema: resolver(doc.ok.schema as never) } }
+      : { [doc.ok.type ?? 'application/json']: {} };
   return describeRoute({
     summary: doc.summary,
     ...(doc.description !== undefined && { description: doc.description }),
@@ -56,7 +59,11 @@ export function documented(doc: RouteDoc): MiddlewareHandler {
       requestBody: { required: true, content: { 'application/json': { schema: resolver(doc.body as never) } } },
     }),
     ...(doc.rawBody !== undefined && {
-      requestBody: { required: true, description: doc.rawBody.description, content: { [doc.rawBody.type]: { schema: { type: 'string' } } } },
+      requestBody: {
+        required: true,
+        description: doc.rawBody.description,
+        content: { [doc.rawBody.type]: { schema: { type: 'string' } } },
+      },
     }),
     responses: {
       [doc.ok.status]: { description: doc.ok.description, content: ok },

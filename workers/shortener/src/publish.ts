@@ -52,7 +52,12 @@ export class Publisher {
   #hasTable = false;
 
   /** `kv`, `catalog` and `current` are read at each put: the bindings of the moment, the record of the moment. */
-  constructor(storage: DurableObjectStorage, kv: () => KVNamespace, catalog: () => D1Database | undefined, current: () => LinkRecord | null) {
+  constructor(
+    storage: DurableObjectStorage,
+    kv: () => KVNamespace,
+    catalog: () => D1Database | undefined,
+    current: () => LinkRecord | null,
+  ) {
     this.#storage = storage;
     this.#kv = kv;
     this.#catalog = catalog;

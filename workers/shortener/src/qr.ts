@@ -19,7 +19,9 @@ export function qrImage(text: string, format: QrFormat, size: number): { body: s
   if (format === 'svg') {
     const svg = encodeQR(text, 'svg', { ...OPTIONS, optimize: true });
     // A white ground: a transparent code on a dark page cannot be scanned.
-    const body = svg.replace(/^<svg /, `<svg width="${size}" height="${size}" shape-rendering="crispEdges" `).replace(/(<svg[^>]*>)/, '$1<rect width="100%" height="100%" fill="#fff"/>');
+    const body = svg
+      .replace(/^<svg /, `<svg width="${size}" height="${size}" shape-rendering="crispEdges" `)
+      .replace(/(<svg[^>]*>)/, '$1<rect width="100%" height="100%" fill="#fff"/>');
     return { body, type: 'image/svg+xml' };
   }
   return { body: qrPng(encodeQR(text, 'raw', OPTIONS), size), type: 'image/png' };

@@ -104,10 +104,12 @@ function rules(policy: DestinationPolicy) {
 
 function preview(policy: DestinationPolicy) {
   return z.strictObject({
-    title: z.string().check(
-      z.minLength(1, { error: 'must not be empty' }),
-      z.maxLength(MAX_TITLE_LENGTH, { error: `must be at most ${MAX_TITLE_LENGTH} characters` }),
-    ),
+    title: z
+      .string()
+      .check(
+        z.minLength(1, { error: 'must not be empty' }),
+        z.maxLength(MAX_TITLE_LENGTH, { error: `must be at most ${MAX_TITLE_LENGTH} characters` }),
+      ),
     description: z.optional(
       z.string().check(z.maxLength(MAX_DESCRIPTION_LENGTH, { error: `must be at most ${MAX_DESCRIPTION_LENGTH} characters` })),
     ),

@@ -5,7 +5,9 @@
 import * as z from 'zod/mini';
 import { CLICK_KINDS, DEVICES, REDIRECT_STATUSES, type LinkRecord } from '../../../shared/links/record.ts';
 
-const kindCounts = z.object(Object.fromEntries(CLICK_KINDS.map((kind) => [kind, z.number()])) as Record<(typeof CLICK_KINDS)[number], z.ZodMiniNumber>);
+const kindCounts = z.object(
+  Object.fromEntries(CLICK_KINDS.map((kind) => [kind, z.number()])) as Record<(typeof CLICK_KINDS)[number], z.ZodMiniNumber>,
+);
 
 const ruleView = z.object({
   if: z.union([
