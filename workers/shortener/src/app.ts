@@ -204,7 +204,7 @@ routes.post(
         results.push(rowResult(row.line, answer));
       } catch (error) {
         const { index: _, ...failed } = failedItem(row.line, error);
-        results.push({ line: row.line, ...failed });
+        results.push({ line: row.line, ...failed, error: { ...failed.error, message: `line ${row.line}: ${failed.error.message}` } });
       }
     }
     if (rows.length > 0) logWrite(c, 'links.imported', { rows: rows.length, created: results.filter((r) => r.status === 201).length });
@@ -389,12 +389,14 @@ async function createOne(c: Ctx, body: unknown, prefix = ''): Promise<Answer & {
   return { status: 201, body: linkView(record, shortenerConfig(c.env).shortBaseUrl) };
 }
 
+/** A row's result from its (maybe replayed) answer; an error's message starts with the row's line. */
 function rowResult(line: number, answer: Answer) {
-  const body = answer.body as { error?: unknown };
+  const body = answer.body as { error?: { message: string } };
+  const error = body.error === undefined ? undefined : { ...body.error, message: `line ${line}: ${body.error.message}` };
   return {
     line,
     status: answer.status,
-    ...(answer.status === 201 ? { link: answer.body } : { error: body.error }),
+    ...(answer.status === 201 ? { link: answer.body } : { error }),
     ...(answer.replayed && { replayed: true }),
   };
 }
@@ -411,5 +413,5 @@ function codeParam(c: Ctx): string {
 
 /** The document, generated once per isolate. */
 const openApiDocument = perIsolate((_env: ShortenerEnv) =>
-  generateSpecs(publicApp, { documentation: DOCUMENT, defaultValidationErrorResponse: false }),
+  generateSpecs(publicApp, { documentation: DOCUMENT, defaultValidationErrorResponse: false, excludeStaticFile: false }),
 );

@@ -7,7 +7,7 @@
  * `head`), and for human clicks `ref:<referring host>`, `country:<CF-IPCountry>` and `src:qr` (the
  * short URL was opened from its QR code).
  */
-import { serviceUnavailable } from '../../../shared/http/errors.ts';
+import { HttpError, serviceUnavailable } from '../../../shared/http/errors.ts';
 import { CLICK_KINDS } from '../../../shared/links/record.ts';
 import { log } from '../../../shared/log.ts';
 import { series, top, totals } from '../../../shared/events/query.ts';
@@ -51,11 +51,12 @@ export function clickTotals(db: D1Database, code: string): Promise<ClickTotals> 
   return readStore(() => totals(db, { stream: CLICKS_STREAM, key: code, dims: CLICK_KINDS }) as Promise<ClickTotals>);
 }
 
-/** A read of D1 that fails is an outage of the store (503), not a bug. */
+/** A read of D1 that fails is an outage of the store (503), not a bug; a client's error stays its 4xx. */
 export async function readStore<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
+    if (error instanceof HttpError) throw error;
     log('error', 'links.store_failed', { error: String(error) });
     throw serviceUnavailable(RETRY_AFTER, 'the link store is unavailable; retry');
   }
