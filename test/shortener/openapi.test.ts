@@ -148,7 +148,7 @@ describe('GET /api/openapi.json', () => {
   it('documents request bodies and query strings from the validating schemas', () => {
     const create = doc.paths['/api/links']?.post;
     const schema = (
-      create?.requestBody as { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> }
+      create!.requestBody as { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> }
     ).content['application/json']?.schema;
     expect(Object.keys(schema?.properties ?? {})).toEqual(expect.arrayContaining(['url', 'slug', 'rules', 'preview']));
     expect(schema?.required).toEqual(['url']);
