@@ -8,23 +8,32 @@
  *            then follows is served from the browser's cache and never seen again, so this may
  *            undercount people slightly; counting prefetches as people overcounts by far more.
  *   bot      no User-Agent at all
- *   preview  a bot (isbot) whose User-Agent names a link-preview app (scanners.ts)
- *   scanner  a bot naming a security scanner, or any request from a scanner network or with a
- *            scanner's referrer (scanners.ts)
+ *   preview  a bot (isbot) whose User-Agent names a link-preview app, or a preview fetcher isbot
+ *            does not know (scanners.ts)
+ *   scanner  a bot naming a security scanner, a scanner product isbot does not know, or any request
+ *            from a scanner network or with a scanner's referrer (scanners.ts)
  *   bot      any other bot
  *   human    everything else; the burst rule (clicks.ts) may still make it a scanner's
  */
 import { isbot } from 'isbot';
 import type { ClickKind } from '../../../shared/links/record.ts';
-import { CARD_AGENTS, PREVIEW_AGENTS, SCANNER_AGENTS, SCANNER_NETWORKS, SCANNER_REFERRERS } from './scanners.ts';
+import {
+  CARD_AGENTS,
+  PREVIEW_AGENTS,
+  PREVIEW_FETCHERS,
+  SCANNER_AGENTS,
+  SCANNER_NETWORKS,
+  SCANNER_PRODUCTS,
+  SCANNER_REFERRERS,
+} from './scanners.ts';
 
 export function classifyClick(method: string, headers: Headers): ClickKind {
   if (method === 'HEAD' || isPrefetch(headers)) return 'head';
   const userAgent = headers.get('User-Agent');
   if (userAgent === null || userAgent.trim() === '') return 'bot';
   const bot = isbot(userAgent);
-  if (bot && PREVIEW_AGENTS.test(userAgent)) return 'preview';
-  if (bot && SCANNER_AGENTS.test(userAgent)) return 'scanner';
+  if ((bot && PREVIEW_AGENTS.test(userAgent)) || PREVIEW_FETCHERS.test(userAgent)) return 'preview';
+  if ((bot && SCANNER_AGENTS.test(userAgent)) || SCANNER_PRODUCTS.test(userAgent)) return 'scanner';
   const client = headers.get('CF-Connecting-IP');
   if (client !== null && inScannerNetwork(client)) return 'scanner';
   const referrer = refererHost(headers.get('Referer'));

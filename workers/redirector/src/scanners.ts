@@ -14,7 +14,16 @@
 
 /** Chat and social apps fetching a link to show its preview. */
 export const PREVIEW_AGENTS =
-  /slackbot|facebookexternalhit|facebookcatalog|facebot|twitterbot|discordbot|whatsapp|telegrambot|linkedinbot|skypeuripreview|iframely|embedly|redditbot|pinterest|vkshare|mastodon|bluesky|applebot|snapchat|viber|line-poker|google-pagerenderer|microsoftpreview|teams/i;
+  /slackbot|slack-imgproxy|facebookexternalhit|facebookcatalog|facebot|twitterbot|discordbot|whatsapp|telegrambot|linkedinbot|skypeuripreview|iframely|embedly|redditbot|pinterest|vkshare|mastodon|bluesky|applebot|snapchat|viber|line-poker|google-pagerenderer|microsoftpreview|teams/i;
+
+/**
+ * Link-preview fetchers isbot does not know, by the product token they start with (a browser's
+ * User-Agent starts with `Mozilla/`, so none matches): checked for every User-Agent.
+ */
+export const PREVIEW_FETCHERS = /^(?:Viber|Line|KakaoTalk-Scrap|Zalo|Signal|Threema)\//;
+
+/** Scanners isbot does not know, by product names no browser carries: checked for every User-Agent. */
+export const SCANNER_PRODUCTS = /\bBarracuda Sentinel\b|\bMicrosoft-URLAnalyzer\b|\bProofpoint URL Defense\b|\bMimecast URL Protect\b/;
 
 /**
  * The preview bots that get a link's card (its own title, description and image) instead of the
