@@ -122,7 +122,7 @@ export default async function links(bench) {
 
   // The card's bytes, as the redirector sends them, for the bare worker to send the same.
   const slack = { ...headers, 'User-Agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' };
-  const card = await fetch(`${redirector.url}/with-card`, { headers: slack });
+  const card = await fetch(`${redirector.url}/with-card`, { headers: slack, redirect: 'manual' });
   if (card.status !== 200) throw new Error(`links bench: the card answered ${card.status}`);
   const cardHeaders = Object.fromEntries([...card.headers].filter(([name]) => name !== 'content-length'));
   const bareCard = await bench.baseline({ status: 200, headers: cardHeaders, body: await card.text() });

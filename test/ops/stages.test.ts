@@ -117,8 +117,9 @@ describe.each(STAGES)('%s', (stage) => {
     }
   });
 
-  it('counts mail-scanner bursts as scanners on real traffic', () => {
+  it('counts mail-scanner bursts as scanners, and shows preview cards only to verified bots, on real traffic', () => {
     expect(Number(generated('redirector', stage).vars?.SCANNER_BURST_LINKS)).toBeGreaterThan(0);
+    expect(generated('redirector', stage).vars?.VERIFY_BOTS).toBe('true');
   });
 
   it('renders and serves the same site origin on the edge and the renderer', () => {

@@ -131,6 +131,16 @@ describe('preview cards', () => {
     expect(res.headers.get('Cache-Control')).toBe('private, max-age=86400');
   });
 
+  it('with VERIFY_BOTS on, shows the card only to a bot Cloudflare vouches for, where the zone has bot signals', async () => {
+    const link = await createLink({ url: 'https://example.com/verified', preview });
+    isolate = isolateEnv({ VERIFY_BOTS: 'true' as Env['VERIFY_BOTS'] });
+    const as = (cf: Record<string, unknown> | undefined) =>
+      visit(isolate, `/${link.code}`, { headers: { 'User-Agent': SLACK }, ...(cf && { cf }) });
+    expect((await as({ botManagement: { verifiedBot: false, score: 2 } })).status).toBe(301);
+    expect((await as({ verifiedBotCategory: 'Page Preview', botManagement: { verifiedBot: true } })).status).toBe(200);
+    expect((await as(undefined)).status).toBe(200); // a plan without bot signals: the User-Agent decides
+  });
+
   it('redirects everybody, preview bots too, when the link has no preview', async () => {
     const link = await createLink({ url: 'https://example.com/no-card' });
     const res = await go(`/${link.code}`, { 'User-Agent': SLACK });

@@ -46,6 +46,11 @@ describe('OperatorApi', () => {
     expect(await res.json()).toMatchObject({ error: { field: 'url' } });
   });
 
+  it('serves the API document too', async () => {
+    const res = await operator(new Request('https://shortener.test/api/openapi.json'));
+    expect(((await res.json()) as { openapi: string }).openapi).toBe('3.1.0');
+  });
+
   it('is not the public fetch: there, X-Operator is no credential', async () => {
     const res = await worker.fetch(json('POST', '/api/links', { url: 'https://example.com/sneaky' }), env, createExecutionContext());
     expect(res.status).toBe(401);

@@ -124,7 +124,7 @@ function answer(
     now,
   );
   if (counting !== null) ctx.waitUntil(counting);
-  if (kind === 'preview' && record.preview !== undefined && method === 'GET' && verifiedCardAgent(request)) {
+  if (kind === 'preview' && record.preview !== undefined && method === 'GET' && verifiedCardAgent(request, state.verifyBots)) {
     return previewResponse(record, destination.url);
   }
   return redirectResponse(record, destination, search, state.maxAge, now, state.headers);
@@ -134,13 +134,15 @@ function answer(
 const QR_SOURCE = /[?&]utm_source=qr(?:&|$)/;
 
 /**
- * A preview bot that may see the card: its User-Agent names one (scanners.ts), and where Cloudflare
- * gives bot signals for the zone (`request.cf`, read only here), they vouch for it. A browser never
- * matches those names, so a person always gets the redirect; a spoofed bot gets only the card the
- * link's owner made public anyway.
+ * A preview bot that may see the card: its User-Agent names one (scanners.ts), and with `VERIFY_BOTS`
+ * on, where Cloudflare gives bot signals for the zone (`request.cf`, read only here), they vouch for
+ * it. A browser never matches those names, so a person always gets the redirect; a spoofed bot gets
+ * only the card the link's owner made public anyway. Off locally, where Miniflare's stand-in
+ * `request.cf` calls every bot unverified.
  */
-function verifiedCardAgent(request: Request): boolean {
+function verifiedCardAgent(request: Request, verifyBots: boolean): boolean {
   if (!isCardAgent(request.headers.get('User-Agent'))) return false;
+  if (!verifyBots) return true;
   const cf = request.cf as { verifiedBotCategory?: string; botManagement?: { verifiedBot?: boolean } } | undefined;
   if (cf?.verifiedBotCategory === undefined && cf?.botManagement === undefined) return true;
   return (cf.verifiedBotCategory ?? '') !== '' || cf.botManagement?.verifiedBot === true;

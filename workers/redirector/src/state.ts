@@ -26,6 +26,8 @@ export interface RedirectorState {
   /** Records this isolate read, so a KV outage does not become a 503 for links it just served. */
   lastKnown: BoundedMap<Remembered>;
   clicks: ClickRecorder;
+  /** Preview cards need Cloudflare's verified-bot signals, where the zone has them (`VERIFY_BOTS`). */
+  verifyBots: boolean;
   /** Redirect headers per record and destination, built once per record read (respond.ts). */
   headers: FixedHeaders;
   /** The app association files the short domain serves, as JSON text, or null when not configured. */
@@ -45,6 +47,7 @@ export const redirectorState = configLoader((env: Env): RedirectorState => {
       flushMs: integerVar(env, 'CLICK_FLUSH_MS', 1000),
       burst: { links: integerVar(env, 'SCANNER_BURST_LINKS', 0), windowMs: integerVar(env, 'SCANNER_BURST_MS', 2000) },
     }),
+    verifyBots: booleanVar(env, 'VERIFY_BOTS'),
     headers: new WeakMap(),
     wellKnown: {
       appleAppSiteAssociation: jsonDocument(env, 'APPLE_APP_SITE_ASSOCIATION', 'object'),
@@ -52,6 +55,13 @@ export const redirectorState = configLoader((env: Env): RedirectorState => {
     },
   };
 });
+
+function booleanVar(env: Env, name: 'VERIFY_BOTS'): boolean {
+  const value = (env[name] as string | undefined)?.trim() ?? '';
+  if (value === 'true') return true;
+  if (value === 'false' || value === '') return false;
+  throw new ConfigError(name, `"${value}" is not true or false`);
+}
 
 /**
  * A document served as it is configured: the formats are Apple's and Google's, not ours, so the

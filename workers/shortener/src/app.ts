@@ -363,6 +363,7 @@ publicApp.route('/', routes);
 export const operatorApp = new Hono<ShortenerContext>();
 operatorApp.onError(withOnError());
 operatorApp.notFound(withNotFound());
+operatorApp.get('/api/openapi.json', async (c) => c.json(await openApiDocument(c.env), 200, { 'Cache-Control': 'no-store' }));
 operatorApp.use('/api/*', operatorIdentity());
 operatorApp.route('/', routes);
 
