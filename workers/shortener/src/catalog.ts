@@ -46,24 +46,25 @@ const INDEX = `INSERT INTO links_search (rowid, code, url, title)
   SELECT rowid, code, url, title FROM links WHERE code = ?1 AND version = ?2 AND deleted = 0`;
 
 /** Writes `record` (a tombstone leaves the search); throws on a D1 error so the publisher retries. */
-export async function catalogPut(db: D1Database, record: LinkRecord): Promise<void> {
+export function catalogPut(db: D1Database, record: LinkRecord): Promise<void> {
+  return catalogPutAll(db, [record]);
+}
+
+/** Writes `records` in one D1 batch (one transaction, one call). */
+async function catalogPutAll(db: D1Database, records: readonly LinkRecord[]): Promise<void> {
+  if (records.length === 0) return;
   await ensureCatalog(db);
-  const title = [record.title, record.preview?.title].filter(Boolean).join(' ');
-  await db.batch([
-    db
-      .prepare(UPSERT)
-      .bind(
-        record.code,
-        record.url,
-        title,
-        record.createdAt,
-        record.deletedAt === undefined ? 0 : 1,
-        record.version,
-        JSON.stringify(record),
-      ),
-    db.prepare(UNINDEX).bind(record.code, record.version),
-    db.prepare(INDEX).bind(record.code, record.version),
-  ]);
+  await db.batch(
+    records.flatMap((record) => {
+      const title = [record.title, record.preview?.title].filter(Boolean).join(' ');
+      const deleted = record.deletedAt === undefined ? 0 : 1;
+      return [
+        db.prepare(UPSERT).bind(record.code, record.url, title, record.createdAt, deleted, record.version, JSON.stringify(record)),
+        db.prepare(UNINDEX).bind(record.code, record.version),
+        db.prepare(INDEX).bind(record.code, record.version),
+      ];
+    }),
+  );
 }
 
 export interface CatalogQuery {
@@ -125,8 +126,11 @@ function decodeCursor(cursor: string): [string, string] {
   throw new HttpError(400, 'invalid_cursor', 'cursor is not one this API returned', { field: 'cursor' });
 }
 
-/** KV keys read per backfill run (one KV list call, then one catalog write per missing link). */
-export const BACKFILL_PAGE = 1000;
+/**
+ * KV keys read per backfill run: one list, one get per key, one D1 batch; within the 1,000
+ * subrequests a cron invocation may make.
+ */
+export const BACKFILL_PAGE = 500;
 
 /**
  * Fills the catalog with links that existed in KV before it did, one KV list page per call (the
@@ -139,13 +143,13 @@ export async function backfillCatalog(db: D1Database, kv: KVNamespace, prefix: s
   const state = await db.prepare(`SELECT value FROM catalog_state WHERE key = 'backfill'`).first<{ value: string }>();
   if (state?.value === 'done') return null;
   const page = await kv.list({ prefix, limit: BACKFILL_PAGE, ...(state ? { cursor: state.value } : {}) });
-  let written = 0;
+  const records: LinkRecord[] = [];
   for (const key of page.keys) {
     const record = await kv.get<LinkRecord>(key.name, 'json');
-    if (record === null) continue;
-    await catalogPut(db, record);
-    written++;
+    if (record !== null) records.push(record);
   }
+  await catalogPutAll(db, records);
+  const written = records.length;
   await db
     .prepare(`INSERT INTO catalog_state (key, value) VALUES ('backfill', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
     .bind(page.list_complete ? 'done' : page.cursor)
