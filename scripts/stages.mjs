@@ -17,7 +17,7 @@
 //        repeating the rest; every other array (routes, crons) is replaced whole;
 //   4. the name becomes <worker>-<stage>, and service bindings and Durable Object script_names
 //      that name a worker of the product are pointed at the same stage's worker;
-//   5. `main` and `assets.directory` are made relative to the generated file.
+//   5. `main`, `assets.directory` and local `alias` targets are made relative to the generated file.
 // The overlay may only change vars that wrangler.toml declares: the generated Env types
 // (`npm run types`) stay the types of every stage.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,6 +41,7 @@ const route = z.union([
 const kvId = z
   .string()
   .regex(/^(?:[0-9a-f]{32}|<[^<>]+>)$/, 'a KV namespace id (32 hex digits), or a <placeholder> to fill in before deploying');
+const queueName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a queue name (lower case, digits, -)');
 const observability = z.strictObject({ enabled: z.boolean(), head_sampling_rate: z.number().min(0).max(1).optional() });
 
 const workerOverlay = z.strictObject({
@@ -51,6 +52,34 @@ const workerOverlay = z.strictObject({
     .array(z.strictObject({ binding: z.string(), bucket_name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/) }))
     .optional(),
   analytics_engine_datasets: z.array(z.strictObject({ binding: z.string(), dataset: z.string().regex(/^[A-Za-z0-9_]+$/) })).optional(),
+  d1_databases: z
+    .array(
+      z.strictObject({
+        binding: z.string(),
+        database_name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+        database_id: z
+          .string()
+          .regex(/^(?:[0-9a-f-]{36}|<[^<>]+>)$/, 'a D1 database id (UUID), or a <placeholder>')
+          .optional(),
+      }),
+    )
+    .optional(),
+  queues: z
+    .strictObject({
+      producers: z.array(z.strictObject({ binding: z.string(), queue: queueName })).optional(),
+      consumers: z
+        .array(
+          z.strictObject({
+            queue: queueName,
+            max_batch_size: z.int().min(1).max(100).optional(),
+            max_batch_timeout: z.number().min(0).max(60).optional(),
+            max_retries: z.int().min(0).max(100).optional(),
+            dead_letter_queue: queueName.optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
   ratelimits: z
     .array(
       z.strictObject({
@@ -194,6 +223,10 @@ export function stageConfig(worker, stage, { base = root, file = generatedConfig
   const dir = dirname(file);
   config.main = relative(dir, join(base, String(config.main)));
   if (isTable(config.assets)) config.assets = { ...config.assets, directory: relative(dir, join(base, String(config.assets.directory))) };
+  if (isTable(config.alias)) {
+    const local = (/** @type {string} */ path) => (path.startsWith('.') ? relative(dir, join(base, path)) : path);
+    config.alias = Object.fromEntries(Object.entries(config.alias).map(([name, path]) => [name, local(String(path))]));
+  }
   return config;
 }
 

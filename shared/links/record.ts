@@ -28,10 +28,36 @@ export interface LinkRecord {
   deletedAt?: string;
   /** Incremented by every change; lets a stale KV copy lose against the authority. */
   version: number;
+  /** Ordered destination rules, first match wins (rules.ts); absent: always `url`. */
+  rules?: LinkRule[];
+  /** What a link-preview bot is shown instead of the redirect (a card); absent: the redirect. */
+  preview?: LinkPreview;
 }
 
-/** Clicks are counted apart by kind: only `human` is a click in the usual sense. */
-export const CLICK_KINDS = ['human', 'head', 'preview', 'scanner', 'bot'] as const;
+/** One condition of a rule: exactly one of these keys. */
+export type RuleCondition = { device: Device } | { country: string } | { language: string } | { query: Record<string, string> };
+
+export const DEVICES = ['ios', 'android', 'desktop'] as const;
+export type Device = (typeof DEVICES)[number];
+
+export interface LinkRule {
+  if: RuleCondition;
+  /** Checked like the link's own destination. */
+  url: string;
+}
+
+export interface LinkPreview {
+  title: string;
+  description?: string;
+  /** An absolute http(s) image URL, checked like a destination. */
+  image?: string;
+}
+
+/**
+ * Clicks are counted apart by kind: only `human` is a click in the usual sense. The order is the
+ * one the operator API answers in (shared/operator/clicks.ts re-exports this list).
+ */
+export const CLICK_KINDS = ['human', 'bot', 'preview', 'scanner', 'head'] as const;
 export type ClickKind = (typeof CLICK_KINDS)[number];
 export type ClickCounts = Record<ClickKind, number>;
 

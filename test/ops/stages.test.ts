@@ -27,6 +27,11 @@ interface Generated {
   r2_buckets?: Array<{ binding: string; bucket_name: string }>;
   analytics_engine_datasets?: Array<{ binding: string; dataset: string }>;
   ratelimits?: Array<{ name: string; namespace_id: string }>;
+  d1_databases?: Array<{ binding: string; database_name: string; database_id?: string }>;
+  queues?: {
+    producers?: Array<{ binding: string; queue: string }>;
+    consumers?: Array<{ queue: string; dead_letter_queue?: string; max_retries?: number }>;
+  };
 }
 
 const generated = (worker: string, stage: Stage) => stageConfig(worker, stage) as unknown as Generated;
@@ -95,6 +100,28 @@ describe.each(STAGES)('%s', (stage) => {
     expect(ids[1]).toBe(ids[0]);
   });
 
+  it("sends the redirector's click events to a queue the shortener consumes, dead letters included, into its own database", () => {
+    const producer = generated('redirector', stage).queues?.producers?.find((p) => p.binding === 'CLICK_EVENTS');
+    const shortener = generated('shortener', stage);
+    const consumers = shortener.queues?.consumers ?? [];
+    const main = consumers.find((c) => c.queue === producer?.queue);
+    expect(main?.dead_letter_queue).toBeDefined();
+    expect(main?.max_retries).toBeGreaterThan(0);
+    expect(consumers.map((c) => c.queue)).toContain(main?.dead_letter_queue);
+    expect(shortener.d1_databases?.find((d) => d.binding === 'LINK_STATS')?.database_name).toMatch(
+      new RegExp(stage === 'production' ? '^link-stats' : `-${stage}$`),
+    );
+    // One owner per database: no other worker binds it.
+    for (const worker of WORKER_NAMES.filter((w) => w !== 'shortener')) {
+      expect(generated(worker, stage).d1_databases?.map((d) => d.binding) ?? [], worker).not.toContain('LINK_STATS');
+    }
+  });
+
+  it('counts mail-scanner bursts as scanners, and shows preview cards only to verified bots, on real traffic', () => {
+    expect(Number(generated('redirector', stage).vars?.SCANNER_BURST_LINKS)).toBeGreaterThan(0);
+    expect(generated('redirector', stage).vars?.VERIFY_BOTS).toBe('true');
+  });
+
   it('renders and serves the same site origin on the edge and the renderer', () => {
     const site = generated('edge', stage).vars?.SITE_ORIGINS;
     expect(generated('renderer', stage).vars?.SITE_ORIGINS).toBe(site);
@@ -103,7 +130,7 @@ describe.each(STAGES)('%s', (stage) => {
 });
 
 describe('stages apart', () => {
-  it('share no bucket, dataset, KV namespace or rate-limit counter', () => {
+  it('share no bucket, dataset, KV namespace, rate-limit counter, D1 database or queue', () => {
     const resources = (stage: Stage) =>
       WORKER_NAMES.flatMap((worker) => {
         const c = generated(worker, stage);
@@ -112,6 +139,12 @@ describe('stages apart', () => {
           ...(c.analytics_engine_datasets ?? []).map((d) => `dataset:${d.dataset}`),
           ...(c.kv_namespaces ?? []).flatMap((kv) => (kv.id ? [`kv:${kv.id}`] : [])),
           ...(c.ratelimits ?? []).map((r) => `ratelimit:${r.namespace_id}`),
+          ...(c.d1_databases ?? []).map((d) => `d1:${d.database_name}`),
+          ...(c.queues?.producers ?? []).map((q) => `queue:${q.queue}`),
+          ...(c.queues?.consumers ?? []).flatMap((q) => [
+            `queue:${q.queue}`,
+            ...(q.dead_letter_queue ? [`queue:${q.dead_letter_queue}`] : []),
+          ]),
         ];
       });
     const [staging, production] = [resources('staging'), resources('production')];

@@ -5,6 +5,7 @@ import { linkKey } from '../../shared/links/keys.ts';
 import type { Env } from '../../workers/redirector/src/env.ts';
 import worker from '../../workers/redirector/src/index.ts';
 import { FRESH_MS, NEGATIVE_TTL_MS } from '../../workers/redirector/src/resolve.ts';
+import { redirectorState } from '../../workers/redirector/src/state.ts';
 import { createLink, shortener } from './links.ts';
 import { isolateEnv, visit, workerEnv } from './worker.ts';
 
@@ -169,44 +170,52 @@ describe('no 404 window', () => {
 
 describe('clicks', () => {
   const click = (code: string, init: RequestInit) => go(`/${code}`, init);
+  const totals = async (code: string) =>
+    (await (await shortener('GET', `/api/links/${code}/clicks?bucket=hour`)).json<{ totals: Record<string, number> }>()).totals;
 
-  it('counts humans, HEADs, previews and bots apart; HEAD is not a click', async () => {
+  it('counts humans, HEADs, previews and bots apart, through the queue into the shortener', async () => {
     const link = await createLink({ url: 'https://example.com/counted' });
     await click(link.code, { headers: { 'User-Agent': BROWSER } });
     await click(link.code, { headers: { 'User-Agent': BROWSER } });
     await click(link.code, { method: 'HEAD', headers: { 'User-Agent': BROWSER } });
     await click(link.code, { headers: { 'User-Agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' } });
     await click(link.code, { headers: { 'User-Agent': 'curl/8.5.0' } });
-    const res = await shortener('GET', `/api/links/${link.code}`);
-    const { clicks } = await res.json<{ clicks: Record<string, number> }>();
-    expect(clicks).toEqual({ human: 2, head: 1, preview: 1, scanner: 0, bot: 1 });
+    const expected = { human: 2, bot: 1, preview: 1, scanner: 0, head: 1 };
+    await vi.waitUntil(async () => JSON.stringify(await totals(link.code)) === JSON.stringify(expected), { timeout: 10_000, interval: 50 });
+    const { clicks } = await (await shortener('GET', `/api/links/${link.code}`)).json<{ clicks: Record<string, number> }>();
+    expect(clicks).toEqual(expected);
   });
 
   it('never makes the redirect wait for counting', async () => {
     const link = await createLink({ url: 'https://example.com/not-waiting' });
-    // An authority whose counter never answers: if the redirect awaited it, this test would hang.
-    const stuck = new Proxy(workerEnv.LINK_AUTHORITY, {
-      get(target, prop) {
-        if (prop === 'get') return () => ({ lookup: async () => null, recordClicks: () => new Promise(() => {}) });
-        const value = Reflect.get(target, prop) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const ctx = createExecutionContext();
+    // A queue that never answers: if the redirect awaited it, this test would hang.
+    const stuck = { send: () => new Promise<void>(() => {}), sendBatch: () => new Promise<void>(() => {}) } as unknown as Queue;
     const res = await worker.fetch(
       new Request(`https://sho.rt/${link.code}`, { redirect: 'manual', headers: { 'User-Agent': BROWSER } }),
-      isolateEnv({ LINK_AUTHORITY: stuck }),
-      ctx,
+      isolateEnv({ CLICK_EVENTS: stuck }),
+      createExecutionContext(),
     );
     expect(res.status).toBe(301);
     expect(res.headers.get('Location')).toBe('https://example.com/not-waiting');
+  });
+
+  it('drops and counts clicks a full queue refuses, and still redirects', async () => {
+    const link = await createLink({ url: 'https://example.com/queue-full' });
+    const full = { sendBatch: () => Promise.reject(new Error('Queue is full')) } as unknown as Queue;
+    const refusing = isolateEnv({ CLICK_EVENTS: full });
+    const res = await visit(refusing, `/${link.code}`, { headers: { 'User-Agent': BROWSER, 'CF-IPCountry': 'DE' } });
+    expect(res.status).toBe(301);
+    // The kind and the country of the one click: two counts lost, and known to be.
+    expect(redirectorState(refusing).clicks.events.stats).toEqual({ sent: 0, lost: 2 });
   });
 
   it('does not count 404s or 410s', async () => {
     const link = await createLink({ url: 'https://example.com/gone' });
     await shortener('DELETE', `/api/links/${link.code}`);
     expect((await click(link.code, { headers: { 'User-Agent': BROWSER } })).status).toBe(410);
-    expect((await shortener('GET', `/api/links/${link.code}`)).status).toBe(410);
+    expect((await click('never-a-link', { headers: { 'User-Agent': BROWSER } })).status).toBe(404);
+    expect(redirectorState(isolate).clicks.events.stats).toEqual({ sent: 0, lost: 0 });
+    expect(redirectorState(isolate).clicks.events.pending).toBe(0);
   });
 });
 

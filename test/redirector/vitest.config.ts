@@ -26,8 +26,8 @@ export default workerProject('redirector', {
   miniflare: {
     // Tests create links through the real shortener API.
     serviceBindings: { SHORTENER: 'shortener' },
-    // Click batches are sent at once, so a test sees its counts when its waitUntil work is done
-    // (the batching itself is tested in clicks.test.ts).
+    // Click events are sent at once and the queue delivers at once, so a test sees its counts
+    // shortly after its waitUntil work is done (the batching itself is tested in clicks.test.ts).
     bindings: { CLICK_FLUSH_MS: '0' },
     workers: [
       {
@@ -40,6 +40,8 @@ export default workerProject('redirector', {
         kvNamespaces: workerOptions.kvNamespaces,
         durableObjects: workerOptions.durableObjects,
         ratelimits: workerOptions.ratelimits,
+        d1Databases: workerOptions.d1Databases,
+        queueConsumers: { 'link-clicks': { maxBatchTimeout: 0.05, maxRetries: 3 } },
         bindings: { ...workerOptions.bindings, API_TOKENS: TOKEN },
       },
     ],

@@ -1,7 +1,7 @@
 /**
- * The redirector: one route, GET/HEAD `/<code>`. The path that carries the traffic, `GET` or `HEAD`
- * of a plain code, is dispatched before the router (see `handle`); everything else (other methods,
- * paths that cannot be a code) goes through itty-router below.
+ * The redirector: GET/HEAD `/<code>`, and the app association files under `/.well-known/`. The path
+ * that carries the traffic, `GET` or `HEAD` of a plain code, is dispatched before the router (see
+ * `handle`); everything else (other methods, paths that cannot be a code) goes through itty-router.
  */
 import type { IRequest } from 'itty-router';
 import { IttyRouter } from 'itty-router/IttyRouter';
@@ -10,10 +10,18 @@ import { errorToResponse } from '../../../shared/http/errors.ts';
 import { CODE_PATTERN } from '../../../shared/links/code.ts';
 import { goneReason, type LinkRecord } from '../../../shared/links/record.ts';
 import { log } from '../../../shared/log.ts';
-import { clickKind } from './clicks.ts';
+import { classifyClick, isCardAgent, refererHost } from './classify.ts';
 import type { Env } from './env.ts';
 import { freshRecord, resolveLink } from './resolve.ts';
-import { goneResponse, methodNotAllowedResponse, notFoundResponse, redirectResponse, unavailableResponse } from './respond.ts';
+import {
+  destinationOf,
+  goneResponse,
+  methodNotAllowedResponse,
+  notFoundResponse,
+  previewResponse,
+  redirectResponse,
+  unavailableResponse,
+} from './respond.ts';
 import { redirectorState, type RedirectorState } from './state.ts';
 
 /** How long a client should wait when neither KV nor the authority answered. */
@@ -22,6 +30,8 @@ const RETRY_AFTER_SECONDS = 5;
 type Args = [env: Env, ctx: ExecutionContext];
 
 export const router = IttyRouter<IRequest, Args>();
+router.get('/.well-known/apple-app-site-association', (_request, env) => wellKnown(redirectorState(env).wellKnown.appleAppSiteAssociation));
+router.get('/.well-known/assetlinks.json', (_request, env) => wellKnown(redirectorState(env).wellKnown.assetLinks));
 router.get('/:code', routedRedirect);
 router.head('/:code', routedRedirect);
 router.all('/:code', () => methodNotAllowedResponse());
@@ -82,7 +92,10 @@ async function redirect(request: Request, code: string, env: Env, ctx: Execution
   }
 }
 
-/** The answer for a link that was found: 410 if it is gone, else the redirect, its click counted in waitUntil. */
+/**
+ * The answer for a link that was found: 410 if it is gone; a preview bot the link's card if it has
+ * one; else the redirect to the destination its rules pick. The click is counted in waitUntil.
+ */
 function answer(
   request: Request,
   method: string,
@@ -94,10 +107,55 @@ function answer(
 ): Response {
   const gone = goneReason(record, now);
   if (gone !== null) return goneResponse(request, gone);
-  const kind = clickKind(method, request.headers.get('User-Agent'));
-  const counting = state.clicks.count(record, kind, request, now);
+  const headers = request.headers;
+  const kind = classifyClick(method, headers);
+  const destination = destinationOf(record, { headers, search });
+  const human = kind === 'human';
+  const counting = state.clicks.record(
+    {
+      code: record.code,
+      kind,
+      referrer: human ? refererHost(headers.get('Referer')) : '',
+      // The header, not `request.cf`, which the runtime builds on first access (README: Performance).
+      country: human ? (headers.get('CF-IPCountry') ?? '') : '',
+      qr: human && QR_SOURCE.test(search),
+      client: headers.get('CF-Connecting-IP'),
+    },
+    now,
+  );
   if (counting !== null) ctx.waitUntil(counting);
-  return redirectResponse(record, search, state.maxAge, now, state.headers);
+  if (kind === 'preview' && record.preview !== undefined && method === 'GET' && verifiedCardAgent(request, state.verifyBots)) {
+    return previewResponse(record, destination.url);
+  }
+  return redirectResponse(record, destination, search, state.maxAge, now, state.headers);
+}
+
+/** The query a QR code of the link carries (the shortener's `GET /api/links/<code>/qr`). */
+const QR_SOURCE = /[?&]utm_source=qr(?:&|$)/;
+
+/**
+ * A preview bot that may see the card: its User-Agent names one (scanners.ts), and with `VERIFY_BOTS`
+ * on, where Cloudflare gives bot signals for the zone (`request.cf`, read only here), they vouch for
+ * it. A browser never matches those names, so a person always gets the redirect; a spoofed bot gets
+ * only the card the link's owner made public anyway. Off locally, where Miniflare's stand-in
+ * `request.cf` calls every bot unverified.
+ */
+function verifiedCardAgent(request: Request, verifyBots: boolean): boolean {
+  if (!isCardAgent(request.headers.get('User-Agent'))) return false;
+  if (!verifyBots) return true;
+  const cf = request.cf as { verifiedBotCategory?: string; botManagement?: { verifiedBot?: boolean } } | undefined;
+  if (cf?.verifiedBotCategory === undefined && cf?.botManagement === undefined) return true;
+  return (cf.verifiedBotCategory ?? '') !== '' || cf.botManagement?.verifiedBot === true;
+}
+
+/** An app association file: JSON, 200, never a redirect; 404 when the stage configures none. */
+function wellKnown(document: string | null): Response {
+  if (document === null)
+    return Response.json(
+      { error: { code: 'not_found', message: 'not configured' } },
+      { status: 404, headers: { 'Cache-Control': 'no-store' } },
+    );
+  return new Response(document, { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=3600' } });
 }
 
 function failed(request: Request, error: unknown): Response {

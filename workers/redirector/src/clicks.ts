@@ -1,127 +1,193 @@
 /**
- * Click counting, off the hot path: the handler hands `ClickCounter.count`'s flush to `ctx.waitUntil`, so the
- * redirect never waits for it. Each click goes to Workers Analytics Engine (the record to query in
- * production) and to the link's counters in its `LinkAuthority` object (what `GET /api/links/:code`
- * shows; Analytics Engine cannot be read back locally or from inside a worker).
+ * Counting clicks, off the hot path: `ClickRecorder.record` only adds to maps and hands back, at
+ * most once per flush window, the promise that sends them (to `ctx.waitUntil`); it never throws, so
+ * counting can never turn a redirect into an error.
  *
- * Kinds are counted apart: HEAD requests, link-preview bots (chat apps unfurling a link) and security
- * scanners (mail and URL scanners opening every link) are not people following a link. `isbot` says
- * bot or not; the two short patterns below only sort what isbot already called a bot, so no browser
- * is ever counted as one. (The full `shared/bots` classifier carries a 1,500-entry crawler list, too
- * big for the redirector's 20 KB budget.)
+ * - Workers Analytics Engine gets every click at once (`CLICKS`): the raw production record.
+ * - The click store gets counts through the events pipeline (shared/events): an `EventBuffer` per
+ *   isolate sums them per (link, dim, minute) and sends them to the `link-clicks` queue at most once
+ *   per `CLICK_FLUSH_MS`; the shortener rolls them up in its D1 and answers the charts. Stream
+ *   `clicks`, key = code, dims: the kind (`human`, `bot`, `preview`, `scanner`, `head`), and for
+ *   human clicks `ref:<referring host>`, `country:<CF-IPCountry>` and `src:qr` (opened from the
+ *   link's QR code, `?utm_source=qr`). A send that fails is dropped and counted as lost.
+ * - The burst rule: a mail scanner opens every link of a message within seconds, from one address,
+ *   often with a browser's User-Agent. With `SCANNER_BURST_LINKS` = n > 0, a human click waits
+ *   `SCANNER_BURST_MS` in the isolate (`Bursts`); when its address opened n distinct links within
+ *   that window, all of that window's clicks from it count as `scanner`, else as `human`. Each click
+ *   still counts exactly once. Per isolate: a scanner spread over many isolates is caught only in
+ *   those that see n of its links.
  */
-import { isbot } from 'isbot';
-import type { ClickCounts, ClickKind, LinkRecord } from '../../../shared/links/record.ts';
+import { EventBuffer, type EventQueue } from '../../../shared/events/buffer.ts';
+import type { ClickKind } from '../../../shared/links/record.ts';
 import { log } from '../../../shared/log.ts';
-import type { AuthorityStub } from './env.ts';
 
-const PREVIEW =
-  /slackbot|facebookexternalhit|facebookcatalog|twitterbot|discordbot|whatsapp|telegrambot|linkedinbot|skypeuripreview|iframely|embedly|redditbot|pinterest|vkshare|mastodon|bluesky|applebot|snapchat|viber|line-poker|google-pagerenderer|microsoftpreview|teams/i;
-const SCANNER =
-  /urlscan|virustotal|google-safety|safebrowsing|bitsight|censys|expanse|zgrab|masscan|nuclei|nmap|barracuda|mimecast|proofpoint|safelinks|phishtank|netcraft|checkpoint|fortinet|paloalto|trendmicro|sophos|symantec|scanner/i;
+export const CLICKS_STREAM = 'clicks';
 
-/** What kind of click a request is, from its method and User-Agent. */
-export function clickKind(method: string, userAgent: string | null): ClickKind {
-  if (method === 'HEAD') return 'head';
-  if (userAgent === null || userAgent.trim() === '') return 'bot';
-  if (!isbot(userAgent)) return 'human';
-  if (SCANNER.test(userAgent)) return 'scanner';
-  if (PREVIEW.test(userAgent)) return 'preview';
-  return 'bot';
+export interface Click {
+  code: string;
+  kind: ClickKind;
+  /** Referring host, or ''. */
+  referrer: string;
+  /** `CF-IPCountry`, or ''. */
+  country: string;
+  /** Opened from the link's QR code. */
+  qr: boolean;
+  /** The client's address (`CF-Connecting-IP`), or null. */
+  client: string | null;
 }
 
-export interface ClickSinks {
-  analytics: AnalyticsEngineDataset | undefined;
-  /** The code's authority stub, looked up lazily so a broken binding cannot break the redirect. */
-  authority: (code: string) => Pick<AuthorityStub, 'recordClicks'> | undefined;
-}
-
-/** Batches one flush may send before leaving the rest to the next click (waitUntil has a limit). */
-const MAX_ROUNDS = 10;
-
-/** A flush older than this is presumed dead (its waitUntil was cut off) and no longer blocks. */
-const FLUSH_STALE_MS = 60_000;
-
-interface Pending {
-  counts: Partial<ClickCounts>;
-  flushing: boolean;
-  since: number;
+export interface BurstRule {
+  /** Distinct links from one address within `windowMs` that make a scanner; 0: off. */
+  links: number;
+  windowMs: number;
 }
 
 /** The doubles of every data point (one click); writeDataPoint copies it, so one array serves all. */
 const ONE_CLICK = [1];
+/** Addresses held at once; past it clicks are counted at once, without the burst rule. */
+const MAX_HELD = 10_000;
+/** Release rounds of one waitUntil (each up to a window long); later clicks start their own. */
+const MAX_ROUNDS = 10;
 
-/**
- * Counts clicks for one isolate. Analytics Engine gets every click. The authority's counters get
- * batches: the first click on a code starts a flush that waits `flushMs` (CLICK_FLUSH_MS) and sends
- * everything this isolate counted for the code meanwhile, so a hot link costs about one Durable
- * Object call per `flushMs` per isolate, not one per click. An isolate evicted mid-wait loses its
- * batch; Analytics Engine still has every click.
- */
-export class ClickCounter {
-  readonly #pending = new Map<string, Pending>();
-  readonly #sinks: ClickSinks;
-  readonly #flushMs: number;
+export class ClickRecorder {
+  readonly #analytics: AnalyticsEngineDataset | undefined;
+  readonly #queue: EventQueue | undefined;
+  readonly events: EventBuffer;
+  readonly bursts: Bursts;
+  #releasing = false;
 
-  constructor(sinks: ClickSinks, flushMs: number) {
-    this.#sinks = sinks;
-    this.#flushMs = flushMs;
+  constructor(options: {
+    analytics: AnalyticsEngineDataset | undefined;
+    queue: EventQueue | undefined;
+    flushMs: number;
+    burst: BurstRule;
+  }) {
+    this.#analytics = options.analytics;
+    this.#queue = options.queue;
+    this.events = new EventBuffer({ producer: 'redirector', flushMs: options.flushMs });
+    this.bursts = new Bursts(options.burst);
   }
 
-  /**
-   * Records one click; never throws (counting must not turn into an error anywhere). Answers the
-   * flush to hand to `ctx.waitUntil`, or null when this click joined a flush already under way (the
-   * common case for a hot link: no promise, no waitUntil).
-   */
-  count(record: LinkRecord, kind: ClickKind, request: Request, now: number = Date.now()): Promise<void> | null {
+  /** Records one click; answers the work to hand to `ctx.waitUntil`, or null when none is new. */
+  record(click: Click, now = Date.now()): Promise<void> | null {
     try {
-      const analytics = this.#sinks.analytics;
-      if (analytics !== undefined) {
-        // blobs: code, kind, country, referring host; doubles: count; index: code (the sampling key).
-        // Country from the CF-IPCountry header (IP geolocation) rather than `request.cf`, which the
-        // runtime builds on first access (see the README's performance notes).
-        const country = request.headers.get('CF-IPCountry') ?? '';
-        const blobs = [record.code, kind, country, refererHost(request.headers.get('Referer'))];
-        analytics.writeDataPoint({ indexes: [record.code], blobs, doubles: ONE_CLICK });
+      // blobs: code, kind, country, referring host; doubles: count; index: code (the sampling key).
+      this.#analytics?.writeDataPoint({
+        indexes: [click.code],
+        blobs: [click.code, click.kind, click.country, click.referrer],
+        doubles: ONE_CLICK,
+      });
+    } catch (error) {
+      log('warn', 'redirector.analytics_failed', { code: click.code, error: String(error) });
+    }
+    try {
+      if (click.kind === 'human' && this.bursts.hold(click, now)) {
+        if (this.#releasing) return null;
+        this.#releasing = true;
+        return this.#releaseLoop();
+      }
+      return this.#count(click, click.kind, now);
+    } catch (error) {
+      log('warn', 'redirector.click_not_counted', { code: click.code, error: String(error) });
+      return null;
+    }
+  }
+
+  /** Counts one click (or `n` of one) in the event buffer; the buffer's flush when it started one. */
+  #count(click: Click, kind: ClickKind, now: number, n = 1): Promise<void> | null {
+    const flush = this.events.count(this.#queue, CLICKS_STREAM, click.code, kind, n, now);
+    if (kind === 'human') {
+      if (click.referrer !== '') this.events.count(this.#queue, CLICKS_STREAM, click.code, `ref:${click.referrer}`, n, now);
+      if (click.country !== '') this.events.count(this.#queue, CLICKS_STREAM, click.code, `country:${click.country}`, n, now);
+      if (click.qr) this.events.count(this.#queue, CLICKS_STREAM, click.code, 'src:qr', n, now);
+    }
+    return flush;
+  }
+
+  /** Waits out each held window, counts what it held with its final kind, and sends it. */
+  async #releaseLoop(): Promise<void> {
+    try {
+      for (let round = 0; round < MAX_ROUNDS && this.bursts.held > 0; round++) {
+        await scheduler.wait(Math.max(0, this.bursts.nextDue() - Date.now()));
+        const flushes: Promise<void>[] = [];
+        for (const { click, kind, n, at } of this.bursts.release(Date.now())) {
+          const flush = this.#count(click, kind, at, n);
+          if (flush !== null) flushes.push(flush);
+        }
+        await Promise.all(flushes);
       }
     } catch (error) {
-      log('warn', 'redirector.analytics_failed', { code: record.code, error: String(error) });
+      log('warn', 'redirector.click_release_failed', { error: String(error) });
+    } finally {
+      this.#releasing = false;
     }
-    let entry = this.#pending.get(record.code);
-    if (entry === undefined) {
-      entry = { counts: {}, flushing: false, since: 0 };
-      this.#pending.set(record.code, entry);
-    }
-    entry.counts[kind] = (entry.counts[kind] ?? 0) + 1;
-    if (entry.flushing && now - entry.since < FLUSH_STALE_MS) return null;
-    entry.flushing = true;
-    entry.since = now;
-    return this.#flush(record.code, entry);
-  }
-
-  async #flush(code: string, entry: Pending): Promise<void> {
-    for (let round = 0; round < MAX_ROUNDS && Object.keys(entry.counts).length > 0; round++) {
-      if (this.#flushMs > 0) await scheduler.wait(this.#flushMs);
-      const batch = entry.counts;
-      entry.counts = {};
-      try {
-        await this.#sinks.authority(code)?.recordClicks(batch);
-      } catch (error) {
-        log('warn', 'redirector.clicks_not_counted', { code, batch, error: String(error) });
-      }
-    }
-    // No await between the last check and here: a click arriving now starts its own flush.
-    entry.flushing = false;
-    if (Object.keys(entry.counts).length === 0) this.#pending.delete(code);
   }
 }
 
-/** Only the host of a referrer is kept: paths and queries may carry personal data. */
-function refererHost(referer: string | null): string {
-  if (referer === null) return '';
-  try {
-    return new URL(referer).hostname;
-  } catch {
-    return '';
+interface Held {
+  since: number;
+  /** Clicks per link, with the dims of the first click of each (same address: same country). */
+  links: Map<string, { click: Click; n: number }>;
+}
+
+/**
+ * The burst rule's memory, with an explicit clock: human clicks held per client address for one
+ * window, then released with their kind. Pure bookkeeping, tested without timers.
+ */
+export class Bursts {
+  readonly #rule: BurstRule;
+  readonly #held = new Map<string, Held>();
+  /** Windows that closed while their address kept clicking: released with the next round. */
+  #closed: Held[] = [];
+
+  constructor(rule: BurstRule) {
+    this.#rule = rule;
+  }
+
+  /** Windows not yet released. */
+  get held(): number {
+    return this.#held.size + this.#closed.length;
+  }
+
+  /** Holds a human click; false when it is not held (rule off, no address, memory full): count it now. */
+  hold(click: Click, now: number): boolean {
+    if (this.#rule.links <= 0 || click.client === null) return false;
+    let entry = this.#held.get(click.client);
+    if (entry !== undefined && now - entry.since >= this.#rule.windowMs) {
+      this.#closed.push(entry);
+      entry = undefined;
+    }
+    if (entry === undefined) {
+      if (this.#held.size >= MAX_HELD) return false;
+      entry = { since: now, links: new Map() };
+      this.#held.set(click.client, entry);
+    }
+    const link = entry.links.get(click.code);
+    if (link === undefined) entry.links.set(click.code, { click, n: 1 });
+    else link.n++;
+    return true;
+  }
+
+  /** When the oldest held window closes (ms since the epoch), or Infinity with nothing held. */
+  nextDue(): number {
+    if (this.#closed.length > 0) return 0;
+    let due = Infinity;
+    for (const entry of this.#held.values()) due = Math.min(due, entry.since + this.#rule.windowMs);
+    return due;
+  }
+
+  /** Takes out every window that closed by `now`: its clicks per link, as scanner's or human's. */
+  release(now: number): { click: Click; kind: ClickKind; n: number; at: number }[] {
+    const windows = this.#closed;
+    this.#closed = [];
+    for (const [client, entry] of this.#held) {
+      if (now - entry.since < this.#rule.windowMs) continue;
+      this.#held.delete(client);
+      windows.push(entry);
+    }
+    return windows.flatMap((entry) => {
+      const kind: ClickKind = entry.links.size >= this.#rule.links ? 'scanner' : 'human';
+      return [...entry.links.values()].map(({ click, n }) => ({ click, kind, n, at: entry.since }));
+    });
   }
 }

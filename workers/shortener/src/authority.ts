@@ -5,8 +5,9 @@
  * exactly one `claim` wins. The record is kept after a delete (as a tombstone) so a deleted code is
  * never handed to someone else and keeps answering 410.
  *
- * It also publishes: after every change it writes its current record (or tombstone) to KV itself,
- * one put at a time, and keeps retrying from its alarm until KV has the latest version (publish.ts).
+ * It also publishes: after every change it writes its current record (or tombstone) to KV and to the
+ * catalog (the searchable list in D1) itself, one write at a time, and keeps retrying from its alarm
+ * until both have the latest version (publish.ts).
  * A KV failure never fails the change: the authority is the truth, and the redirector asks it on a
  * KV miss; a stale copy in KV is repaired instead of kept.
  *
@@ -14,7 +15,7 @@
  * random codes through the redirector) leaves nothing behind.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { CLICK_KINDS, type ClickCounts, type ClickKind, type LinkRecord } from '../../../shared/links/record.ts';
+import type { LinkPreview, LinkRecord, LinkRule } from '../../../shared/links/record.ts';
 import { Publisher, type PublishState } from './publish.ts';
 
 /** Changes a PATCH may make; `null` clears an optional field. */
@@ -26,6 +27,8 @@ export interface LinkChanges {
   appendQuery?: boolean;
   immutable?: boolean;
   maxAge?: number | null;
+  rules?: LinkRule[] | null;
+  preview?: LinkPreview | null;
 }
 
 export type ChangeResult = { ok: true; record: LinkRecord } | { ok: false; reason: 'missing' | 'deleted' | 'immutable' };
@@ -36,6 +39,8 @@ export type ChangeResult = { ok: true; record: LinkRecord } | { ok: false; reaso
  */
 export interface AuthorityEnv {
   LINKS: KVNamespace;
+  /** The catalog's database; without it only KV is written. */
+  LINK_STATS?: D1Database;
 }
 
 export class LinkAuthority extends DurableObject<AuthorityEnv> {
@@ -44,6 +49,7 @@ export class LinkAuthority extends DurableObject<AuthorityEnv> {
   readonly #publisher = new Publisher(
     this.ctx.storage,
     () => this.env.LINKS,
+    () => this.env.LINK_STATS,
     () => this.#read(),
   );
 
@@ -76,6 +82,9 @@ export class LinkAuthority extends DurableObject<AuthorityEnv> {
     setOptional(next, 'title', changes.title);
     setOptional(next, 'expiresAt', changes.expiresAt);
     setOptional(next, 'maxAge', changes.maxAge);
+    setOptional(next, 'preview', changes.preview);
+    // An empty list is no rules: the record stays as small as a link without any.
+    setOptional(next, 'rules', changes.rules?.length === 0 ? null : changes.rules);
     await this.#commit(next);
     return { ok: true, record: next };
   }
@@ -103,25 +112,6 @@ export class LinkAuthority extends DurableObject<AuthorityEnv> {
     return this.#publisher.pending();
   }
 
-  /** Adds a batch of clicks from the redirector to the link's counters (ignored for codes nobody owns). */
-  recordClicks(counts: Partial<ClickCounts>): void {
-    if (!this.#tablesExist()) return;
-    for (const kind of CLICK_KINDS) {
-      const n = counts[kind];
-      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) continue;
-      this.ctx.storage.sql.exec('INSERT INTO clicks (kind, n) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET n = n + excluded.n', kind, n);
-    }
-  }
-
-  clicks(): ClickCounts {
-    const counts = Object.fromEntries(CLICK_KINDS.map((k) => [k, 0])) as ClickCounts;
-    if (!this.#tablesExist()) return counts;
-    for (const row of this.ctx.storage.sql.exec<{ kind: ClickKind; n: number }>('SELECT kind, n FROM clicks')) {
-      counts[row.kind] = row.n;
-    }
-    return counts;
-  }
-
   /**
    * Stores `record` and marks it pending for KV (one storage write), then publishes it. The caller's
    * answer does not wait on KV succeeding, only on the attempt: a failure is left to the alarm.
@@ -142,7 +132,6 @@ export class LinkAuthority extends DurableObject<AuthorityEnv> {
     if (!this.#tablesExist()) {
       this.ctx.storage.sql.exec(`
         CREATE TABLE IF NOT EXISTS link (code TEXT PRIMARY KEY, record TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS clicks (kind TEXT PRIMARY KEY, n INTEGER NOT NULL);
       `);
       this.#hasTables = true;
     }
@@ -160,7 +149,7 @@ export class LinkAuthority extends DurableObject<AuthorityEnv> {
   }
 }
 
-function setOptional<K extends 'title' | 'expiresAt' | 'maxAge'>(
+function setOptional<K extends 'title' | 'expiresAt' | 'maxAge' | 'rules' | 'preview'>(
   record: LinkRecord,
   key: K,
   value: LinkRecord[K] | null | undefined,

@@ -7,8 +7,8 @@ import { HttpError, describeError, type ErrorBody } from '../../../shared/http/e
 import { log } from '../../../shared/log.ts';
 import type { LinkView } from './view.ts';
 
-export type BulkResult =
-  { index: number; status: 201; link: LinkView } | { index: number; status: number; error: ErrorBody['error']; retryAfter?: number };
+export type FailedItem = { index: number; status: number; error: ErrorBody['error']; retryAfter?: number };
+export type BulkResult = { index: number; status: 201; link: LinkView } | FailedItem;
 
 /** Runs `create` over `items`, `concurrency` at a time; never rejects: each failure is its item's result. */
 export async function createAll(
@@ -33,7 +33,7 @@ export async function createAll(
 }
 
 /** The result of an item that threw: its HttpError as status and body, anything else a generic 500. */
-export function failedItem(index: number, error: unknown): BulkResult {
+export function failedItem(index: number, error: unknown): FailedItem {
   if (!(error instanceof HttpError)) {
     log('error', 'links.bulk_item_failed', { index, error: describeError(error) });
     return { index, status: 500, error: { code: 'internal', message: 'internal error' } };

@@ -9,7 +9,8 @@ import { bearerToken, requireBearer } from '../../../shared/http/auth.ts';
 import { tooManyRequests } from '../../../shared/http/errors.ts';
 import { shortenerConfig } from './config.ts';
 
-export type ShortenerContext = { Bindings: ShortenerEnv; Variables: { tokenId: string } };
+/** `tokenId` keys rate limits and idempotency; `operator` is set only behind the `OperatorApi` entrypoint. */
+export type ShortenerContext = { Bindings: ShortenerEnv; Variables: { tokenId: string; operator?: string } };
 
 /** The period of `[[env.shortener.ratelimits]]` in wrangler.toml: the longest a client must wait. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60;

@@ -21,6 +21,20 @@ export async function withIdempotency(c: Context<ShortenerContext>, body: unknow
   if (!KEY_PATTERN.test(key)) {
     throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters', { field: 'Idempotency-Key' });
   }
+  return idempotent(c, key, body, create);
+}
+
+/**
+ * Runs `create` at most once per (caller, `key`): the first answer is replayed to a repeat with the
+ * same body. Errors about the key name `field` (the header, or a CSV row's `key` column).
+ */
+export async function idempotent(
+  c: Context<ShortenerContext>,
+  key: string,
+  body: unknown,
+  create: () => Promise<Answer>,
+  field = 'Idempotency-Key',
+): Promise<Answer> {
   const keys = c.env.IDEMPOTENCY;
   const stub = keys.get(keys.idFromName(`${c.get('tokenId')}:${key}`));
   const fingerprint = await sha256Hex(canonicalJson(body));
@@ -28,12 +42,12 @@ export async function withIdempotency(c: Context<ShortenerContext>, body: unknow
   if (begin.state === 'replay') return { status: begin.answer.status, body: JSON.parse(begin.answer.json), replayed: true };
   if (begin.state === 'pending') {
     throw new HttpError(409, 'idempotency_in_progress', 'a request with this Idempotency-Key is still running', {
-      field: 'Idempotency-Key',
+      field,
       headers: { 'Retry-After': '1' },
     });
   }
   if (begin.state === 'mismatch') {
-    throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different body', { field: 'Idempotency-Key' });
+    throw new HttpError(422, 'idempotency_key_reused', `this ${field} was used with a different body`, { field });
   }
   let answer: Answer;
   try {
@@ -84,7 +98,7 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-async function sha256Hex(text: string): Promise<string> {
+export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -1,26 +1,26 @@
 /**
  * `LinkStore`: creates, changes and removes links. The Durable Object decides (who owns a code, what
- * the record is now) and writes KV itself, the copy the redirector reads (see publish.ts): this side
- * never writes KV, so no put from here can overtake a newer one. KV is only read, for listing.
+ * the record is now) and writes KV and the catalog itself (see publish.ts): this side never writes
+ * either, so no write from here can overtake a newer one. The catalog is read for listing.
  */
 import { HttpError, notFound, serviceUnavailable } from '../../../shared/http/errors.ts';
 import { randomCode } from '../../../shared/links/code.ts';
-import { LINK_PREFIX, codeFromKey } from '../../../shared/links/keys.ts';
-import type { ClickCounts, LinkRecord } from '../../../shared/links/record.ts';
+import type { LinkRecord } from '../../../shared/links/record.ts';
 import { log } from '../../../shared/log.ts';
 import type { ChangeResult, LinkAuthority, LinkChanges } from './authority.ts';
+import { catalogList, type CatalogPage, type CatalogQuery } from './catalog.ts';
 import type { CreateInput } from './schema.ts';
 
 /** Random draws before giving up; five collisions in a row at 100M links has odds of about 1e-30. */
 const RANDOM_ATTEMPTS = 5;
 
 export class LinkStore {
-  readonly #kv: KVNamespace;
   readonly #authority: DurableObjectNamespace<LinkAuthority>;
+  readonly #catalog: D1Database;
 
-  constructor(kv: KVNamespace, authority: DurableObjectNamespace<LinkAuthority>) {
-    this.#kv = kv;
+  constructor(authority: DurableObjectNamespace<LinkAuthority>, catalog: D1Database) {
     this.#authority = authority;
+    this.#catalog = catalog;
   }
 
   async create(input: CreateInput, now: Date): Promise<LinkRecord> {
@@ -34,6 +34,8 @@ export class LinkStore {
       appendQuery: input.appendQuery ?? true,
       immutable: input.immutable ?? false,
       ...(input.maxAge !== undefined && { maxAge: input.maxAge }),
+      ...(input.rules !== undefined && input.rules.length > 0 && { rules: input.rules }),
+      ...(input.preview !== undefined && { preview: input.preview }),
       createdAt: at,
       updatedAt: at,
       version: 1,
@@ -58,10 +60,6 @@ export class LinkStore {
     return ask(() => this.#stub(code).lookup());
   }
 
-  async clicks(code: string): Promise<ClickCounts> {
-    return ask(() => this.#stub(code).clicks());
-  }
-
   async change(code: string, changes: LinkChanges, now: Date): Promise<LinkRecord> {
     const result = await ask<ChangeResult>(() => this.#stub(code).change(changes, now.toISOString()));
     if (!result.ok) {
@@ -78,23 +76,9 @@ export class LinkStore {
     return tombstone;
   }
 
-  /** A page of live links from KV, newest writes visible within KV's propagation time. */
-  async list(cursor: string | undefined, limit: number): Promise<{ links: LinkRecord[]; cursor: string | null }> {
-    let page: KVNamespaceListResult<unknown, string>;
-    try {
-      page = await this.#kv.list({ prefix: LINK_PREFIX, limit, ...(cursor !== undefined && { cursor }) });
-    } catch (error) {
-      // A cursor KV does not recognize is the client's mistake, not an outage.
-      if (cursor !== undefined) throw new HttpError(400, 'invalid_cursor', 'cursor is not valid', { field: 'cursor' });
-      throw error;
-    }
-    const records = await Promise.all(
-      page.keys.map(async (key) => (await this.#kv.get<LinkRecord>(key.name, 'json')) ?? this.get(codeFromKey(key.name))),
-    );
-    return {
-      links: records.filter((r): r is LinkRecord => r !== null && r.deletedAt === undefined),
-      cursor: page.list_complete ? null : page.cursor,
-    };
+  /** A page of live links from the catalog, newest first; a link shows there once its authority wrote it. */
+  list(query: CatalogQuery): Promise<CatalogPage> {
+    return catalogList(this.#catalog, query);
   }
 
   #stub(code: string) {

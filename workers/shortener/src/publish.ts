@@ -1,6 +1,7 @@
 /**
- * Publishing a code's record to KV, the copy the redirector reads. Only the code's `LinkAuthority`
- * writes it, through one `Publisher`, so KV ends on the authority's latest version:
+ * Publishing a code's record to KV, the copy the redirector reads, and to the catalog (catalog.ts,
+ * the searchable list in D1). Only the code's `LinkAuthority` writes them, through one `Publisher`,
+ * so both end on the authority's latest version:
  *
  * - **One put at a time, always of the current record.** A Durable Object runs one event at a time,
  *   but an `await` on KV (not storage) lets the next event in, so two changes could each have a put in
@@ -12,7 +13,10 @@
  *   the same write, before any put. The put clears both; a failed put keeps them and moves the alarm
  *   out with backoff; an object that dies mid-put (a deploy, an eviction) is woken by the alarm. So a
  *   stale or deleted record in KV is repaired, never kept.
+ * - **KV first, then the catalog**, in one attempt: either failing keeps the version pending, and the
+ *   retry writes both again (each write is idempotent; the catalog keeps the highest version).
  */
+import { catalogPut } from './catalog.ts';
 import { linkKey } from '../../../shared/links/keys.ts';
 import type { LinkRecord } from '../../../shared/links/record.ts';
 import { log } from '../../../shared/log.ts';
@@ -42,14 +46,21 @@ export interface PublishState {
 export class Publisher {
   readonly #storage: DurableObjectStorage;
   readonly #kv: () => KVNamespace;
+  readonly #catalog: () => D1Database | undefined;
   readonly #current: () => LinkRecord | null;
   #running: Promise<boolean> | undefined;
   #hasTable = false;
 
-  /** `kv` and `current` are read at each put: the binding of the moment, the record of the moment. */
-  constructor(storage: DurableObjectStorage, kv: () => KVNamespace, current: () => LinkRecord | null) {
+  /** `kv`, `catalog` and `current` are read at each put: the bindings of the moment, the record of the moment. */
+  constructor(
+    storage: DurableObjectStorage,
+    kv: () => KVNamespace,
+    catalog: () => D1Database | undefined,
+    current: () => LinkRecord | null,
+  ) {
     this.#storage = storage;
     this.#kv = kv;
+    this.#catalog = catalog;
     this.#current = current;
   }
 
@@ -95,6 +106,8 @@ export class Publisher {
       }
       try {
         await this.#kv().put(linkKey(record.code), JSON.stringify(record));
+        const catalog = this.#catalog();
+        if (catalog !== undefined) await catalogPut(catalog, record);
       } catch (error) {
         await this.#retryLater(record, error);
         return false;
@@ -112,7 +125,7 @@ export class Publisher {
     this.#storage.sql.exec('UPDATE publish SET attempts = ? WHERE id = 1', attempts);
     const delay = publishRetryDelay(attempts, Math.random());
     await this.#storage.setAlarm(Date.now() + delay);
-    log('error', 'links.kv_write_failed', { code: record.code, version: record.version, attempts, retryInMs: delay, error: String(error) });
+    log('error', 'links.publish_failed', { code: record.code, version: record.version, attempts, retryInMs: delay, error: String(error) });
   }
 
   async #clear(): Promise<void> {
