@@ -287,11 +287,12 @@ export function writeAssets({ feedOrigin, now = new Date(), from = SPA_OUT, sour
     stats.deltasReused += made.reused;
   }
 
-  // Remove whatever a previous build left that this one did not produce (old hashed bundles); the
-  // history's store, when it lives inside `out`, is kept up to date below instead.
-  const historyInside = history && !relative(out, history.dir).startsWith('..') ? resolve(history.dir) + sep : null;
+  // Remove whatever a previous build left that this one did not produce (old hashed bundles). The
+  // history's store, when it lives inside `out`, is kept up to date below instead, and `.history`
+  // is never touched by a layout without history (it is not this layout's to prune).
+  const stores = [join(out, '.history'), ...(history ? [history.dir] : [])].map((dir) => resolve(dir) + sep);
   if (existsSync(out)) {
-    for (const file of walkAll(out)) if (!written.has(file) && !(historyInside && file.startsWith(historyInside))) rmSync(file);
+    for (const file of walkAll(out)) if (!written.has(file) && !stores.some((store) => file.startsWith(store))) rmSync(file);
   }
 
   const id = buildId(files);
