@@ -56,6 +56,7 @@ export const MANIFEST_NAME = '.assets-manifest.json';
 export const MANIFEST_PATH = join(ASSETS_OUT, MANIFEST_NAME);
 /** The skew window's store (scripts/history.mjs): inside build/assets, so `npm start` serves it. */
 export const HISTORY_DIR = join(ASSETS_OUT, '.history');
+const ASSETS_IGNORE = join(ASSETS_OUT, '.assetsignore');
 /** The feed worker's local origin (port 8791 under `npm start`); stage builds set VITE_FEED_ORIGIN. */
 export const DEFAULT_FEED_ORIGIN = 'http://localhost:8791';
 const LOCK = join(root, 'build', '.build.lock');
@@ -516,6 +517,10 @@ async function build(input, quiet) {
   }
   const history = { dir: process.env.ASSETS_HISTORY_DIR ? resolve(root, process.env.ASSETS_HISTORY_DIR) : HISTORY_DIR };
   const { stats } = writeAssets({ feedOrigin, from: input.dir ?? SPA_OUT, source: input.source, history });
+  // A deploy keeps the window elsewhere (its R2 bucket's mirror): a local window left in
+  // build/assets/.history is not uploaded with the files (https://developers.cloudflare.com/workers/static-assets/binding/#ignoring-assets).
+  if (history.dir !== HISTORY_DIR) writeFileSync(ASSETS_IGNORE, '/.history\n');
+  else rmSync(ASSETS_IGNORE, { force: true });
   // The manifest keeps its bytes when nothing changed; its mtime marks "built from current inputs".
   const now = new Date();
   utimesSync(MANIFEST_PATH, now, now);

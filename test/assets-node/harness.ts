@@ -29,12 +29,17 @@ let bundled: string | undefined;
 /**
  * The worker's bundle in Miniflare with [env.assets]'s options, serving the build folder `dir`.
  * `port` 0 picks a free one; reuse a port to "deploy" to the same origin (a browser keeps its
- * dictionaries per origin). With `history: 'r2'` the skew window is read from the HISTORY bucket,
- * filled here from the folder `r2From` as a deploy fills it (scripts/history-r2.mjs).
+ * dictionaries per origin). With `history: 'r2'` the skew window is read from the HISTORY bucket:
+ * kept in the folder `r2Persist` (as a deploy left it), or filled here from the folder `r2From`.
  */
 export async function startAssetsWorkerOn(
   dir: string,
-  { port = 0, history = 'assets', r2From }: { port?: number; history?: 'assets' | 'r2'; r2From?: string } = {},
+  {
+    port = 0,
+    history = 'assets',
+    r2From,
+    r2Persist,
+  }: { port?: number; history?: 'assets' | 'r2'; r2From?: string; r2Persist?: string } = {},
 ): Promise<RunningAssets> {
   if (!bundled) {
     bundled = join(mkdtempSync(join(tmpdir(), 'assets-bundle-')), 'index.js');
@@ -58,16 +63,31 @@ export async function startAssetsWorkerOn(
       ],
       cf: false,
       port,
+      ...(r2Persist ? { resourcePersistencePath: r2Persist } : {}),
     } as Parameters<typeof convertV4MiniflareOptions>[0]),
   );
   const url = await mf.ready;
   if (history === 'r2' && r2From) {
-    // Miniflare types its buckets with @cloudflare/workers-types, which the project does not install
-    // (README: the generated runtime types instead); the one method used here, typed by hand.
-    const bucket = (await mf.getR2Bucket('HISTORY')) as unknown as { put(key: string, value: Uint8Array): Promise<unknown> };
+    const bucket = await localBucket(mf);
     for (const file of filesUnder(r2From)) await bucket.put(relative(r2From, file).split(sep).join('/'), readFileSync(file));
   }
   return { origin: url.origin, port: Number(url.port), close: () => mf.dispose() };
+}
+
+/**
+ * The part of a Miniflare R2 bucket these tests use. Miniflare types its buckets with
+ * @cloudflare/workers-types, which the project does not install (README: the generated runtime
+ * types instead), so its methods are typed here by hand.
+ */
+export interface LocalBucket {
+  get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | null>;
+  put(key: string, value: Uint8Array): Promise<unknown>;
+  delete(key: string): Promise<void>;
+  list(): Promise<{ objects: Array<{ key: string }> }>;
+}
+
+export async function localBucket(mf: Miniflare, binding = 'HISTORY'): Promise<LocalBucket> {
+  return (await mf.getR2Bucket(binding)) as unknown as LocalBucket;
 }
 
 function filesUnder(dir: string): string[] {
