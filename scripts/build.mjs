@@ -498,7 +498,9 @@ function isFresh(input) {
   const manifestTime = statSync(MANIFEST_PATH, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const origin = input.dir === null ? (process.env.VITE_FEED_ORIGIN ?? DEFAULT_FEED_ORIGIN) : '';
   const sameOrigin = JSON.stringify(manifest?.connectSrc ?? null) === JSON.stringify(origin ? [new URL(origin).origin] : []);
-  return manifest?.source === input.source && sameOrigin && manifestTime > newestInput(input.dir);
+  // A deploy's build (its window kept elsewhere, ASSETS_HISTORY_DIR) is not the local one.
+  const local = !existsSync(ASSETS_IGNORE);
+  return manifest?.source === input.source && sameOrigin && local && manifestTime > newestInput(input.dir);
 }
 
 /**
