@@ -4,9 +4,14 @@
 //
 //   build/assets/<file>             every file of the SPA build, as built (the identity bytes)
 //   build/assets/<file>.br|.zst|.gz precompressed variants of compressible files (Brotli 11, zstd 19, gzip 9)
+//   build/assets/<file>.<d>.dcz     deltas of a changed hashed JS or CSS file against its earlier
+//                                   versions (scripts/delta.mjs; <d> names the dictionary)
 //   build/assets/.assets-manifest.json  what the worker reads: per URL path its content type, whether
 //                                   its name is content-hashed (scripts/hashed.mjs), Last-Modified,
-//                                   and each variant's path, size and strong ETag (a hash of its bytes)
+//                                   each variant's path, size and strong ETag (a hash of its bytes),
+//                                   and for hashed JS and CSS its dictionary `match` and its deltas
+//   build/assets/.history/          the skew window: hashed files of this and earlier builds
+//                                   (scripts/history.mjs); ASSETS_HISTORY_DIR puts it elsewhere
 //
 // The manifest is the one place that says what a path is; the worker serves nothing it does not list.
 //
@@ -26,14 +31,19 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, uti
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync, zstdCompressSync } from 'node:zlib';
-import { isHashedPath } from './hashed.mjs';
+import { DELTA_CODECS, MAX_DELTA_INPUT, dictionaryHash } from './delta.mjs';
+import { entryKey, isHashedPath } from './hashed.mjs';
+import { DEFAULT_WINDOW, HISTORY_MANIFEST, buildId, historyKeys, nextHistory, predecessors, readHistory } from './history.mjs';
 
 /**
  * @typedef {{ encoding: string, path: string, size: number, etag: string }} Variant
+ * @typedef {Variant & { dictionary: string }} Delta a variant made with a dictionary (its SHA-256, base64)
  * @typedef {{ size: number, kept: boolean }} Candidate
- * @typedef {{ contentType: string, immutable: boolean, lastModified: string, variants: Variant[] }} Entry
- * @typedef {{ version: 1, source: string, connectSrc: string[], files: Record<string, Entry>,
+ * @typedef {{ contentType: string, immutable: boolean, lastModified: string, variants: Variant[],
+ *   dictionary?: { match: string }, deltas?: Delta[] }} Entry
+ * @typedef {{ version: 1, source: string, build: string, connectSrc: string[], files: Record<string, Entry>,
  *   candidates: Record<string, Record<string, Candidate>> }} BuildManifest
+ * @typedef {{ dir: string, window?: import('./history.mjs').Window }} HistoryOptions
  */
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -44,6 +54,9 @@ export const SPA_OUT = join(root, 'build', 'spa');
 export const ASSETS_OUT = join(root, 'build', 'assets');
 export const MANIFEST_NAME = '.assets-manifest.json';
 export const MANIFEST_PATH = join(ASSETS_OUT, MANIFEST_NAME);
+/** The skew window's store (scripts/history.mjs): inside build/assets, so `npm start` serves it. */
+export const HISTORY_DIR = join(ASSETS_OUT, '.history');
+const ASSETS_IGNORE = join(ASSETS_OUT, '.assetsignore');
 /** The feed worker's local origin (port 8791 under `npm start`); stage builds set VITE_FEED_ORIGIN. */
 export const DEFAULT_FEED_ORIGIN = 'http://localhost:8791';
 const LOCK = join(root, 'build', '.build.lock');
@@ -194,17 +207,19 @@ function writeIfChanged(file, bytes) {
 
 /**
  * Lays out `out` (build/assets/) from a built SPA (`from`, default build/spa/): identity files, kept
- * variants, manifest.
- * @param {{ feedOrigin: string | null, now?: Date, from?: string, source?: string, out?: string }} options
+ * variants, manifest. With `history`, also the deltas against earlier builds and the skew window's
+ * store (scripts/history.mjs); without it (another folder precompressed, such as a UI's), neither.
+ * @param {{ feedOrigin: string | null, now?: Date, from?: string, source?: string, out?: string,
+ *   history?: HistoryOptions | null }} options
  */
-export function writeAssets({ feedOrigin, now = new Date(), from = SPA_OUT, source = DEMO_SOURCE, out = ASSETS_OUT }) {
+export function writeAssets({ feedOrigin, now = new Date(), from = SPA_OUT, source = DEMO_SOURCE, out = ASSETS_OUT, history = null }) {
   const manifestPath = join(out, MANIFEST_NAME);
   const previous = readManifest(out);
   const lastModifiedNow = new Date(Math.floor(now.getTime() / 1000) * 1000).toUTCString();
   /** @type {Record<string, Entry & { candidates?: Record<string, Candidate> }>} */
   const files = {};
   const written = new Set([manifestPath]);
-  const stats = { files: 0, compressed: 0, reused: 0 };
+  const stats = { files: 0, compressed: 0, reused: 0, deltas: 0, deltasReused: 0 };
 
   for (const file of walk(from).sort()) {
     const path = urlPath(file, from);
@@ -265,16 +280,32 @@ export function writeAssets({ feedOrigin, now = new Date(), from = SPA_OUT, sour
     stats.files++;
   }
 
-  // Remove whatever a previous build left that this one did not produce (old hashed bundles).
-  if (existsSync(out)) {
-    for (const file of walkAll(out)) if (!written.has(file)) rmSync(file);
+  if (history) {
+    const before = readHistory(history.dir);
+    const made = writeDeltas({ files, out, previous, history: before, historyDir: history.dir });
+    for (const file of made.written) written.add(file);
+    stats.deltas += made.deltas;
+    stats.deltasReused += made.reused;
   }
+
+  // Remove whatever a previous build left that this one did not produce (old hashed bundles). The
+  // history's store, when it lives inside `out`, is kept up to date below instead, and `.history`
+  // is never touched by a layout without history (it is not this layout's to prune).
+  const stores = [join(out, '.history'), ...(history ? [history.dir] : [])].map((dir) => resolve(dir) + sep);
+  if (existsSync(out)) {
+    for (const file of walkAll(out)) if (!written.has(file) && !stores.some((store) => file.startsWith(store))) rmSync(file);
+  }
+
+  const id = buildId(files);
+  if (history) writeHistory(history, { id, files, out, now });
 
   /** @type {BuildManifest} */
   const manifest = {
     version: 1,
     // Which SPA this is (the demo, or the SPA_DIST folder): ensureBuilt() rebuilds when it differs.
     source,
+    // Which build this is (scripts/history.mjs): the same files always give the same id.
+    build: id,
     // Origins the SPA was built to call: the worker adds them to the CSP connect-src.
     connectSrc: feedOrigin ? [new URL(feedOrigin).origin] : [],
     files: Object.fromEntries(Object.entries(files).map(([path, { candidates: _candidates, ...entry }]) => [path, entry])),
@@ -288,6 +319,113 @@ export function writeAssets({ feedOrigin, now = new Date(), from = SPA_OUT, sour
   };
   writeIfChanged(manifestPath, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
   return { manifest, stats };
+}
+
+/** Delta codings are made for scripts and styles: what a deploy changes a few lines of. */
+const DELTA_TYPES = /\.(?:m?js|css)$/;
+/**
+ * Characters a dictionary `match` may hold as they are: none is special in a URL pattern or needs
+ * escaping in a structured-field string. A name with others (rare in bundler output) gets no delta.
+ */
+const MATCH_SAFE = /^[A-Za-z0-9._~!$&'@,;=/-]+$/;
+
+/**
+ * Gives each hashed script and style whose entry key is unique in this build its dictionary `match`
+ * (the key: the browser offers this file as the dictionary for the next version of the same entry),
+ * and a delta per delta codec against each earlier version of the entry that the store holds
+ * (history.mjs `predecessors`), kept when smaller than every ordinary variant. Deltas of a file
+ * whose bytes and dictionary are unchanged are reused, from `out` or from the store.
+ * Two files of one build with the same key (esbuild's `chunk-[hash].js`) are ambiguous: neither
+ * is offered as a dictionary, and they are served as usual.
+ * @param {{ files: Record<string, Entry>, out: string, previous: BuildManifest | null,
+ *   history: import('./history.mjs').HistoryManifest, historyDir: string }} input
+ */
+function writeDeltas({ files, out, previous, history, historyDir }) {
+  /** @type {Map<string, number>} */
+  const keyCount = new Map();
+  for (const path of Object.keys(files)) {
+    const key = files[path]?.immutable ? entryKey(path) : null;
+    if (key) keyCount.set(key, (keyCount.get(key) ?? 0) + 1);
+  }
+  const result = { written: /** @type {string[]} */ ([]), deltas: 0, reused: 0 };
+  for (const [path, entry] of Object.entries(files)) {
+    const key = entry.immutable ? entryKey(path) : null;
+    if (!key || keyCount.get(key) !== 1 || !DELTA_TYPES.test(path) || !MATCH_SAFE.test(path)) continue;
+    entry.dictionary = { match: key };
+    const identity = entry.variants.find((v) => v.encoding === 'identity');
+    if (!identity || identity.size > MAX_DELTA_INPUT) continue;
+    const bytes = readFileSync(join(out, path));
+    const smallest = Math.min(...entry.variants.map((v) => v.size));
+    /** @type {Delta[]} */
+    const deltas = [];
+    for (const earlier of predecessors(history, key, path, entryKey)) {
+      const dictionaryPath = earlier.entry.variants.find((v) => v.encoding === 'identity')?.path;
+      const dictionaryFile = dictionaryPath ? join(historyDir, dictionaryPath.slice(1)) : null;
+      // A store mirrored for a deploy holds only the dictionaries it fetched (scripts/history-r2.mjs).
+      if (!dictionaryFile || !existsSync(dictionaryFile)) continue;
+      const dictionary = readFileSync(dictionaryFile);
+      if (dictionary.length > MAX_DELTA_INPUT) continue;
+      const hash = dictionaryHash(dictionary);
+      for (const [encoding, codec] of Object.entries(DELTA_CODECS)) {
+        const deltaPath = `${path}.${Buffer.from(hash, 'base64').toString('hex').slice(0, 16)}${codec.suffix}`;
+        const target = join(out, deltaPath);
+        const cached = reusableDelta(deltaPath, [
+          [previous?.files?.[path], out],
+          [history.files[path], historyDir],
+        ]);
+        const deltaBytes = cached ?? codec.encode(bytes, dictionary);
+        if (cached) result.reused++;
+        else result.deltas++;
+        if (deltaBytes.length >= smallest) continue;
+        writeIfChanged(target, deltaBytes);
+        result.written.push(target);
+        deltas.push({ encoding, dictionary: hash, path: deltaPath, size: deltaBytes.length, etag: etagOf(deltaBytes) });
+      }
+    }
+    if (deltas.length > 0) entry.deltas = deltas.sort((a, b) => a.size - b.size);
+  }
+  return result;
+}
+
+/**
+ * The bytes of delta `deltaPath` kept by an earlier build, if one of `places` (an entry and the
+ * folder its files are in) lists it and still has them.
+ * @param {string} deltaPath
+ * @param {Array<[Entry | undefined, string]>} places
+ */
+function reusableDelta(deltaPath, places) {
+  for (const [entry, dir] of places) {
+    const listed = entry?.deltas?.find((d) => d.path === deltaPath);
+    const file = join(dir, deltaPath);
+    if (!listed || !existsSync(file)) continue;
+    const bytes = readFileSync(file);
+    if (etagOf(bytes) === listed.etag) return bytes;
+  }
+  return null;
+}
+
+/**
+ * Appends this build to the skew window's store: copies the bytes of its hashed files (every
+ * variant and delta) from `out`, writes the store's manifest, and removes what left the window.
+ * @param {HistoryOptions} history
+ * @param {{ id: string, files: Record<string, Entry & { candidates?: unknown }>, out: string, now: Date }} build
+ */
+function writeHistory(history, { id, files, out, now }) {
+  const before = readHistory(history.dir);
+  /** @type {Record<string, Entry>} */
+  const hashed = {};
+  for (const [path, { candidates: _candidates, ...entry }] of Object.entries(files)) if (entry.immutable) hashed[path] = entry;
+  const next = nextHistory(before, { id, files: hashed }, now, history.window ?? DEFAULT_WINDOW);
+  for (const entry of Object.values(hashed)) {
+    for (const { path } of [...entry.variants, ...(entry.deltas ?? [])])
+      writeIfChanged(join(history.dir, path.slice(1)), readFileSync(join(out, path)));
+  }
+  const keep = historyKeys(next);
+  keep.add(HISTORY_MANIFEST);
+  for (const file of existsSync(history.dir) ? walkAll(history.dir) : []) {
+    if (!keep.has(relative(history.dir, file).split(sep).join('/'))) rmSync(file);
+  }
+  writeIfChanged(join(history.dir, HISTORY_MANIFEST), Buffer.from(`${JSON.stringify(next, null, 2)}\n`));
 }
 
 /**
@@ -360,7 +498,9 @@ function isFresh(input) {
   const manifestTime = statSync(MANIFEST_PATH, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const origin = input.dir === null ? (process.env.VITE_FEED_ORIGIN ?? DEFAULT_FEED_ORIGIN) : '';
   const sameOrigin = JSON.stringify(manifest?.connectSrc ?? null) === JSON.stringify(origin ? [new URL(origin).origin] : []);
-  return manifest?.source === input.source && sameOrigin && manifestTime > newestInput(input.dir);
+  // A deploy's build (its window kept elsewhere, ASSETS_HISTORY_DIR) is not the local one.
+  const local = !existsSync(ASSETS_IGNORE);
+  return manifest?.source === input.source && sameOrigin && local && manifestTime > newestInput(input.dir);
 }
 
 /**
@@ -377,13 +517,19 @@ async function build(input, quiet) {
     const { build: viteBuild } = await import('vite');
     await viteBuild({ configFile: join(SPA_SOURCE, 'vite.config.ts'), logLevel: quiet ? 'silent' : 'warn' });
   }
-  const { stats } = writeAssets({ feedOrigin, from: input.dir ?? SPA_OUT, source: input.source });
+  const history = { dir: process.env.ASSETS_HISTORY_DIR ? resolve(root, process.env.ASSETS_HISTORY_DIR) : HISTORY_DIR };
+  const { stats } = writeAssets({ feedOrigin, from: input.dir ?? SPA_OUT, source: input.source, history });
+  // A deploy keeps the window elsewhere (its R2 bucket's mirror): a local window left in
+  // build/assets/.history is not uploaded with the files (https://developers.cloudflare.com/workers/static-assets/binding/#ignoring-assets).
+  if (history.dir !== HISTORY_DIR) writeFileSync(ASSETS_IGNORE, '/.history\n');
+  else rmSync(ASSETS_IGNORE, { force: true });
   // The manifest keeps its bytes when nothing changed; its mtime marks "built from current inputs".
   const now = new Date();
   utimesSync(MANIFEST_PATH, now, now);
   if (!quiet) {
     console.log(
-      `build: ${input.source}: ${stats.files} files in build/assets (${stats.compressed} variants compressed, ${stats.reused} reused) ` +
+      `build: ${input.source}: ${stats.files} files in build/assets (${stats.compressed} variants compressed, ${stats.reused} reused; ` +
+        `${stats.deltas} deltas made, ${stats.deltasReused} reused) ` +
         `in ${Date.now() - started} ms${input.dir === null ? `; feed origin ${feedOrigin || '(same origin)'}` : ''}`,
     );
   }

@@ -1,12 +1,16 @@
 // `assets` rows: bytes on the wire for the demo's JS + CSS per encoding against on-the-fly gzip -6,
-// and requests/s of a hashed script against the bare baseline and against a plain ASSETS pass-through.
-import { readFileSync } from 'node:fs';
+// requests/s of a hashed script against the bare baseline and against a plain ASSETS pass-through,
+// and after an app-only deploy of the demo: what a returning visitor downloads (dcz deltas against
+// the files it kept) against the same files in Brotli 11, and a delta answer's requests/s.
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { root } from '../../scripts/workers.mjs';
-import { ASSETS_OUT, MANIFEST_PATH, buildAssets } from '../../scripts/build.mjs';
+import { ASSETS_OUT, DEFAULT_FEED_ORIGIN, MANIFEST_PATH, SPA_OUT, SPA_SOURCE, buildAssets, writeAssets } from '../../scripts/build.mjs';
+import { dictionaryHash } from '../../scripts/delta.mjs';
+import { entryKey } from '../../scripts/hashed.mjs';
 
 /** Ceilings for ours / on-the-fly gzip -6 (smaller is better). Brotli's comes from the issue. */
 const BYTES_GOALS = { br: 0.85, zstd: 0.9, gzip: 1.0 };
@@ -94,6 +98,132 @@ export default async function assets(bench) {
   } finally {
     await passthrough.mf.dispose();
   }
+
+  await appOnlyDeploy(bench);
+}
+
+/** Where the app-only deploy is built: the bench's own output folder, inside the repository so Vite finds node_modules. */
+const DEPLOY_DIR = join(root, 'bench', '.out', 'assets-deploy');
+
+/**
+ * A few lines of the demo's app code changed (the About page's copy), built with Vite and laid out
+ * after the current demo build with a skew window, as a second deploy would be. Rows: the bytes a
+ * returning visitor downloads (every file whose name changed, as the dcz delta against the version
+ * it kept when there is one, plus the new index.html) against the same files in Brotli 11; and the
+ * requests/s of the biggest delta against a bare worker sending the same bytes.
+ * @param {import('../lib.mjs').Bench} bench
+ */
+async function appOnlyDeploy(bench) {
+  rmSync(DEPLOY_DIR, { recursive: true, force: true });
+  const source = join(DEPLOY_DIR, 'spa');
+  cpSync(SPA_SOURCE, source, { recursive: true });
+  const about = join(source, 'src', 'views', 'about.ts');
+  const edited = readFileSync(about, 'utf8')
+    .replace("'About Edge Notes'", "'About Edge Notes, the field guide'")
+    .replace('prerendered by the edge.', 'prerendered by the edge, and nothing else changes for them.');
+  if (edited === readFileSync(about, 'utf8')) throw new Error('assets bench: the About page no longer has the lines it edits');
+  writeFileSync(about, edited);
+  const { build: viteBuild } = await import('vite');
+  const dist = join(DEPLOY_DIR, 'dist');
+  await viteBuild({
+    configFile: join(SPA_SOURCE, 'vite.config.ts'),
+    root: source,
+    logLevel: 'silent',
+    build: { outDir: dist, emptyOutDir: true },
+  });
+
+  const out = join(DEPLOY_DIR, 'assets');
+  mkdirSync(out, { recursive: true });
+  const history = { dir: join(out, '.history') };
+  const feedOrigin = process.env.VITE_FEED_ORIGIN ?? DEFAULT_FEED_ORIGIN;
+  const before = writeAssets({ feedOrigin, from: SPA_OUT, source: 'demo', out, history, now: new Date(Date.UTC(2030, 0, 1)) }).manifest;
+  const after = writeAssets({ feedOrigin, from: dist, source: 'demo, edited', out, history, now: new Date(Date.UTC(2030, 0, 2)) }).manifest;
+
+  const worker = await startOn(bench, 'assets-deployed', out);
+  try {
+    // What a returning visitor holding the first build downloads: index.html (revalidated, changed)
+    // and every hashed file whose name changed, as Chromium asks for it: with the file it kept
+    // under the same entry as its Available-Dictionary.
+    const changed = Object.keys(after.files).filter((p) => after.files[p]?.immutable && !before.files[p]);
+    let ours = await wireBytes(`${worker.url}/index.html`, { 'Accept-Encoding': 'br' });
+    let reference = ours;
+    /** @type {{ path: string, headers: Record<string, string>, size: number } | null} */
+    let biggest = null;
+    for (const path of changed) {
+      const kept = Object.keys(before.files).find((p) => before.files[p]?.immutable && entryKey(p) === entryKey(path));
+      /** @type {Record<string, string>} */
+      const headers = { 'Accept-Encoding': 'br, dcz' };
+      if (kept) headers['Available-Dictionary'] = `:${dictionaryHash(readFileSync(join(out, '.history', kept.slice(1))))}:`;
+      const bytes = await wireBytes(`${worker.url}${path}`, headers);
+      ours += bytes;
+      reference += await wireBytes(`${worker.url}${path}`, { 'Accept-Encoding': 'br' });
+      const delta = after.files[path]?.deltas?.find((d) => d.size === bytes);
+      if (kept && delta && (!biggest || delta.size > biggest.size)) biggest = { path, headers, size: delta.size };
+    }
+    bench.size({
+      scenario: 'assets: returning visitor after an app-only deploy (dcz deltas) bytes',
+      ours,
+      reference,
+      baselineName: `the same ${changed.length + 1} files in Brotli 11 (${changed.length} changed hashed files + index.html)`,
+      goal: 0.1,
+    });
+    if (!biggest) throw new Error('assets bench: the app-only deploy made no delta');
+
+    const delta = after.files[biggest.path]?.deltas?.find((d) => d.size === biggest.size);
+    if (!delta) throw new Error(`assets bench: no delta of ${biggest.size} B for ${biggest.path}`);
+    const deltaHeaders = {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Content-Encoding': 'dcz',
+      Vary: 'Accept-Encoding, Available-Dictionary',
+    };
+    const base = await bench.baseline({ headers: deltaHeaders, body: new Uint8Array(readFileSync(join(out, delta.path))) });
+    const deltaRequest = { url: `${worker.url}${biggest.path}`, headers: biggest.headers };
+    await bench.compare({
+      scenario: 'assets: delta (dcz) of a changed chunk to a returning visitor',
+      request: deltaRequest,
+      baselineName: `bare worker: the same ${delta.size} B of dcz, constant`,
+      baseline: { url: `${base.url}/`, headers: biggest.headers },
+      goal: 0.8,
+      expectStatus: 200,
+    });
+    // A delta is a few hundred bytes: per request, the hop through the Static Assets router that
+    // `run_worker_first` puts in front of the worker weighs more than for the 55 KB script above.
+    // This row takes that hop on both sides, so it shows what the worker's own code costs.
+    const routed = await startBehindRouter(bench, 'assets-constant-delta', join(root, 'bench', 'baseline', 'worker.js'), {
+      STATUS: '200',
+      HEADERS: JSON.stringify(deltaHeaders),
+      BODY_BASE64: readFileSync(join(out, delta.path)).toString('base64'),
+    });
+    try {
+      await bench.compare({
+        scenario: 'assets: delta (dcz) vs constant worker behind the same assets router',
+        request: deltaRequest,
+        baselineName: `constant ${delta.size} B of dcz, run_worker_first`,
+        baseline: { url: `${routed.url}/`, headers: biggest.headers },
+        goal: 0.9,
+        expectStatus: 200,
+      });
+    } finally {
+      await routed.mf.dispose();
+    }
+  } finally {
+    await worker.mf.dispose();
+  }
+}
+
+/**
+ * The assets worker's own bundle with [env.assets]'s options, serving another build folder.
+ * @param {import('../lib.mjs').Bench} bench
+ * @param {string} name
+ * @param {string} directory
+ */
+async function startOn(bench, name, directory) {
+  const options = bench.workerOptions('assets');
+  const assets = /** @type {{ directory: string }} */ (/** @type {Record<string, unknown>} */ (options).assets);
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({ workers: [{ ...options, name, assets: { ...assets, directory } }], cf: false, port: 0 }),
+  );
+  return { url: (await mf.ready).href.replace(/\/$/, ''), mf };
 }
 
 /**
@@ -125,14 +255,15 @@ async function startBehindRouter(bench, name, scriptPath, bindings = {}) {
 }
 
 /**
- * Body bytes as sent (node:http does not decode), asking for one coding only.
+ * Body bytes as sent (node:http does not decode), asking for one coding only (or with `headers`).
  * @param {string} url
- * @param {string} encoding
+ * @param {string | Record<string, string>} encoding
  * @returns {Promise<number>}
  */
 function wireBytes(url, encoding) {
+  const headers = typeof encoding === 'string' ? { 'Accept-Encoding': encoding } : encoding;
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { headers: { 'Accept-Encoding': encoding } }, (res) => {
+    const req = httpRequest(url, { headers }, (res) => {
       let bytes = 0;
       res.on('data', (chunk) => (bytes += chunk.length));
       res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`${url}: ${res.statusCode}`))));

@@ -1,7 +1,7 @@
 /** scripts/build.mjs: which variants are kept, and that a rebuild changes nothing and recompresses nothing. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MANIFEST_PATH, buildAssets, keptEncodings, writeAssets } from '../../scripts/build.mjs';
+import { HISTORY_DIR, MANIFEST_PATH, buildAssets, keptEncodings, writeAssets } from '../../scripts/build.mjs';
 import { isHashedPath } from '../../scripts/hashed.mjs';
 
 describe('keptEncodings', () => {
@@ -25,8 +25,13 @@ describe('build', () => {
   it('is idempotent: a second layout recompresses nothing and writes the same manifest', async () => {
     await buildAssets({ quiet: true, spaDist: null });
     const before = readFileSync(MANIFEST_PATH, 'utf8');
-    const { stats, manifest } = writeAssets({ feedOrigin: 'http://localhost:8791', now: new Date(Date.UTC(2030, 0, 1)) });
+    const { stats, manifest } = writeAssets({
+      feedOrigin: 'http://localhost:8791',
+      now: new Date(Date.UTC(2030, 0, 1)),
+      history: { dir: HISTORY_DIR },
+    });
     expect(stats.compressed).toBe(0);
+    expect(stats.deltas).toBe(0);
     expect(stats.reused).toBeGreaterThan(0);
     expect(readFileSync(MANIFEST_PATH, 'utf8')).toBe(before); // Last-Modified did not move either
     const paths = Object.keys(manifest.files);

@@ -4,12 +4,11 @@
  * a validator round-trip gives 304. One coding per request: Miniflare's outer entry worker (like
  * `wrangler dev`) re-encodes an answer when the client lists several codings in another order.
  */
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_DIR, startAssetsWorker } from './harness.ts';
+import { BUILD_DIR, raw as rawAt, startAssetsWorker } from './harness.ts';
 
 interface Variant {
   encoding: string;
@@ -31,22 +30,7 @@ afterAll(async () => {
   await worker?.close();
 });
 
-function raw(
-  path: string,
-  headers: Record<string, string>,
-  method = 'GET',
-): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${worker.origin}${path}`, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const raw = (path: string, headers: Record<string, string>, method = 'GET') => rawAt(`${worker.origin}${path}`, headers, method);
 
 const DECODE: Record<string, (b: Buffer) => Buffer> = {
   br: (b) => brotliDecompressSync(b),

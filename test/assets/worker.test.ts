@@ -7,6 +7,7 @@ import * as zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IMMUTABLE } from '../../workers/assets/src/headers.ts';
 import { assetUrl, MANIFEST_PATH, type Manifest, type ManifestEntry } from '../../workers/assets/src/manifest.ts';
+import { varyOf } from '../../workers/assets/src/serve.ts';
 
 const ORIGIN = 'http://assets.test';
 let manifest: Manifest;
@@ -73,7 +74,7 @@ describe('precompressed variants', () => {
     const response = await get(script.path, acceptEncoding === null ? {} : { 'Accept-Encoding': acceptEncoding });
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Encoding')).toBe(expected);
-    expect(response.headers.get('Vary')).toBe('Accept-Encoding');
+    expect(response.headers.get('Vary')).toBe(varyOf(script.entry));
     expect(response.headers.get('Content-Type')).toBe('text/javascript; charset=utf-8');
     const stored = variant(script.entry, expected ?? 'identity');
     expect(response.headers.get('ETag')).toBe(stored.etag);
@@ -139,6 +140,42 @@ describe('caching', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('Cache-Control')).toBe('no-cache');
     await response.arrayBuffer();
+  });
+});
+
+describe('dictionaries (Compression Dictionary Transport)', () => {
+  it('every hashed script and style names the pattern of its later versions; nothing else does', async () => {
+    for (const [path, entry] of Object.entries(manifest.files)) {
+      const response = await get(path, { 'Accept-Encoding': 'br' });
+      await response.arrayBuffer();
+      if (entry.immutable && /\.(js|css)$/.test(path)) {
+        const pattern = path.replace(/\.[^./]+(\.(js|css))$/, '.*$1');
+        expect(response.headers.get('Use-As-Dictionary'), path).toBe(`match="${pattern}"`);
+      } else {
+        expect(response.headers.get('Use-As-Dictionary'), path).toBeNull();
+      }
+    }
+  });
+
+  it('an Available-Dictionary the build has no delta for (unknown, malformed) gets the usual encodings', async () => {
+    const unknown = `:${btoa('u'.repeat(32))}:`;
+    for (const offered of [unknown, ':not base64:', 'garbage']) {
+      const response = await get(script.path, { 'Accept-Encoding': 'gzip, br, zstd, dcb, dcz', 'Available-Dictionary': offered });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('Content-Encoding')).toBe('br');
+      expect(response.headers.get('ETag')).toBe(variant(script.entry, 'br').etag);
+      expect(decode('br', await bytesOf(response))).toEqual(identityBytes);
+    }
+  });
+
+  it('index.html is never immutable, and names only files of its own build', async () => {
+    const response = await get('/', { 'Accept-Encoding': 'identity' });
+    expect(response.headers.get('Cache-Control')).toBe('no-cache');
+    const html = await response.text();
+    // Every file it loads (links to pages, `/article/1`, are routes of the SPA).
+    const named = [...html.matchAll(/(?:src|href)="(\/[^"]+\.[a-z0-9]+)"/gi)].map((m) => m[1]!);
+    expect(named.length).toBeGreaterThan(0);
+    for (const path of named) expect(Object.keys(manifest.files), path).toContain(path);
   });
 });
 

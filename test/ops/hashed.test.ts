@@ -1,6 +1,6 @@
 /** scripts/hashed.mjs: which built file names carry a content hash (served immutable by assets). */
 import { describe, expect, it } from 'vitest';
-import { isHashedPath } from '../../scripts/hashed.mjs';
+import { entryKey, isHashedPath } from '../../scripts/hashed.mjs';
 
 describe('isHashedPath', () => {
   it.each([
@@ -39,5 +39,23 @@ describe('isHashedPath', () => {
     ['a name without extension', '/assets/3f9a2b1c'],
   ])('%s: %s is not hashed', (_name, path) => {
     expect(isHashedPath(path)).toBe(false);
+  });
+});
+
+describe('entryKey: the name a file keeps across builds', () => {
+  it.each([
+    ['/assets/index-BmQ3x_9k.js', '/assets/index-*.js'],
+    ['/assets/index-C-3q1bV5.css', '/assets/index-*.css'],
+    ['/assets/article.Dxcc1Pfu.js', '/assets/article.*.js'],
+    ['/static/js/main.3f9a2b1c.js', '/static/js/main.*.js'],
+    ['/static/js/787.1a2b3c4d.chunk.js', '/static/js/787.*.chunk.js'],
+    ['/chunk-5X7YVNZI.js', '/chunk-*.js'],
+    ['/_next/static/chunks/pages/_app-0a1b2c3d4e5f6a7b.js', '/_next/static/chunks/pages/_app-*.js'],
+    ['/static/media/logo.6ce24c58023cc2f8fd88fe9d219db6c6.svg', '/static/media/logo.*.svg'],
+    ['/assets/index-C-3q1bV5.js.map', '/assets/index-*.js.map'],
+    ['/index.html', null],
+    ['/fonts/Inter-SemiBold.woff2', null],
+  ])('%s -> %s', (path, key) => {
+    expect(entryKey(path)).toBe(key);
   });
 });

@@ -12,6 +12,12 @@ export interface StoredVariant extends EncodedVariant {
   etag: string;
 }
 
+/** A variant compressed with an earlier version of the file as its dictionary (`dcz`, `dcb`). */
+export interface StoredDelta extends StoredVariant {
+  /** SHA-256 of the dictionary, base64: what `Available-Dictionary` names (dictionary.ts). */
+  dictionary: string;
+}
+
 export interface ManifestEntry {
   contentType: string;
   /** True for content-hashed names: cacheable for a year, never revalidated. */
@@ -20,12 +26,16 @@ export interface ManifestEntry {
   lastModified: string;
   /** Smallest first; always includes `identity`. */
   variants: StoredVariant[];
+  /** Set on hashed scripts and styles: the URL pattern of later versions of this file (`Use-As-Dictionary`). */
+  dictionary?: { match: string };
+  /** Deltas against earlier versions of the file, smallest first; only for a client that has the dictionary. */
+  deltas?: StoredDelta[];
 }
 
 export interface Manifest {
   version: 1;
-  /** Origins the SPA was built to call (its feed), added to the CSP connect-src. */
-  connectSrc: string[];
+  /** Origins the SPA was built to call (its feed), added to the CSP connect-src. Absent in the history's manifest. */
+  connectSrc?: string[];
   files: Record<string, ManifestEntry>;
 }
 
@@ -57,8 +67,14 @@ export class ManifestLoader {
 async function readManifest(assets: Fetcher): Promise<Manifest> {
   const response = await assets.fetch(assetUrl(MANIFEST_PATH));
   if (!response.ok) throw new Error(`build manifest ${MANIFEST_PATH} missing from ASSETS (${response.status}); run \`npm run build\``);
-  const manifest = (await response.json()) as Manifest;
-  if (manifest.version !== 1 || typeof manifest.files !== 'object') throw new Error('build manifest has an unknown format');
+  return parseManifest(await response.json(), 'build manifest');
+}
+
+/** A manifest read from a store, checked for the one format this worker knows. */
+export function parseManifest(value: unknown, what: string): Manifest {
+  const manifest = value as Manifest;
+  if (manifest?.version !== 1 || typeof manifest.files !== 'object' || manifest.files === null)
+    throw new Error(`${what} has an unknown format`);
   return manifest;
 }
 

@@ -1,12 +1,16 @@
 /**
  * Serving one request from the build: the I/O shell around the pure decisions in this folder.
- * Order: method -> header sanity -> path -> file or SPA fallback -> encoding -> preconditions ->
- * HEAD / Range -> bytes from the ASSETS binding, sent untouched.
+ * Order: method -> header sanity -> path -> file of the current build, SPA fallback, or file of an
+ * earlier build (history.ts) -> encoding, a delta when the client has its dictionary
+ * (dictionary.ts) -> preconditions -> HEAD / Range -> bytes from the ASSETS binding (or the
+ * history's store), sent untouched.
  */
 import type { BoundedMap } from '../../../shared/bounded-map.ts';
 import { HttpError, methodNotAllowed, serviceUnavailable } from '../../../shared/http/errors.ts';
 import { evaluatePreconditions, preconditionsOf } from './conditional.ts';
 import { cacheControlFor, htmlSecurityHeaders, type SecurityConfig } from './headers.ts';
+import { parseAvailableDictionary, usableDeltas, useAsDictionary } from './dictionary.ts';
+import type { History } from './history.ts';
 import { assetUrl, findEntry, type Manifest, type ManifestEntry, type ManifestLoader, type StoredVariant } from './manifest.ts';
 import { isSpaNavigation } from './navigation.ts';
 import { chooseEncoding } from './negotiate.ts';
@@ -23,6 +27,7 @@ export const MAX_HEADER_LENGTH = 2048;
 const PARSED_HEADERS = [
   'Accept',
   'Accept-Encoding',
+  'Available-Dictionary',
   'If-Match',
   'If-None-Match',
   'If-Modified-Since',
@@ -38,6 +43,8 @@ export interface ServeOptions {
   assets: Fetcher;
   security: SecurityConfig;
   manifest: ManifestLoader;
+  /** Hashed files of earlier builds, for a path the current build does not have. */
+  history: History;
   /** Bytes of stored variants by strong ETag: a tag names one byte string, so never stale. */
   bytes: BoundedMap<Uint8Array>;
 }
@@ -50,13 +57,26 @@ export async function serveAsset(request: Request, options: ServeOptions): Promi
 
   const manifest = await options.manifest.load();
   let entry = findEntry(manifest, path);
+  let earlier = false;
   if (!entry) {
-    entry = isSpaNavigation(path, request.headers) ? findEntry(manifest, '/index.html') : null;
+    if (isSpaNavigation(path, request.headers)) entry = findEntry(manifest, '/index.html');
+    else {
+      // Never HTML for a subresource: a file of an earlier build, or a 404.
+      entry = await options.history.find(path);
+      earlier = entry !== null;
+    }
     if (!entry) throw new HttpError(404, 'not_found', `no file at ${path}`, { field: 'path' });
   }
 
-  const variant = chooseEncoding(clientAcceptEncoding(request), entry.variants);
-  const negotiated = entry.variants.length > 1;
+  const acceptEncoding = clientAcceptEncoding(request);
+  let candidates = entry.variants;
+  if (entry.deltas) {
+    const dictionary = parseAvailableDictionary(request.headers.get('Available-Dictionary'));
+    const deltas = dictionary === null ? [] : usableDeltas(entry.deltas, dictionary, acceptEncoding);
+    if (deltas.length > 0) candidates = [...deltas, ...entry.variants];
+  }
+  const variant = chooseEncoding(acceptEncoding, candidates);
+  const vary = varyOf(entry);
   if (!variant) {
     throw new HttpError(
       406,
@@ -64,12 +84,12 @@ export async function serveAsset(request: Request, options: ServeOptions): Promi
       `Accept-Encoding rules out every available encoding (${entry.variants.map((v) => v.encoding).join(', ')})`,
       {
         field: 'accept-encoding',
-        headers: negotiated ? { Vary: 'Accept-Encoding' } : {},
+        headers: vary ? { Vary: vary } : {},
       },
     );
   }
 
-  const headers = responseHeaders(entry, variant, negotiated, manifest, options.security);
+  const headers = responseHeaders(entry, variant, vary, manifest, options.security);
   const outcome = evaluatePreconditions(method, preconditionsOf(request.headers), {
     etag: variant.etag,
     lastModified: entry.lastModified,
@@ -103,11 +123,13 @@ export async function serveAsset(request: Request, options: ServeOptions): Promi
   if (cached) {
     body = cached;
   } else {
-    const stored = await options.assets.fetch(assetUrl(variant.path));
-    if (!stored.ok || !stored.body) {
-      // The manifest names a file the binding does not have: a build swapped under a running worker.
-      await stored.body?.cancel();
-      options.manifest.reload();
+    const stored = earlier ? await options.history.read(variant.path) : await options.assets.fetch(assetUrl(variant.path));
+    if (!stored?.ok || !stored.body) {
+      // The manifest names a file the store does not have: a build swapped under a running worker,
+      // or a window pruned after its manifest was read.
+      await stored?.body?.cancel();
+      if (earlier) options.history.reload();
+      else options.manifest.reload();
       throw serviceUnavailable(1, 'the build is being replaced; retry');
     }
     if (hotBytes.fits(variant.size) || range) {
@@ -139,10 +161,20 @@ export function clientAcceptEncoding(request: Request): string | null {
   return request.headers.get('Accept-Encoding');
 }
 
+/**
+ * The request headers an entry's answer depends on (RFC 9110 §12.5.5): Accept-Encoding when it has
+ * several variants, and Available-Dictionary too when it has deltas (RFC 9842 requires both), on
+ * every answer for it, so a cache never hands a delta to a client without its dictionary.
+ */
+export function varyOf(entry: ManifestEntry): string | null {
+  if (entry.deltas?.length) return 'Accept-Encoding, Available-Dictionary';
+  return entry.variants.length > 1 ? 'Accept-Encoding' : null;
+}
+
 function responseHeaders(
   entry: ManifestEntry,
   variant: StoredVariant,
-  negotiated: boolean,
+  vary: string | null,
   manifest: Manifest,
   security: SecurityConfig,
 ): Headers {
@@ -154,10 +186,11 @@ function responseHeaders(
     'X-Content-Type-Options': 'nosniff',
     'Accept-Ranges': variant.encoding === 'identity' ? 'bytes' : 'none',
   });
-  if (negotiated) headers.set('Vary', 'Accept-Encoding');
+  if (vary) headers.set('Vary', vary);
   if (variant.encoding !== 'identity') headers.set('Content-Encoding', variant.encoding);
+  if (entry.dictionary) headers.set('Use-As-Dictionary', useAsDictionary(entry.dictionary.match));
   if (entry.contentType.startsWith('text/html')) {
-    for (const [name, value] of Object.entries(htmlSecurityHeaders(security, manifest.connectSrc))) headers.set(name, value);
+    for (const [name, value] of Object.entries(htmlSecurityHeaders(security, manifest.connectSrc ?? []))) headers.set(name, value);
   }
   return headers;
 }
@@ -170,6 +203,7 @@ function notModified(headers: Headers): Response {
     'ETag',
     'Last-Modified',
     'Vary',
+    'Use-As-Dictionary',
     'X-Content-Type-Options',
     'Content-Security-Policy',
     'Referrer-Policy',
