@@ -41,6 +41,7 @@ const route = z.union([
 const kvId = z
   .string()
   .regex(/^(?:[0-9a-f]{32}|<[^<>]+>)$/, 'a KV namespace id (32 hex digits), or a <placeholder> to fill in before deploying');
+const queueName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a queue name (lower case, digits, dashes)');
 const observability = z.strictObject({ enabled: z.boolean(), head_sampling_rate: z.number().min(0).max(1).optional() });
 
 const workerOverlay = z.strictObject({
@@ -62,6 +63,27 @@ const workerOverlay = z.strictObject({
     )
     .optional(),
   triggers: z.strictObject({ crons: z.array(z.string()) }).optional(),
+  // https://developers.cloudflare.com/queues/configuration/configure-queues/ : names per stage.
+  queues: z
+    .strictObject({
+      producers: z.array(z.strictObject({ binding: z.string(), queue: queueName })).optional(),
+      consumers: z
+        .array(
+          z.strictObject({
+            queue: queueName,
+            max_batch_size: z.int().min(1).max(100).optional(),
+            max_batch_timeout: z.number().min(0).max(60).optional(),
+            max_retries: z.int().min(0).max(100).optional(),
+            dead_letter_queue: queueName.optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+  // D1 databases are provisioned on the first deploy by name, like KV and R2; an id may be given.
+  d1_databases: z
+    .array(z.strictObject({ binding: z.string(), database_name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), database_id: z.string().optional() }))
+    .optional(),
   observability: observability.optional(),
 });
 
@@ -194,6 +216,12 @@ export function stageConfig(worker, stage, { base = root, file = generatedConfig
   const dir = dirname(file);
   config.main = relative(dir, join(base, String(config.main)));
   if (isTable(config.assets)) config.assets = { ...config.assets, directory: relative(dir, join(base, String(config.assets.directory))) };
+  // Module aliases that name a file of the repository are paths relative to the config file too.
+  if (isTable(config.alias)) {
+    config.alias = Object.fromEntries(
+      Object.entries(config.alias).map(([name, to]) => [name, String(to).startsWith('.') ? `./${relative(dir, join(base, String(to)))}` : to]),
+    );
+  }
   return config;
 }
 

@@ -26,7 +26,9 @@ interface Generated {
   kv_namespaces?: Array<{ binding: string; id?: string }>;
   r2_buckets?: Array<{ binding: string; bucket_name: string }>;
   analytics_engine_datasets?: Array<{ binding: string; dataset: string }>;
-  ratelimits?: Array<{ name: string; namespace_id: string }>;
+  ratelimits?: Array<{ name: string; namespace_id: string; simple: { limit: number; period: number } }>;
+  queues?: { producers?: Array<{ binding: string; queue: string }>; consumers?: Array<{ queue: string; dead_letter_queue?: string }> };
+  d1_databases?: Array<{ binding: string; database_name: string }>;
 }
 
 const generated = (worker: string, stage: Stage) => stageConfig(worker, stage) as unknown as Generated;
@@ -95,6 +97,27 @@ describe.each(STAGES)('%s', (stage) => {
     expect(ids[1]).toBe(ids[0]);
   });
 
+  it("reports the edge's render budget as its rate limits enforce it", () => {
+    const edge = generated('edge', stage);
+    const limit = (name: string) => edge.ratelimits?.find((r) => r.name === name)?.simple;
+    expect(limit('RENDER_LIMIT_GLOBAL')).toEqual({ limit: Number(edge.vars?.RENDER_LIMIT_PER_MINUTE), period: 60 });
+    expect(limit('RENDER_LIMIT_CATEGORY')).toEqual({ limit: Number(edge.vars?.RENDER_LIMIT_PER_CATEGORY_PER_MINUTE), period: 60 });
+  });
+
+  it('consumes every queue a worker produces to, into its own D1, with a dead-letter queue', () => {
+    for (const worker of WORKER_NAMES) {
+      const config = generated(worker, stage);
+      for (const producer of config.queues?.producers ?? []) {
+        const consumer = config.queues?.consumers?.find((c) => c.queue === producer.queue);
+        expect(consumer, `${worker} consumes ${producer.queue}`).toBeDefined();
+        expect(consumer?.dead_letter_queue, `${worker}: ${producer.queue}`).toMatch(new RegExp(`-${stage}$`));
+        expect(producer.queue, worker).toMatch(new RegExp(`-${stage}$`));
+      }
+      for (const db of config.d1_databases ?? []) expect(db.database_name, worker).toMatch(new RegExp(`-${stage}$`));
+    }
+    expect(generated('edge', stage).d1_databases?.map((d) => d.binding)).toEqual(['EVENTS_DB']);
+  });
+
   it('renders and serves the same site origin on the edge and the renderer', () => {
     const site = generated('edge', stage).vars?.SITE_ORIGINS;
     expect(generated('renderer', stage).vars?.SITE_ORIGINS).toBe(site);
@@ -103,7 +126,7 @@ describe.each(STAGES)('%s', (stage) => {
 });
 
 describe('stages apart', () => {
-  it('share no bucket, dataset, KV namespace or rate-limit counter', () => {
+  it('share no bucket, dataset, KV namespace, rate-limit counter, queue or D1 database', () => {
     const resources = (stage: Stage) =>
       WORKER_NAMES.flatMap((worker) => {
         const c = generated(worker, stage);
@@ -112,9 +135,13 @@ describe('stages apart', () => {
           ...(c.analytics_engine_datasets ?? []).map((d) => `dataset:${d.dataset}`),
           ...(c.kv_namespaces ?? []).flatMap((kv) => (kv.id ? [`kv:${kv.id}`] : [])),
           ...(c.ratelimits ?? []).map((r) => `ratelimit:${r.namespace_id}`),
+          ...(c.queues?.producers ?? []).map((q) => `queue:${q.queue}`),
+          ...(c.queues?.consumers ?? []).flatMap((q) => [`queue:${q.queue}`, ...(q.dead_letter_queue ? [`queue:${q.dead_letter_queue}`] : [])]),
+          ...(c.d1_databases ?? []).map((d) => `d1:${d.database_name}`),
         ];
       });
     const [staging, production] = [resources('staging'), resources('production')];
+    expect(staging).toContain('d1:prerender-events-staging');
     expect(staging.length).toBeGreaterThan(0);
     expect(staging.filter((r) => production.includes(r))).toEqual([]);
   });
