@@ -7,7 +7,7 @@
  * the test releases it, and the test can wait until one has arrived: explicit events, no timing.
  */
 import { Response, type Request } from 'miniflare';
-import { pageHtml } from './pages.ts';
+import { SPA_ROBOTS, pageHtml } from './pages.ts';
 
 export const RENDER_TOKEN = 'test-render-token';
 export const ADMIN_TOKEN = 'test-admin-token';
@@ -131,6 +131,7 @@ export async function assets(request: Request): Promise<Response> {
     'X-Echo-Render': request.headers.get('X-Prerender-Render') ?? '',
   };
   if (url.pathname === '/sitemap.xml') return new Response(SITEMAP, { headers: { ...echo, 'Content-Type': 'application/xml' } });
+  if (url.pathname === '/robots.txt') return new Response(SPA_ROBOTS, { headers: { ...echo, 'Content-Type': 'text/plain' } });
   if (url.pathname.startsWith('/api/')) return Response.json({ api: true }, { headers: echo });
   if (url.pathname.startsWith('/assets/')) {
     return new Response('console.log(1)', {

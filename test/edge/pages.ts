@@ -9,3 +9,19 @@ export function pageHtml(path: string, device: string, extra = ''): string {
     '<script>window.prerenderReady = true;</script></body></html>',
   ].join('');
 }
+
+/** The SPA's own robots.txt: rules for everyone, its own for Googlebot and GPTBot, a sitemap. */
+export const SPA_ROBOTS = `# the SPA's own file
+User-agent: *
+Disallow: /private
+
+User-agent: Googlebot
+Allow: /
+Disallow: /nogoogle
+Content-Signal: ai-train=yes
+
+User-agent: GPTBot
+Allow: /public
+
+Sitemap: http://localhost:8787/sitemap.xml
+`;

@@ -8,7 +8,8 @@ export default workerProject('edge', {
   miniflare: {
     serviceBindings: { RENDERER: renderer, ASSETS_SERVICE: assets },
     // No in-memory hot cache by default: tests edit KV directly and must see it (hot-cache.test.ts turns it on).
-    bindings: { RENDER_TOKEN, ADMIN_TOKEN, RENDER_WAIT_MS: '800', HOT_CACHE_SECONDS: '0' },
+    // Event counts are sent at once: `settled()` waits for the send.
+    bindings: { RENDER_TOKEN, ADMIN_TOKEN, RENDER_WAIT_MS: '800', HOT_CACHE_SECONDS: '0', EVENT_FLUSH_MS: '0' },
     // Tight limiters a test swaps in for the real ones to run out of budget.
     ratelimits: {
       TIGHT_GLOBAL_LIMIT: { namespace_id: '9001', simple: { limit: 1, period: 60 } },

@@ -27,6 +27,8 @@ export interface EdgeConfig {
   /** The render budget as the rate-limit bindings enforce it (reported by the stats API). */
   renderLimitPerMinute: number;
   renderLimitPerCategoryPerMinute: number;
+  /** How long the first event count of a quiet spell waits for others before one queue send. */
+  eventFlushMs: number;
   freshSeconds: number;
   errorFreshSeconds: number;
   staleSeconds: number;
@@ -99,6 +101,7 @@ export function readConfig(env: EdgeEnv): EdgeConfig {
     ipRangeSources: parseRangeSources(env.CRAWLER_IP_RANGES),
     renderLimitPerMinute: field('RENDER_LIMIT_PER_MINUTE', seconds, env.RENDER_LIMIT_PER_MINUTE),
     renderLimitPerCategoryPerMinute: field('RENDER_LIMIT_PER_CATEGORY_PER_MINUTE', seconds, env.RENDER_LIMIT_PER_CATEGORY_PER_MINUTE),
+    eventFlushMs: field('EVENT_FLUSH_MS', z.coerce.number().check(integer(), z.minimum(0), z.maximum(60_000)), env.EVENT_FLUSH_MS),
     freshSeconds: field('FRESH_SECONDS', seconds, env.FRESH_SECONDS),
     errorFreshSeconds: field('ERROR_FRESH_SECONDS', seconds, env.ERROR_FRESH_SECONDS),
     staleSeconds: field('STALE_SECONDS', seconds, env.STALE_SECONDS),

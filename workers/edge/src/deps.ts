@@ -62,7 +62,7 @@ export const edgeState = perIsolate((env: EdgeEnv): EdgeState => {
     renderer: rendererOf(env, config),
     budget: new RenderBudget(env.RENDER_LIMIT_GLOBAL, env.RENDER_LIMIT_CATEGORY),
     assets: env.ASSETS_SERVICE,
-    events: new EdgeEvents(env.EVENTS),
+    events: new EdgeEvents(env.EVENTS, config.eventFlushMs),
     directories: new KeyDirectories(new BoundedMap<Directory>({ maxEntries: DIRECTORY_ENTRIES }), new SingleFlight<Directory>()),
     nonces: new BoundedMap<true>({ maxEntries: NONCE_ENTRIES }),
     ipRanges: new BoundedMap({ maxEntries: RANGE_ENTRIES }),

@@ -20,8 +20,6 @@ import type { PrerenderState } from './snapshot.ts';
 export const STREAM = 'prerender';
 export const PERSON_KEY = 'person';
 
-/** How long the first count of a quiet spell waits for others before a send. */
-export const FLUSH_MS = 1_000;
 
 const STATE_DIMS: Readonly<Record<PrerenderState, string>> = {
   HIT: 'hit',
@@ -34,9 +32,15 @@ const STATE_DIMS: Readonly<Record<PrerenderState, string>> = {
 export type WaitUntil = (promise: Promise<unknown>) => void;
 
 export class EdgeEvents {
-  readonly buffer = new EventBuffer({ producer: 'edge', flushMs: FLUSH_MS });
+  readonly buffer: EventBuffer;
 
-  constructor(private readonly queue: EventQueue | undefined) {}
+  /** `flushMs`: how long the first count of a quiet spell waits for others before a send (`EVENT_FLUSH_MS`). */
+  constructor(
+    private readonly queue: EventQueue | undefined,
+    flushMs: number,
+  ) {
+    this.buffer = new EventBuffer({ producer: 'edge', flushMs });
+  }
 
   count(key: string, dim: string, n: number, waitUntil: WaitUntil): void {
     const flush = this.buffer.count(this.queue, STREAM, key, dim, n);
