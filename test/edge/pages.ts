@@ -1,3 +1,8 @@
+/** The Markdown the mock renderer returns with `pageHtml` (as the renderer converts it in the page). */
+export function pageMarkdown(path: string, device: string, extra = ''): string {
+  return `# Rendered ${path} for ${device}${extra}\n\nThe page's text, with [a link](http://localhost:8787/about).\n`;
+}
+
 /** The page the mock renderers return (shared by Node-side mocks and workerd tests). */
 export function pageHtml(path: string, device: string, extra = ''): string {
   return [
