@@ -38,15 +38,16 @@ const TAG_PRECEDENCE: ReadonlyArray<readonly [tag: string, category: BotCategory
 
 /**
  * An AI crawler works for a person's question (`ai-assistant`) when the list also tags it a search
- * engine (OAI-SearchBot, PerplexityBot, Claude-SearchBot, DuckAssistBot) or when its product token
- * ends in `-User`, the name OpenAI, Anthropic, Perplexity, Mistral and Amazon give the fetchers a
- * user's request triggers (ChatGPT-User, Claude-User, Perplexity-User, MistralAI-User, Amzn-User).
- * Any other AI crawler is taken as collecting training data (`ai-training`), the stricter policy.
+ * engine (OAI-SearchBot, PerplexityBot, DuckAssistBot), or when its product token follows the names
+ * the operators give such crawlers: `-User` for the fetchers a user's request triggers
+ * (ChatGPT-User, Claude-User, Perplexity-User, MistralAI-User, Amzn-User), `SearchBot` for the
+ * indexes of AI search (Claude-SearchBot, Amzn-SearchBot, AzureAI-SearchBot). Any other AI crawler
+ * is taken as collecting training data (`ai-training`), the stricter policy.
  */
 export function categoryFromTags(tags: readonly string[] | undefined, token = ''): BotCategory {
   if (!tags) return 'other';
   if (tags.includes('ai-crawler')) {
-    return tags.includes('search-engine') || /-User$/i.test(token) ? 'ai-assistant' : 'ai-training';
+    return tags.includes('search-engine') || /(?:-User|SearchBot)$/i.test(token) ? 'ai-assistant' : 'ai-training';
   }
   for (const [tag, category] of TAG_PRECEDENCE) if (tags.includes(tag)) return category;
   return 'other';
