@@ -9,8 +9,11 @@
  *   the styles are computed, before the content is cloned.
  * - Links and images: made absolute (the DOM resolves them against the page); a link that is not
  *   http(s) keeps its text only. Images keep their alt text.
+ * - Tables, strikethrough and task lists as GitHub Flavored Markdown (Joplin's maintained turndown
+ *   plugin); list items with one space after the marker.
  * - A page whose content has no level-1 heading gets its `<title>` as one.
  */
+import { gfm } from '@joplin/turndown-plugin-gfm';
 import TurndownService from 'turndown';
 
 /** Elements never part of the content, wherever they are. */
@@ -59,6 +62,19 @@ export function pageMarkdown(): string {
   absolutise(content);
 
   const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '_' });
+  turndown.use(gfm);
+  // turndown pads list markers to four columns (`-   item`); one space is what people write.
+  turndown.addRule('tight-list-item', {
+    filter: 'li',
+    replacement(content, node, options) {
+      const parent = node.parentNode as HTMLElement;
+      const index = Array.prototype.indexOf.call(parent.children, node);
+      const start = Number(parent.getAttribute('start') ?? '1');
+      const marker = parent.nodeName === 'OL' ? `${start + index}. ` : `${options.bulletListMarker} `;
+      const body = content.replace(/^\n+/, '').replace(/\n+$/, '\n').replace(/\n/gm, `\n${' '.repeat(marker.length)}`);
+      return marker + body + (node.nextSibling && !/\n$/.test(body) ? '\n' : '');
+    },
+  });
   // A link without an href (a non-http one above) is its text.
   turndown.addRule('plain-anchor', {
     filter: (node) => node.nodeName === 'A' && !node.getAttribute('href'),
