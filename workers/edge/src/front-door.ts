@@ -55,7 +55,6 @@ export async function frontDoor(request: Request, env: EdgeEnv, ctx: Ctx): Promi
       case 'refuse':
         state.events.countAnswer(identity, 'BYPASS', false, waitUntil);
         state.events.count(identity.category ?? 'other', 'refused', 1, waitUntil);
-        log('info', 'prerender.refused', { url: request.url, category: identity.category, name: identity.name, evidence: identity.evidence });
         return withPrerenderState(refused(identity, state), 'BYPASS');
       case 'prerender':
         return await servePage(request, page!.url, identity, route, { ...state, waitUntil });
@@ -90,12 +89,10 @@ async function identityOf(
       nonces: state.nonces,
       allowLocalDirectories: config.allowLocalDirectories,
     });
-    log(signature.ok ? 'info' : 'warn', 'identity.signature', {
-      url: request.url,
-      ok: signature.ok,
-      ...(signature.ok ? { agent: signature.agent, keyid: signature.keyid } : { reason: signature.reason }),
-    });
+    // A rejection is logged with its reason; an accepted signature is counted (`evidence:signature`)
+    // rather than logged on every request, and its directory fetch is logged once (key-directory.ts).
     if (!signature.ok) {
+      log('warn', 'identity.signature_rejected', { url: request.url, reason: signature.reason, userAgent });
       state.events.count(byUserAgent.category ?? 'person', `signature:${signature.reason}`, 1, (p) => ctx.waitUntil(p));
     }
   }

@@ -74,7 +74,12 @@ export async function servePage(
       } else if (hot && ask.format === 'html' && hot.body && entry.r2Key !== null) {
         served = answer(ask, state, botResponse(state, entry, hot.body, request.method, ask.contentSignal), 'html');
       } else if (hot && ask.format === 'markdown' && typeof hot.markdown === 'string') {
-        served = answer(ask, state, markdownResponse(stateFor(ask, state), entry, hot.markdown, request.method, ask.contentSignal), 'markdown');
+        served = answer(
+          ask,
+          state,
+          markdownResponse(stateFor(ask, state), entry, hot.markdown, request.method, ask.contentSignal),
+          'markdown',
+        );
       } else {
         served = await serveEntry(ask, state, entry, ask.format);
       }
@@ -105,7 +110,7 @@ function answer(ask: Ask, state: PrerenderState, response: Response, format: For
 
 /** What a render started for this request needs: the budget of its category. */
 function refreshDepsOf(ask: Ask): RefreshDeps {
-  return { ...ask.deps, budgetKey: ask.identity.category ?? 'other' };
+  return { ...ask.deps, budgetKey: ask.identity.category ?? 'other', evidence: ask.identity.evidence };
 }
 
 async function renderNow(ask: Ask, previous: SnapshotEntry | null): Promise<Response> {
@@ -129,7 +134,13 @@ async function renderNow(ask: Ask, previous: SnapshotEntry | null): Promise<Resp
       return answer(ask, 'MISS', botResponse('MISS', entry, outcome.body, request.method, ask.contentSignal), 'html');
     }
     case 'failed':
-      log('warn', 'prerender.fallback', { url: key.url, device: key.device, reason: outcome.reason });
+      log('warn', 'prerender.fallback', {
+        url: key.url,
+        device: key.device,
+        reason: outcome.reason,
+        category: ask.identity.category,
+        evidence: ask.identity.evidence,
+      });
       return fallback(ask, previous);
   }
 }

@@ -47,6 +47,8 @@ export interface RefreshDeps {
   events?: EdgeEvents;
   /** Keeps the counting's background send alive (the request's or the cron's `waitUntil`). */
   waitUntil?: (promise: Promise<unknown>) => void;
+  /** What the identity of the request that started the render rested on (for the log). */
+  evidence?: string | null;
 }
 
 /**
@@ -130,6 +132,7 @@ async function renderAndStoreOnce(key: CacheKey, previous: SnapshotEntry | null,
     url: key.url,
     device: key.device,
     for: deps.budgetKey,
+    evidence: deps.evidence ?? null,
     status: entry.status,
     bodyWritten,
     markdown: entry.markdown?.bytes ?? null,

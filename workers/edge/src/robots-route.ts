@@ -21,7 +21,7 @@ export async function robotsResponse(request: Request, identity: Identity, state
   }
   let text = state.robots.get(ROBOTS_KEY);
   if (text === undefined) {
-    text = robotsTxt(await spaRobots(request, state), state.config.policy, tokensByCategory(), categoryOfToken);
+    text = robotsTxt(await spaRobots(state), state.config.policy, tokensByCategory(), categoryOfToken);
     state.robots.set(ROBOTS_KEY, text);
   }
   const response = new Response(request.method === 'HEAD' ? null : text, {
@@ -31,10 +31,10 @@ export async function robotsResponse(request: Request, identity: Identity, state
 }
 
 /** The SPA's own robots.txt, or null when it has none (or assets cannot say). */
-async function spaRobots(request: Request, state: EdgeState): Promise<string | null> {
+async function spaRobots(state: EdgeState): Promise<string | null> {
   const url = new URL('/robots.txt', state.config.site.canonical);
   try {
-    const response = await state.assets.fetch(url, { headers: { Accept: 'text/plain', 'User-Agent': request.headers.get('User-Agent') ?? '' } });
+    const response = await state.assets.fetch(url, { headers: { Accept: 'text/plain' } });
     const text = response.ok ? await response.text() : null;
     return text !== null && text.length <= MAX_SPA_ROBOTS ? text : null;
   } catch (error) {

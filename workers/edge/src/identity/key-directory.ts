@@ -14,6 +14,7 @@ import { helpers, jwkToKeyID } from 'web-bot-auth';
 import * as z from 'zod/mini';
 import type { BoundedMap } from '../../../../shared/bounded-map.ts';
 import { readLimited } from '../../../../shared/http/body.ts';
+import { log } from '../../../../shared/log.ts';
 import type { SingleFlight } from '../budget.ts';
 
 export const DIRECTORY_PATH = '/.well-known/http-message-signatures-directory';
@@ -117,11 +118,20 @@ export class KeyDirectories {
       clearTimeout(timer);
     }
     this.cache.set(url.href, directory, ttlSeconds * 1000);
+    log(directory.ok ? 'info' : 'warn', 'identity.directory', {
+      url: url.href,
+      ...(directory.ok ? { keys: directory.keys.size } : { reason: directory.reason }),
+      ttlSeconds,
+    });
     return directory;
   }
 
   async #fetchKeys(url: URL, fetcher: typeof fetch, signal: AbortSignal): Promise<{ keys: Map<string, CryptoKey>; ttlSeconds: number }> {
-    const response = await fetcher(url, { headers: { Accept: 'application/http-message-signatures-directory+json' }, redirect: 'manual', signal });
+    const response = await fetcher(url, {
+      headers: { Accept: 'application/http-message-signatures-directory+json' },
+      redirect: 'manual',
+      signal,
+    });
     if (response.status !== 200) {
       await response.body?.cancel();
       throw new DirectoryFailure(`directory-status-${response.status}`);
