@@ -223,9 +223,14 @@ export function stageConfig(worker, stage, { base = root, file = generatedConfig
   const dir = dirname(file);
   config.main = relative(dir, join(base, String(config.main)));
   if (isTable(config.assets)) config.assets = { ...config.assets, directory: relative(dir, join(base, String(config.assets.directory))) };
+  // Module aliases that name a file of the repository are paths relative to the config file too.
   if (isTable(config.alias)) {
-    const local = (/** @type {string} */ path) => (path.startsWith('.') ? relative(dir, join(base, path)) : path);
-    config.alias = Object.fromEntries(Object.entries(config.alias).map(([name, path]) => [name, local(String(path))]));
+    config.alias = Object.fromEntries(
+      Object.entries(config.alias).map(([name, to]) => [
+        name,
+        String(to).startsWith('.') ? `./${relative(dir, join(base, String(to)))}` : to,
+      ]),
+    );
   }
   return config;
 }

@@ -1,17 +1,22 @@
 // Edge rows: a crawler's cache hit against a bare worker answering the same bytes (with the
 // in-isolate hot cache, the production default; and, as context, with it off so every hit reads
-// KV + R2); a human pass-through (edge -> assets service binding) against a bare worker making the
-// same hop (the goal) and, as context, against calling assets directly; and what bot
-// classification costs per call in Node.
+// KV + R2), and the same with the event counting on (queue and D1 in the same Miniflare); a Web Bot
+// Auth signed agent's cache hit (directory warm) against the crawler's; a Markdown cache hit
+// against a bare worker sending the same Markdown; a human pass-through (edge -> assets service
+// binding) against a bare worker making the same hop (the goal) and, as context, against calling
+// assets directly; and what bot classification costs per call in Node.
 //
 // The edge runs its deploy bundle in Miniflare next to the real `assets` worker; only the renderer
 // is a Node-side stand-in (a render here would measure Chromium, not the edge), used once per
 // instance to fill the cache before hits are measured.
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Miniflare, Response, convertV4MiniflareOptions } from 'miniflare';
+import { signatureHeaders } from 'http-message-sig';
+import { Ed25519Signer } from 'web-bot-auth/crypto';
 import { root } from '../../scripts/workers.mjs';
 
 const GOOGLEBOT =
@@ -31,6 +36,12 @@ function renderedArticle(url) {
   return `<!doctype html><html><head><title>Article</title><script type="module" src="/assets/app.js"></script></head><body><main><article data-article-id="1"><h1>Precompressed assets at the edge</h1>${paragraphs}</article></main></body></html>`;
 }
 
+/** The Markdown the renderer converts from that page. @param {string} url */
+function renderedMarkdown(url) {
+  const paragraphs = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} of ${url}: ${'edge caching for crawlers '.repeat(16)}`);
+  return `# Precompressed assets at the edge\n\n${paragraphs.join('\n\n')}\n`;
+}
+
 /** @param {Request} request */
 async function fakeRenderer(request) {
   const url = new URL(request.url);
@@ -40,6 +51,7 @@ async function fakeRenderer(request) {
   const body = /** @type {{ url: string }} */ (await request.json());
   return Response.json({
     html: renderedArticle(body.url),
+    markdown: renderedMarkdown(body.url),
     status: 200,
     headers: {},
     renderedAt: new Date().toISOString(),
@@ -50,16 +62,23 @@ async function fakeRenderer(request) {
 /**
  * The edge bundle plus the assets worker in one Miniflare. The edge only renders and caches its own
  * origin, and Miniflare listens on a random port: `upstream` makes workerd see localhost:8787.
+ * `events: false` leaves out the events queue (the counts stay in the isolate, never sent), as the
+ * edge was before it counted.
  * @param {import('../lib.mjs').Bench} bench
  * @param {Miniflare[]} instances
  * @param {Record<string, string>} [vars]
+ * @param {{ events?: boolean }} [options]
  */
-async function startEdge(bench, instances, vars = {}) {
+async function startEdge(bench, instances, vars = {}, { events = true } = {}) {
   const edge = bench.workerOptions('edge', {
     vars: { SITE_ORIGINS: 'http://localhost:8787', ...vars },
     secrets: { RENDER_TOKEN, ADMIN_TOKEN },
   });
   edge.serviceBindings = { .../** @type {Record<string, unknown>} */ (edge.serviceBindings), RENDERER: fakeRenderer };
+  if (!events) {
+    delete edge.queueProducers;
+    delete edge.queueConsumers;
+  }
   const mf = new Miniflare(
     convertV4MiniflareOptions({ workers: [edge, bench.workerOptions('assets')], cf: false, port: 0, upstream: 'http://localhost:8787' }),
   );
@@ -83,13 +102,22 @@ export default async function edge(bench) {
   /** @type {Miniflare[]} */
   const instances = [];
   try {
-    const hot = await startEdge(bench, instances);
-    const cold = await startEdge(bench, instances, { HOT_CACHE_SECONDS: '0' });
+    const hot = await startEdge(bench, instances, {}, { events: false });
+    const counted = await startEdge(bench, instances);
+    const cold = await startEdge(bench, instances, { HOT_CACHE_SECONDS: '0' }, { events: false });
     const base = await bench.baseline({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: hot.html });
 
     await bench.compare({
       scenario: 'edge: bot cache hit (hot cache, production default)',
       request: { url: hot.page, headers: { 'User-Agent': GOOGLEBOT } },
+      baselineName: 'bare worker: same HTML, constant 200',
+      baseline: { url: `${base.url}/` },
+      goal: 0.8,
+      expectStatus: 200,
+    });
+    await bench.compare({
+      scenario: 'edge: bot cache hit with events on',
+      request: { url: counted.page, headers: { 'User-Agent': GOOGLEBOT } },
       baselineName: 'bare worker: same HTML, constant 200',
       baseline: { url: `${base.url}/` },
       goal: 0.8,
@@ -103,6 +131,9 @@ export default async function edge(bench) {
       goal: null,
       expectStatus: 200,
     });
+
+    await signedAgentHit(bench, counted.page);
+    await markdownHit(bench, counted.page);
 
     // The goal compares the human path with a bare worker making the same service-binding hop to
     // assets: the hop is a property of the runtime, the rest is the edge's own code.
@@ -151,6 +182,80 @@ export default async function edge(bench) {
   } finally {
     await Promise.allSettled(instances.map((mf) => mf.dispose()));
   }
+}
+
+/**
+ * A Web Bot Auth agent (Chrome User-Agent, signed as web-bot-auth signs) on a cached page, its key
+ * directory served from 127.0.0.1 and already fetched, against Googlebot's hit on the same page of
+ * the same edge. autocannon repeats one request, so the signature carries no nonce (a nonce is
+ * accepted once per isolate): the row measures parsing, the signature base and the Ed25519
+ * verification, not the nonce map.
+ * @param {import('../lib.mjs').Bench} bench
+ * @param {string} page
+ */
+async function signedAgentHit(bench, page) {
+  const pair = /** @type {CryptoKeyPair} */ (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']));
+  const jwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
+  const signer = await Ed25519Signer.fromJWK(jwk);
+  const directory = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/http-message-signatures-directory+json', 'Cache-Control': 'max-age=3600' });
+    res.end(JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: jwk.x }] }));
+  });
+  await new Promise((resolve) => directory.listen(0, '127.0.0.1', () => resolve(undefined)));
+  try {
+    const origin = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (directory.address()).port}`;
+    // The edge sees the request on localhost:8787 (Miniflare's upstream): that is the signed authority.
+    const signedUrl = new URL(new URL(page).pathname, 'http://localhost:8787').href;
+    const agent = { 'Signature-Agent': `"${origin}"` };
+    const now = Date.now();
+    // http-message-sig directly: web-bot-auth's own helper always adds a nonce.
+    const signed = await signatureHeaders(
+      { method: 'GET', url: signedUrl, headers: agent },
+      {
+        signer,
+        components: ['@authority', 'signature-agent'],
+        created: new Date(now),
+        expires: new Date(now + 600_000),
+        tag: 'web-bot-auth',
+      },
+    );
+    const headers = { ...agent, ...signed, 'User-Agent': CHROME };
+    // Warm the directory, and check the agent is verified (X-Prerender) rather than served as a person.
+    const first = await fetch(page, { headers });
+    if (!first.headers.get('X-Prerender')) throw new Error('edge bench: the signed agent was not verified');
+    await bench.compare({
+      scenario: 'edge: verified-agent cache hit (Web Bot Auth, warm directory) vs bot cache hit',
+      request: { url: page, headers },
+      baselineName: 'Googlebot cache hit on the same edge',
+      baseline: { url: page, headers: { 'User-Agent': GOOGLEBOT } },
+      goal: 0.8,
+      expectStatus: 200,
+    });
+  } finally {
+    await new Promise((resolve) => directory.close(() => resolve(undefined)));
+  }
+}
+
+/**
+ * A crawler asking for Markdown (`Accept: text/markdown`) on a cached page, against a bare worker
+ * answering the same Markdown bytes.
+ * @param {import('../lib.mjs').Bench} bench
+ * @param {string} page
+ */
+async function markdownHit(bench, page) {
+  const headers = { 'User-Agent': GOOGLEBOT, Accept: 'text/markdown' };
+  const response = await fetch(page, { headers });
+  if (response.headers.get('Content-Type') !== 'text/markdown; charset=utf-8') throw new Error('edge bench: no Markdown answer');
+  const markdown = await response.text();
+  const base = await bench.baseline({ status: 200, headers: { 'Content-Type': 'text/markdown; charset=utf-8' }, body: markdown });
+  await bench.compare({
+    scenario: 'edge: Markdown cache hit vs bare worker sending the same bytes',
+    request: { url: page, headers },
+    baselineName: 'bare worker: same Markdown, constant 200',
+    baseline: { url: `${base.url}/` },
+    goal: 0.8,
+    expectStatus: 200,
+  });
 }
 
 /**

@@ -1,10 +1,13 @@
 // The renderer: what one render costs in a real local Chromium, through both paths (Browser
-// Rendering binding in Miniflare, and the self-hosted render service), and the deploy bundle size.
+// Rendering binding in Miniflare, and the self-hosted render service), the deploy bundle size, and
+// how much smaller the Markdown of a demo article is than its HTML snapshot.
 // Render time is recorded against a budget (ratio = render ms / budget, a ceiling of 1.0), not
 // asserted anywhere in the tests.
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { ASSETS_OUT, buildAssets } from '../../scripts/build.mjs';
 import { ensureBrowserRenderingShim } from '../../scripts/chromium.mjs';
 import { startFixtureSite } from '../../test/renderer-node/fixture-site.ts';
 import { startRenderServiceProcess } from '../../test/renderer-node/render-service-process.ts';
@@ -37,6 +40,8 @@ export default async function renderer(bench) {
   } finally {
     await site.close();
   }
+
+  await markdownBytes(bench);
 
   const outdir = bench.bundle('renderer');
   const bytes = readdirSync(outdir)
@@ -87,4 +92,65 @@ async function recordRenders(bench, path, url, site) {
       round: async (/** @type {number} */ i) => ({ ours: await render(page, i % 2 ? 'mobile' : 'desktop'), base: RENDER_BUDGET_MS }),
     });
   }
+}
+
+/** The demo articles whose Markdown is weighed against their HTML snapshots. */
+const ARTICLES = ['/article/1', '/article/2', '/article/3', '/article/4'];
+
+/**
+ * Markdown bytes of the demo articles over their HTML snapshot bytes: each rendered once through the
+ * self-hosted render service (real Chromium) from the demo build, served by a plain static server
+ * here; the snapshot is the rendered HTML as the edge stores it (workers/edge/src/snapshot.ts:
+ * scripts but JSON-LD removed, module preloads removed, the render comment added).
+ * @param {import('../lib.mjs').Bench} bench
+ */
+async function markdownBytes(bench) {
+  await buildAssets({ quiet: true, spaDist: null });
+  const server = createServer((req, res) => {
+    const path = normalize(new URL(req.url ?? '/', 'http://x').pathname).replace(/^(\.\.[/\\])+/, '');
+    const file = join(ASSETS_OUT, path);
+    const found = existsSync(file) && statSync(file).isFile() ? file : extname(path) ? null : join(ASSETS_OUT, 'index.html');
+    if (!found) return void res.writeHead(404).end();
+    const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+    res.writeHead(200, { 'Content-Type': types[/** @type {keyof typeof types} */ (extname(found))] ?? 'application/octet-stream' });
+    res.end(readFileSync(found));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const origin = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
+  const service = await startRenderServiceProcess({ SITE_ORIGINS: origin, RENDER_TOKEN: TOKEN, RENDER_TIMEOUT_MS: '10000' });
+  let markdown = 0;
+  let html = 0;
+  try {
+    for (const article of ARTICLES) {
+      const response = await fetch(`${service.url}/render`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ url: `${origin}${article}`, device: 'desktop' }),
+      });
+      const result = /** @type {{ html: string, markdown?: string, renderedAt: string }} */ (await response.json());
+      if (response.status !== 200 || !result.markdown) throw new Error(`renderer bench: ${article} gave no Markdown (${response.status})`);
+      markdown += Buffer.byteLength(result.markdown);
+      html += Buffer.byteLength(snapshotOf(result.html, result.renderedAt));
+    }
+  } finally {
+    await service.stop();
+    await new Promise((resolve) => server.close(() => resolve(undefined)));
+  }
+  bench.size({
+    scenario: `renderer: demo article Markdown bytes vs HTML snapshot bytes (${ARTICLES.length} articles)`,
+    ours: markdown,
+    reference: html,
+    baselineName: 'the HTML snapshots the edge stores for them',
+    goal: 0.25,
+  });
+}
+
+/** The edge's snapshot of a rendered page (snapshot.ts: `cleanSnapshot`, then `stampSnapshot`). @param {string} html @param {string} renderedAt */
+function snapshotOf(html, renderedAt) {
+  const cleaned = html
+    .replace(/<script\b(?![^>]*type\s*=\s*["']?application\/ld\+json)[^>]*>[\s\S]*?<\/script>/gi, '')
+    .replace(/<link\b[^>]*rel=["']?(?:modulepreload|preload)["']?[^>]*>/gi, (link) =>
+      /rel=["']?preload/i.test(link) && !/as=["']?script/i.test(link) ? link : '',
+    );
+  return `${cleaned}\n<!-- prerendered by edge at ${renderedAt} -->\n`;
 }

@@ -15,7 +15,7 @@
 import { isbot, isbotMatch } from 'isbot';
 import { BoundedMap } from '../bounded-map.ts';
 import { CRAWLERS } from './crawlers.generated.ts';
-import { categoryFromCloudflare, categoryFromTags, type BotCategory } from './categories.ts';
+import { categoryFromCloudflare, categoryFromTags, robotsToken, type BotCategory } from './categories.ts';
 
 export type { BotCategory } from './categories.ts';
 
@@ -53,7 +53,7 @@ function crawlerList(): CompiledCrawler[] {
   compiled ??= CRAWLERS.map(([pattern, tags]) => ({
     pattern: new RegExp(pattern),
     bare: pattern.endsWith('\\/') ? new RegExp(`${pattern.slice(0, -2)}$`) : null,
-    category: categoryFromTags(tags),
+    category: categoryFromTags(tags, robotsToken(pattern) ?? ''),
   }));
   return compiled;
 }
@@ -100,11 +100,12 @@ function cleanName(match: string): string {
 }
 
 // Some list patterns match a URL inside the UA (`yandex.com/bots`); the product token
-// (`YandexBot/3.0`) names the crawler better when there is one.
+// (`YandexBot/3.0`) names the crawler better when there is one. A dotted token without a path
+// (`archive.org_bot`) is the crawler's own name.
 const PRODUCT_TOKEN = /[A-Za-z][\w-]*(?:bot|spider|crawler)\b/i;
 function productName(userAgent: string, match: string): string {
   const name = cleanName(match);
-  if (!/[/.]/.test(name)) return name;
+  if (!name.includes('/')) return name;
   return PRODUCT_TOKEN.exec(userAgent)?.[0] ?? name;
 }
 

@@ -32,8 +32,23 @@ export const prerenderStats = z.object({
       browserSeconds: z.number(),
     }),
   ),
-  /** Visits per crawler category in the range, largest first. */
-  categories: z.array(z.object({ category: z.string(), visits: z.number(), renders: z.number() })),
+  /**
+   * Visits per crawler category in the range, largest first (`person`: people asking for Markdown;
+   * `warmup` / `recache`: renders the cron and operators started). Added by the edge beside the
+   * first three: answers given as Markdown, 403s of a refused category, and what each answer's
+   * identity rested on (Web Bot Auth signature, Cloudflare's signals, published IP ranges, the
+   * User-Agent alone).
+   */
+  categories: z.array(
+    z.object({
+      category: z.string(),
+      visits: z.number(),
+      renders: z.number(),
+      markdown: z.number(),
+      refused: z.number(),
+      evidence: z.object({ signature: z.number(), cloudflare: z.number(), ip: z.number(), 'user-agent': z.number() }),
+    }),
+  ),
   /** The render budget: renders allowed per minute (global and per category) against renders used. */
   budget: z.object({ perMinute: z.number(), perCategoryPerMinute: z.number(), rendersInRange: z.number() }),
 });
@@ -51,3 +66,24 @@ export const snapshotItem = z.object({
 export const snapshotList = z.object({ items: z.array(snapshotItem), cursor: z.nullable(z.string()) });
 export type SnapshotItem = z.infer<typeof snapshotItem>;
 export type SnapshotList = z.infer<typeof snapshotList>;
+
+/** `GET /__prerender/snapshots`: `prefix` an absolute URL of the site or a path (`/article/`), `device` one of both. */
+export const snapshotsQuery = z.object({
+  prefix: z.optional(z.string().check(z.maxLength(2048))),
+  device: z.optional(z.enum(['mobile', 'desktop'])),
+  cursor: z.optional(z.string().check(z.maxLength(2048))),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)), 50),
+});
+export type SnapshotsQuery = z.infer<typeof snapshotsQuery>;
+
+/** `POST /__prerender/warm`: one slice of the sitemap warmed now, as the cron does each minute. */
+export const warmReport = z.object({
+  urls: z.number(),
+  checked: z.number(),
+  fresh: z.number(),
+  rendered: z.number(),
+  failed: z.number(),
+  stoppedBy: z.enum(['end-of-sitemap', 'max-checks', 'max-renders', 'budget', 'no-sitemap']),
+  next: z.object({ sitemap: z.number(), offset: z.number() }),
+});
+export type WarmReport = z.infer<typeof warmReport>;

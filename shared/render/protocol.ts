@@ -3,7 +3,7 @@
  * service (both of which answer it): one definition, imported by every side.
  *
  *   POST /render   Authorization: Bearer <token>   {"url": "https://site/page", "device": "mobile"|"desktop"}
- *   200 {"html", "status", "headers", "renderedAt", "timings": {"totalMs"}}
+ *   200 {"html", "markdown"?, "status", "headers", "renderedAt", "timings": {"totalMs"}}
  *   4xx/5xx {"error": {"code", "message", "field"?}}
  *
  * Every request the renderer's browser makes to the site carries `RENDER_REQUEST_HEADER: 1`, so the
@@ -34,6 +34,11 @@ export type RenderRequest = z.input<typeof renderRequestSchema>;
 
 export const renderResultSchema = z.object({
   html: z.string(),
+  /**
+   * The page's main content as Markdown, converted in the browser from the same render (absent from
+   * a backend that does not convert, and for redirects).
+   */
+  markdown: z.optional(z.string()),
   /** The page's own answer: its server's redirect, its `prerender-status-code` meta, or its HTTP status. */
   status: z.int().check(z.minimum(200), z.maximum(599)),
   /** From the page's `prerender-header` metas, canonical-case names. */

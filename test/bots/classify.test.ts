@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyBot } from '../../shared/bots/classify.ts';
-import { categoryFromTags, parseCategories } from '../../shared/bots/categories.ts';
+import { BOT_CATEGORIES, categoryFromTags, parseCategories, robotsToken } from '../../shared/bots/categories.ts';
+import { categoryOfToken, tokensByCategory } from '../../shared/bots/tokens.ts';
 
 // Real User-Agent strings, as published by the crawlers' owners or seen in access logs.
 const BOTS: Array<[category: string, name: string, userAgent: string]> = [
@@ -27,35 +28,53 @@ const BOTS: Array<[category: string, name: string, userAgent: string]> = [
     'Applebot',
     'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.1.1 Safari/605.1.15 (Applebot/0.1; +http://www.apple.com/go/applebot)',
   ],
-  ['social-preview', 'facebookexternalhit', 'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)'],
-  ['social-preview', 'Twitterbot', 'Twitterbot/1.0'],
-  ['social-preview', 'Slackbot', 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)'],
-  ['social-preview', 'LinkedInBot', 'LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)'],
-  ['social-preview', 'Discordbot', 'Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)'],
-  ['social-preview', 'WhatsApp', 'WhatsApp/2.23.20.0 A'],
-  ['social-preview', 'TelegramBot', 'TelegramBot (like TwitterBot)'],
-  ['ai', 'GPTBot', 'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)'],
-  ['ai', 'ChatGPT-User', 'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; ChatGPT-User/1.0; +https://openai.com/bot'],
-  ['ai', 'ClaudeBot', 'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ClaudeBot/1.0; +claudebot@anthropic.com)'],
+  ['link-preview', 'facebookexternalhit', 'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)'],
+  ['link-preview', 'Twitterbot', 'Twitterbot/1.0'],
+  ['link-preview', 'Slackbot', 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)'],
+  ['link-preview', 'LinkedInBot', 'LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)'],
+  ['link-preview', 'Discordbot', 'Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)'],
+  ['link-preview', 'WhatsApp', 'WhatsApp/2.23.20.0 A'],
+  ['link-preview', 'TelegramBot', 'TelegramBot (like TwitterBot)'],
+  ['ai-training', 'GPTBot', 'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)'],
   [
-    'ai',
+    'ai-assistant',
+    'ChatGPT-User',
+    'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; ChatGPT-User/1.0; +https://openai.com/bot',
+  ],
+  ['ai-training', 'ClaudeBot', 'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ClaudeBot/1.0; +claudebot@anthropic.com)'],
+  [
+    'ai-assistant',
     'PerplexityBot',
     'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; PerplexityBot/1.0; +https://perplexity.ai/perplexitybot)',
   ],
-  ['ai', 'CCBot', 'CCBot/2.0 (https://commoncrawl.org/faq/)'],
+  ['ai-training', 'CCBot', 'CCBot/2.0 (https://commoncrawl.org/faq/)'],
   [
-    'ai',
+    'ai-training',
     'Bytespider',
     'Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; Bytespider; spider-feedback@bytedance.com)',
   ],
+  ['archiver', 'ia_archiver', 'ia_archiver (+http://www.alexa.com/site/help/webmasters; crawler@alexa.com)'],
+  ['archiver', 'archive.org_bot', 'Mozilla/5.0 (compatible; archive.org_bot +http://archive.org/details/archive.org_bot)'],
+  [
+    'ai-assistant',
+    'Claude-User',
+    'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Claude-User/1.0; +Claude-User@anthropic.com)',
+  ],
+  [
+    'ai-assistant',
+    'OAI-SearchBot',
+    'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; OAI-SearchBot/1.0; +https://openai.com/searchbot',
+  ],
+  ['other', 'curl', 'curl/8.4.0'],
+  ['other', 'python-requests', 'python-requests/2.32.3'],
   ['seo-tool', 'AhrefsBot', 'Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)'],
   ['seo-tool', 'SemrushBot', 'Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)'],
   ['seo-tool', 'MJ12bot', 'Mozilla/5.0 (compatible; MJ12bot/v1.4.8; http://mj12bot.com/)'],
   ['seo-tool', 'Screaming Frog SEO Spider', 'Screaming Frog SEO Spider/19.4'],
-  ['monitor', 'UptimeRobot', 'Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)'],
-  ['monitor', 'Pingdom', 'Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)'],
+  ['seo-tool', 'UptimeRobot', 'Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)'],
+  ['seo-tool', 'Pingdom', 'Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)'],
   [
-    'monitor',
+    'seo-tool',
     'Chrome-Lighthouse',
     'Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Mobile Safari/537.36 Chrome-Lighthouse',
   ],
@@ -135,9 +154,7 @@ describe('classifyBot: crawlers of every category', () => {
   });
 
   it('covers every category with at least one real user agent', () => {
-    expect(new Set(BOTS.map(([category]) => category))).toEqual(
-      new Set(['search', 'social-preview', 'ai', 'seo-tool', 'monitor', 'other']),
-    );
+    expect(new Set(BOTS.map(([category]) => category))).toEqual(new Set(BOT_CATEGORIES));
   });
 });
 
@@ -162,7 +179,10 @@ describe('classifyBot: Cloudflare signals', () => {
       name: 'Googlebot',
       verified: true,
     });
-    expect(classifyBot({ userAgent: 'facebookexternalhit/1.1', cf: { verifiedBotCategory: 'AI Crawler' } }).category).toBe('ai');
+    expect(classifyBot({ userAgent: 'facebookexternalhit/1.1', cf: { verifiedBotCategory: 'AI Crawler' } }).category).toBe('ai-training');
+    expect(classifyBot({ userAgent: 'facebookexternalhit/1.1', cf: { verifiedBotCategory: 'AI Assistant' } }).category).toBe(
+      'ai-assistant',
+    );
   });
 
   it('marks a crawler verified from Bot Management', () => {
@@ -182,7 +202,7 @@ describe('classifyBot: Cloudflare signals', () => {
     const chrome = HUMANS[0]![1];
     expect(classifyBot({ userAgent: chrome, cf: { verifiedBotCategory: 'Monitoring & Analytics' } })).toMatchObject({
       bot: true,
-      category: 'monitor',
+      category: 'seo-tool',
       verified: true,
     });
   });
@@ -212,21 +232,54 @@ describe('classifyBot: long user agents', () => {
 
 describe('category config', () => {
   it.each([
-    [['search-engine'], 'search'],
-    [['ai-crawler', 'search-engine'], 'ai'],
-    [['search-engine', 'ai-crawler'], 'ai'],
-    [['ai-crawler', 'social-preview'], 'ai'],
-    [['seo'], 'seo-tool'],
-    [['monitoring'], 'monitor'],
-    [['advertising'], 'other'],
-    [undefined, 'other'],
-  ] as const)('tags %j -> %s', (tags, category) => {
-    expect(categoryFromTags(tags)).toBe(category);
+    [['search-engine'], '', 'search'],
+    [['ai-crawler', 'search-engine'], 'OAI-SearchBot', 'ai-assistant'],
+    [['search-engine', 'ai-crawler'], 'DuckAssistBot', 'ai-assistant'],
+    [['ai-crawler'], 'ChatGPT-User', 'ai-assistant'],
+    [['ai-crawler'], 'GPTBot', 'ai-training'],
+    [['ai-crawler', 'social-preview'], 'meta-externalagent', 'ai-training'],
+    [['social-preview'], '', 'link-preview'],
+    [['archiver'], '', 'archiver'],
+    [['seo'], '', 'seo-tool'],
+    [['monitoring'], '', 'seo-tool'],
+    [['advertising'], '', 'other'],
+    [undefined, '', 'other'],
+  ] as const)('tags %j with token "%s" -> %s', (tags, token, category) => {
+    expect(categoryFromTags(tags, token)).toBe(category);
   });
 
   it('parses category lists and rejects unknown names', () => {
-    expect(parseCategories(' search, social-preview ,')).toEqual(new Set(['search', 'social-preview']));
+    expect(parseCategories(' search, link-preview ,')).toEqual(new Set(['search', 'link-preview']));
     expect(parseCategories(undefined)).toEqual(new Set());
     expect(() => parseCategories('search,robots')).toThrow(/unknown bot category "robots"/);
+  });
+});
+
+describe('robots.txt tokens', () => {
+  it.each([
+    ['Googlebot\\/', 'Googlebot'],
+    ['[cC]laude[bB]ot', 'claudebot'],
+    ['archive\\.org_bot', 'archive.org_bot'],
+    ['ChatGPT-User', 'ChatGPT-User'],
+    ['Spider[\\s\\S]*spider\\.com', null],
+    ['AdsBot-Google([^-]|$)', null],
+  ])('the pattern %s names the token %s', (pattern, token) => {
+    expect(robotsToken(pattern)).toBe(token);
+  });
+
+  it('lists the tokens of every category, each in the category its user agents get', () => {
+    const tokens = tokensByCategory();
+    expect(tokens.get('ai-training')).toEqual(expect.arrayContaining(['GPTBot', 'CCBot', 'claudebot', 'Bytespider']));
+    expect(tokens.get('ai-assistant')).toEqual(expect.arrayContaining(['ChatGPT-User', 'OAI-SearchBot', 'Claude-User', 'Perplexity-User']));
+    expect(tokens.get('search')).toEqual(expect.arrayContaining(['Googlebot', 'bingbot']));
+    expect(tokens.get('archiver')).toEqual(expect.arrayContaining(['ia_archiver', 'archive.org_bot']));
+    for (const [category, list] of tokens) {
+      for (const token of list) {
+        const byUserAgent = classifyBot({ userAgent: `Mozilla/5.0 (compatible; ${token}/1.0; +https://example.com/bot)` });
+        expect(byUserAgent.bot ? byUserAgent.category : category, token).toBe(category);
+      }
+    }
+    expect(categoryOfToken('GPTBOT')).toBe('ai-training');
+    expect(categoryOfToken('NoSuchBot')).toBeNull();
   });
 });

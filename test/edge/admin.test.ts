@@ -85,7 +85,8 @@ describe('recache', () => {
       ['desktop', false],
     ]);
     expect(body.results[1]!.hash).toBe(entry.hash);
-    expect(body.ops).toMatchObject({ r2Writes: 1, kvWrites: 2 });
+    // The new mobile snapshot: its HTML and its Markdown; the unchanged desktop one: nothing.
+    expect(body.ops).toMatchObject({ r2Writes: 2, kvWrites: 2 });
     const after = await env.SNAPSHOTS.head(entry.r2Key!);
     expect(after!.uploaded.getTime()).toBe(before!.uploaded.getTime());
     expect((await entryOf(`${ORIGIN}${path}`))!.renderedAt).not.toBe(entry.renderedAt);

@@ -25,10 +25,13 @@ describe('who may trigger a render', () => {
     expect(await renderCount(path)).toBe(1);
   });
 
-  it('a category in neither list is passed through with BYPASS', async () => {
-    const path = uniquePath('neither');
-    const response = await call(path, UA.curl, { CACHE_ONLY_CATEGORIES: 'seo-tool,monitor' });
+  it('a pass-through category gets the SPA with BYPASS, and no render', async () => {
+    const path = uniquePath('pass-through');
+    const policy =
+      'search=render, ai-assistant=render, ai-training=refuse, link-preview=render, archiver=cache-only, seo-tool=cache-only, other=pass-through';
+    const response = await call(path, UA.curl, { AGENT_POLICY: policy });
     expect(response.headers.get('X-Prerender')).toBe('BYPASS');
+    expect(await response.text()).toContain('<div id="app"></div>');
     expect(await renderCount(path)).toBe(0);
   });
 

@@ -3,5 +3,6 @@ declare namespace Cloudflare {
   interface Env {
     TIGHT_GLOBAL_LIMIT: RateLimit;
     TIGHT_CATEGORY_LIMIT: RateLimit;
+    WARM_INDEX: KVNamespace;
   }
 }

@@ -31,7 +31,7 @@ export function uniquePath(label: string): string {
   return `/page/${label}-${Date.now().toString(36)}-${counter++}`;
 }
 
-export type Mode = 'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error';
+export type Mode = 'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error' | 'html-only';
 
 export async function setMode(path: string, mode: Mode): Promise<void> {
   const response = await env.RENDERER.fetch('http://renderer/__mock/mode', { method: 'POST', body: JSON.stringify({ path, mode }) });

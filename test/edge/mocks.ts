@@ -7,12 +7,12 @@
  * the test releases it, and the test can wait until one has arrived: explicit events, no timing.
  */
 import { Response, type Request } from 'miniflare';
-import { pageHtml } from './pages.ts';
+import { SPA_ROBOTS, pageHtml, pageMarkdown } from './pages.ts';
 
 export const RENDER_TOKEN = 'test-render-token';
 export const ADMIN_TOKEN = 'test-admin-token';
 
-type Mode = 'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error';
+type Mode = 'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error' | 'html-only';
 const modes = new Map<string, Mode>();
 const calls = new Map<string, number>();
 const authHeaders: string[] = [];
@@ -74,8 +74,8 @@ export async function renderer(request: Request): Promise<Response> {
   const callKey = `${device} ${pageUrl}`;
   const count = (calls.get(callKey) ?? 0) + 1;
   calls.set(callKey, count);
-  const ok = (html: string, status = 200, headers: Record<string, string> = {}) =>
-    Response.json({ html, status, headers, renderedAt: new Date().toISOString(), timings: { totalMs: 412 } });
+  const ok = (html: string, status = 200, headers: Record<string, string> = {}, markdown?: string) =>
+    Response.json({ html, markdown, status, headers, renderedAt: new Date().toISOString(), timings: { totalMs: 412 } });
   switch (modeOf(page)) {
     case 'down':
       return Response.json({ error: { code: 'browser_unavailable', message: 'no browser' } }, { status: 503 });
@@ -87,12 +87,19 @@ export async function renderer(request: Request): Promise<Response> {
       const hold = holdOf(page.pathname);
       hold.arrive();
       await hold.released;
-      return ok(pageHtml(page.pathname, device));
+      return ok(pageHtml(page.pathname, device), 200, {}, pageMarkdown(page.pathname, device));
     }
     case 'changing':
-      return ok(pageHtml(page.pathname, device, ` #${count}`));
+      return ok(pageHtml(page.pathname, device, ` #${count}`), 200, {}, pageMarkdown(page.pathname, device, ` #${count}`));
+    case 'html-only':
+      return ok(pageHtml(page.pathname, device));
     case 'gone':
-      return ok('<html><head><meta name="prerender-status-code" content="404"></head><body>Not found</body></html>', 404);
+      return ok(
+        '<html><head><meta name="prerender-status-code" content="404"></head><body>Not found</body></html>',
+        404,
+        {},
+        '# Not found\n',
+      );
     case 'moved':
       return ok('<html><head></head><body>Moved</body></html>', 301, { Location: '/about' });
     case 'off-site':
@@ -100,7 +107,7 @@ export async function renderer(request: Request): Promise<Response> {
     case 'server-error':
       return ok('<html><body>Oops</body></html>', 500);
     case 'ok':
-      return ok(pageHtml(page.pathname, device));
+      return ok(pageHtml(page.pathname, device), 200, {}, pageMarkdown(page.pathname, device));
   }
 }
 
@@ -131,6 +138,7 @@ export async function assets(request: Request): Promise<Response> {
     'X-Echo-Render': request.headers.get('X-Prerender-Render') ?? '',
   };
   if (url.pathname === '/sitemap.xml') return new Response(SITEMAP, { headers: { ...echo, 'Content-Type': 'application/xml' } });
+  if (url.pathname === '/robots.txt') return new Response(SPA_ROBOTS, { headers: { ...echo, 'Content-Type': 'text/plain' } });
   if (url.pathname.startsWith('/api/')) return Response.json({ api: true }, { headers: echo });
   if (url.pathname.startsWith('/assets/')) {
     return new Response('console.log(1)', {

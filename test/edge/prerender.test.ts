@@ -238,7 +238,7 @@ describe('bot requests that are not page navigations pass through (BYPASS)', () 
   it.each([
     ['GET', '/assets/app.3f9a.js'],
     ['GET', '/api/feed/home'],
-    ['GET', '/robots.txt'],
+    ['GET', '/sitemap.xml'],
     ['GET', '/.well-known/security.txt'],
     ['POST', '/api/links'],
   ])('%s %s', async (method, path) => {

@@ -6,7 +6,8 @@ import { decideRoute, isHtmlNavigation, pathStartsWith } from '../../workers/edg
 import { ageOf, cleanSnapshot, freshness, judgeRender, safeLocation, stampSnapshot } from '../../workers/edge/src/snapshot.ts';
 import { parseSitemap } from '../../workers/edge/src/sitemap.ts';
 import { sendingToken } from '../../workers/edge/src/deps.ts';
-import { classifyBot, type BotClassification } from '../../shared/bots/classify.ts';
+import { PERSON, type Identity } from '../../workers/edge/src/identity/identify.ts';
+import { readPolicy } from '../../workers/edge/src/policy.ts';
 import { ConfigError } from '../../shared/config.ts';
 import { parseSiteOrigins } from '../../shared/render/site.ts';
 import { env } from 'cloudflare:test';
@@ -166,46 +167,83 @@ describe('isHtmlNavigation', () => {
 });
 
 describe('decideRoute', () => {
-  const config = {
-    renderCategories: new Set(['search', 'social-preview', 'ai'] as const),
-    cacheOnlyCategories: new Set(['seo-tool', 'monitor'] as const),
-    verifyBots: true,
-    verifyCategories: new Set(['search'] as const),
-  };
-  const req = (pathname: string, extra: Partial<{ method: string; isRenderRequest: boolean; onSite: boolean }> = {}) => ({
+  const policy = readPolicy(
+    'search=render, ai-assistant=render, ai-training=refuse, link-preview=render, archiver=pass-through, seo-tool=cache-only, other=cache-only',
+    'search=yes, ai-input=yes, ai-train=no',
+  );
+  const config = { policy, verifyBots: true, verifyCategories: new Set(['search'] as const) };
+  const req = (pathname: string, extra: Partial<{ method: string; onSite: boolean; markdown: boolean }> = {}) => ({
     method: 'GET',
     pathname,
-    isRenderRequest: false,
     onSite: true,
+    markdown: false,
     ...extra,
   });
-  const bot = (category: BotClassification['category'], verified = false): BotClassification => ({
+  const bot = (category: Identity['category'], verified = false, signatureRejected = false): Identity => ({
     bot: true,
     category,
     name: 'x',
     verified,
+    evidence: verified ? 'cloudflare' : 'user-agent',
+    signatureRejected,
   });
-  const human = classifyBot({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0' });
+  const person = PERSON;
 
   it.each([
-    ['human', req('/a'), human, { kind: 'human' }],
-    ['render request from our renderer', req('/a', { isRenderRequest: true }), bot('other'), { kind: 'human' }],
-    ['verified search bot', req('/a'), bot('search', true), { kind: 'prerender', mayRender: true, reason: 'render-category' }],
-    ['spoofed search bot', req('/a'), bot('search', false), { kind: 'prerender', mayRender: false, reason: 'unverified' }],
+    ['a person', req('/a'), person, { kind: 'human' }],
     [
-      'social preview (no verification asked)',
-      req('/a'),
-      bot('social-preview'),
-      { kind: 'prerender', mayRender: true, reason: 'render-category' },
+      'a person asking for Markdown',
+      req('/a', { markdown: true }),
+      person,
+      { kind: 'prerender', format: 'markdown', mayRender: false, reason: 'person-markdown' },
     ],
-    ['cache-only category', req('/a'), bot('seo-tool'), { kind: 'prerender', mayRender: false, reason: 'cache-only-category' }],
-    ['category in neither list', req('/a'), bot('other'), { kind: 'bypass', reason: 'category-not-prerendered' }],
+    ['a person asking for a file as Markdown', req('/app.js', { markdown: true }), person, { kind: 'human' }],
+    [
+      'verified search bot',
+      req('/a'),
+      bot('search', true),
+      { kind: 'prerender', format: 'html', mayRender: true, reason: 'render-category' },
+    ],
+    ['spoofed search bot', req('/a'), bot('search', false), { kind: 'prerender', format: 'html', mayRender: false, reason: 'unverified' }],
+    [
+      'verified search bot whose signature failed',
+      req('/a'),
+      bot('search', true, true),
+      { kind: 'prerender', format: 'html', mayRender: false, reason: 'signature-rejected' },
+    ],
+    [
+      'link preview (no verification asked)',
+      req('/a'),
+      bot('link-preview'),
+      { kind: 'prerender', format: 'html', mayRender: true, reason: 'render-category' },
+    ],
+    [
+      'AI assistant asking for Markdown',
+      req('/a', { markdown: true }),
+      bot('ai-assistant'),
+      { kind: 'prerender', format: 'markdown', mayRender: true, reason: 'render-category' },
+    ],
+    [
+      'cache-only category',
+      req('/a'),
+      bot('seo-tool'),
+      { kind: 'prerender', format: 'html', mayRender: false, reason: 'cache-only-category' },
+    ],
+    ['pass-through category', req('/a'), bot('archiver'), { kind: 'bypass', reason: 'pass-through-category' }],
+    [
+      'pass-through category asking for Markdown',
+      req('/a', { markdown: true }),
+      bot('archiver'),
+      { kind: 'prerender', format: 'markdown', mayRender: false, reason: 'pass-through-category' },
+    ],
+    ['refused category, a page', req('/a'), bot('ai-training'), { kind: 'refuse', reason: 'ai-training-refused' }],
+    ['refused category, a file', req('/assets/app.js'), bot('ai-training'), { kind: 'refuse', reason: 'ai-training-refused' }],
     ['bot asset', req('/assets/app.js'), bot('search', true), { kind: 'bypass', reason: 'not-navigation' }],
     ['bot API call', req('/api/feed'), bot('search', true), { kind: 'bypass', reason: 'not-navigation' }],
     ['bot POST', req('/a', { method: 'POST' }), bot('search', true), { kind: 'bypass', reason: 'not-navigation' }],
     ['bot on a foreign host', req('/a', { onSite: false }), bot('search', true), { kind: 'bypass', reason: 'not-site-origin' }],
-  ] as const)('%s', (_label, request, classification, expected) => {
-    expect(decideRoute(request, classification, config)).toEqual(expected);
+  ] as const)('%s', (_label, request, identity, expected) => {
+    expect(decideRoute(request, identity, config)).toEqual(expected);
   });
 
   it('lets unverified crawlers render when verification is off (local)', () => {
@@ -322,7 +360,7 @@ describe('coolsDown: which render outcomes hold a key back from crawler renders'
   it.each([
     [{ kind: 'failed', reason: 'timeout' }, true],
     [{ kind: 'failed', reason: 'off-site-location' }, true],
-    [{ kind: 'serve-only', status: 503, headers: {}, renderedAt: '', body: '' }, true],
+    [{ kind: 'serve-only', url: '', status: 503, headers: {}, renderedAt: '', body: '', markdown: null }, true],
     [{ kind: 'failed', reason: 'budget' }, false],
   ] as const)('%j -> %s', (outcome, expected) => {
     expect(coolsDown(outcome)).toBe(expected);
@@ -351,11 +389,16 @@ describe('config', () => {
     expect(config.site).toEqual(local);
     expect([...config.queryParams]).toEqual(['page', 'q', 'lang']);
     expect(config.verifyBots).toBe(false);
-    expect([...config.renderCategories]).toEqual(['search', 'social-preview', 'ai']);
+    expect(config.policy.search.action).toBe('render');
+    expect(config.policy['ai-training']).toEqual({
+      action: 'refuse',
+      signals: { search: true, 'ai-input': true, 'ai-train': false },
+      contentSignal: 'search=yes, ai-input=yes, ai-train=no',
+    });
     expect(() => readConfig({ ...env, FRESH_SECONDS: 'soon' } as unknown as EdgeEnv)).toThrow(
       /^FRESH_SECONDS: Invalid input: expected number/,
     );
-    expect(() => readConfig({ ...env, RENDER_CATEGORIES: 'search,robots' } as unknown as EdgeEnv)).toThrow(/RENDER_CATEGORIES/);
+    expect(() => readConfig({ ...env, VERIFY_CATEGORIES: 'search,robots' } as unknown as EdgeEnv)).toThrow(/VERIFY_CATEGORIES/);
     expect(() => readConfig({ ...env, RENDER_SERVICE_URL: 'file:///etc' } as unknown as EdgeEnv)).toThrow(/RENDER_SERVICE_URL/);
   });
 });

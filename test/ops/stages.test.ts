@@ -26,7 +26,7 @@ interface Generated {
   kv_namespaces?: Array<{ binding: string; id?: string }>;
   r2_buckets?: Array<{ binding: string; bucket_name: string }>;
   analytics_engine_datasets?: Array<{ binding: string; dataset: string }>;
-  ratelimits?: Array<{ name: string; namespace_id: string }>;
+  ratelimits?: Array<{ name: string; namespace_id: string; simple: { limit: number; period: number } }>;
   d1_databases?: Array<{ binding: string; database_name: string; database_id?: string }>;
   queues?: {
     producers?: Array<{ binding: string; queue: string }>;
@@ -108,9 +108,7 @@ describe.each(STAGES)('%s', (stage) => {
     expect(main?.dead_letter_queue).toBeDefined();
     expect(main?.max_retries).toBeGreaterThan(0);
     expect(consumers.map((c) => c.queue)).toContain(main?.dead_letter_queue);
-    expect(shortener.d1_databases?.find((d) => d.binding === 'LINK_STATS')?.database_name).toMatch(
-      new RegExp(stage === 'production' ? '^link-stats' : `-${stage}$`),
-    );
+    expect(shortener.d1_databases?.find((d) => d.binding === 'LINK_STATS')?.database_name).toMatch(new RegExp(`-${stage}$`));
     // One owner per database: no other worker binds it.
     for (const worker of WORKER_NAMES.filter((w) => w !== 'shortener')) {
       expect(generated(worker, stage).d1_databases?.map((d) => d.binding) ?? [], worker).not.toContain('LINK_STATS');
@@ -120,6 +118,28 @@ describe.each(STAGES)('%s', (stage) => {
   it('counts mail-scanner bursts as scanners, and shows preview cards only to verified bots, on real traffic', () => {
     expect(Number(generated('redirector', stage).vars?.SCANNER_BURST_LINKS)).toBeGreaterThan(0);
     expect(generated('redirector', stage).vars?.VERIFY_BOTS).toBe('true');
+  });
+
+  it("reports the edge's render budget as its rate limits enforce it", () => {
+    const edge = generated('edge', stage);
+    const limit = (name: string) => edge.ratelimits?.find((r) => r.name === name)?.simple;
+    expect(limit('RENDER_LIMIT_GLOBAL')).toEqual({ limit: Number(edge.vars?.RENDER_LIMIT_PER_MINUTE), period: 60 });
+    expect(limit('RENDER_LIMIT_CATEGORY')).toEqual({ limit: Number(edge.vars?.RENDER_LIMIT_PER_CATEGORY_PER_MINUTE), period: 60 });
+  });
+
+  it('consumes every queue a worker produces to, into its own D1, with a dead-letter queue', () => {
+    for (const worker of WORKER_NAMES) {
+      const config = generated(worker, stage);
+      for (const producer of config.queues?.producers ?? []) {
+        // The consumer may be another worker (the shortener consumes the redirector's clicks).
+        const consumer = WORKER_NAMES.flatMap((w) => generated(w, stage).queues?.consumers ?? []).find((c) => c.queue === producer.queue);
+        expect(consumer, `${worker} consumes ${producer.queue}`).toBeDefined();
+        expect(consumer?.dead_letter_queue, `${worker}: ${producer.queue}`).toMatch(new RegExp(`-${stage}$`));
+        expect(producer.queue, worker).toMatch(new RegExp(`-${stage}$`));
+      }
+      for (const db of config.d1_databases ?? []) expect(db.database_name, worker).toMatch(new RegExp(`-${stage}$`));
+    }
+    expect(generated('edge', stage).d1_databases?.map((d) => d.binding)).toEqual(['EVENTS_DB']);
   });
 
   it('renders and serves the same site origin on the edge and the renderer', () => {
@@ -148,6 +168,7 @@ describe('stages apart', () => {
         ];
       });
     const [staging, production] = [resources('staging'), resources('production')];
+    expect(staging).toContain('d1:prerender-events-staging');
     expect(staging.length).toBeGreaterThan(0);
     expect(staging.filter((r) => production.includes(r))).toEqual([]);
   });

@@ -109,6 +109,25 @@ function sitePages(apiOrigin: string, offsiteOrigin: string): Record<string, (re
       document.cookie = 'visited=1; path=/'; localStorage.setItem('visited', '1');
     </script>`,
       ),
+    // An SPA with site chrome around its main content, filled by JavaScript: what Markdown keeps.
+    '/article': () =>
+      page(
+        '<title>Fixture article</title>',
+        `<header><a href="/">Home</a><nav><a href="/a">A</a> <a href="/b">B</a></nav></header>
+      <main id="app"></main>
+      <footer>Footer text</footer>
+      <script>document.getElementById('app').innerHTML = [
+        '<article><h1>Edge caching for agents</h1>',
+        '<p>Crawlers that run no JavaScript get <strong>the content</strong>, not a shell. See <a href="/docs/guide">the guide</a>.</p>',
+        '<h2>Steps</h2><ul><li>Render once</li><li>Serve twice</li></ul>',
+        '<p><img src="/diagram.png" alt="A diagram of the edge"></p>',
+        '<p hidden>Hidden by attribute</p><p style="display:none">Hidden by style</p>',
+        '<nav>In-article navigation</nav><p><a href="javascript:void 0">Not a real link</a></p>',
+        '<script>var inline = 1;<\\/script><pre><code class="language-js">const a = 1;</code></pre></article>',
+      ].join('');</script>`,
+      ),
+    // No <main>: the body without its chrome is the content.
+    '/plain': () => page('', `<header>Site header</header><nav>Menu</nav><section><p>Only paragraph.</p></section><footer>Footer</footer>`),
     // Never idle: a request that never answers. Content is there at once.
     '/polling': () => page('', `<main id="app"></main><script>${fill('polling-content')} fetch('/hang');</script>`),
   };

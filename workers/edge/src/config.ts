@@ -6,6 +6,8 @@
 import * as z from 'zod/mini';
 import { integer } from '../../../shared/http/validate.ts';
 import { parseCategories, type BotCategory } from '../../../shared/bots/categories.ts';
+import { parseRangeSources } from './identity/ip-ranges.ts';
+import { readPolicy, type AgentPolicy } from './policy.ts';
 import { ConfigError, configLoader, listVar } from '../../../shared/config.ts';
 import { DEVICES, type Device } from '../../../shared/render/protocol.ts';
 import { parseSiteOrigins, type SiteOrigins } from '../../../shared/render/site.ts';
@@ -14,10 +16,19 @@ export interface EdgeConfig {
   site: SiteOrigins;
   /** Query parameters that select another page; every other one is dropped from cache keys. */
   queryParams: ReadonlySet<string>;
-  renderCategories: ReadonlySet<BotCategory>;
-  cacheOnlyCategories: ReadonlySet<BotCategory>;
+  /** What each crawler category gets, and the content signals it is told (policy.ts). */
+  policy: AgentPolicy;
   verifyBots: boolean;
   verifyCategories: ReadonlySet<BotCategory>;
+  /** Web Bot Auth key directories on `http://localhost` / `http://127.0.0.1` are fetched (the site is local). */
+  allowLocalDirectories: boolean;
+  /** Published IP ranges by crawler token (lower case), checked when verification is on. */
+  ipRangeSources: ReadonlyMap<string, string>;
+  /** The render budget as the rate-limit bindings enforce it (reported by the stats API). */
+  renderLimitPerMinute: number;
+  renderLimitPerCategoryPerMinute: number;
+  /** How long the first event count of a quiet spell waits for others before one queue send. */
+  eventFlushMs: number;
   freshSeconds: number;
   errorFreshSeconds: number;
   staleSeconds: number;
@@ -41,13 +52,18 @@ const seconds = z.coerce.number().check(integer(), z.positive());
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** Whether every origin of the site is on this machine (`npm start`, the tests). */
+export function siteIsLocal(site: SiteOrigins): boolean {
+  return [...site.all].every((origin) => LOCAL_HOSTS.has(new URL(origin).hostname));
+}
+
 /**
  * Switching verification off is honoured only while every site origin is local: a production deploy
  * that forgot to override `VERIFY_BOTS = "false"` still refuses renders to spoofed crawlers.
  */
 export function verificationRequired(flag: string | undefined, site: SiteOrigins): boolean {
   if (flag !== 'false') return true;
-  return ![...site.all].every((origin) => LOCAL_HOSTS.has(new URL(origin).hostname));
+  return !siteIsLocal(site);
 }
 
 /** Parameter names as `URLSearchParams` yields them; one with a space, `=`, `&`, `?` or `#` is a typo. */
@@ -78,10 +94,14 @@ export function readConfig(env: EdgeEnv): EdgeConfig {
   return {
     site,
     queryParams: parseQueryParams(env.CACHE_QUERY_PARAMS),
-    renderCategories: categories('RENDER_CATEGORIES', env.RENDER_CATEGORIES),
-    cacheOnlyCategories: categories('CACHE_ONLY_CATEGORIES', env.CACHE_ONLY_CATEGORIES),
+    policy: readPolicy(env.AGENT_POLICY, env.CONTENT_SIGNALS),
     verifyBots: verificationRequired(env.VERIFY_BOTS, site),
     verifyCategories: categories('VERIFY_CATEGORIES', env.VERIFY_CATEGORIES),
+    allowLocalDirectories: siteIsLocal(site),
+    ipRangeSources: parseRangeSources(env.CRAWLER_IP_RANGES),
+    renderLimitPerMinute: field('RENDER_LIMIT_PER_MINUTE', seconds, env.RENDER_LIMIT_PER_MINUTE),
+    renderLimitPerCategoryPerMinute: field('RENDER_LIMIT_PER_CATEGORY_PER_MINUTE', seconds, env.RENDER_LIMIT_PER_CATEGORY_PER_MINUTE),
+    eventFlushMs: field('EVENT_FLUSH_MS', z.coerce.number().check(integer(), z.minimum(0), z.maximum(60_000)), env.EVENT_FLUSH_MS),
     freshSeconds: field('FRESH_SECONDS', seconds, env.FRESH_SECONDS),
     errorFreshSeconds: field('ERROR_FRESH_SECONDS', seconds, env.ERROR_FRESH_SECONDS),
     staleSeconds: field('STALE_SECONDS', seconds, env.STALE_SECONDS),

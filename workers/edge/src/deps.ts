@@ -9,6 +9,10 @@ import { listVar } from '../../../shared/config.ts';
 import { perIsolate } from '../../../shared/isolate.ts';
 import { configOf, type EdgeConfig } from './config.ts';
 import { RenderBudget, SingleFlight } from './budget.ts';
+import { EdgeEvents } from './events.ts';
+import { KeyDirectories, type Directory } from './identity/key-directory.ts';
+import type { RangeCache } from './identity/ip-ranges.ts';
+import type { NonceCache } from './identity/web-bot-auth.ts';
 import { FAILURE_COOLDOWN_MS, MAX_COOLDOWNS, type RenderOutcome } from './refresh.ts';
 import { bindingRenderer, serviceRenderer, type Renderer } from './renderer.ts';
 import { SnapshotStore, hotSnapshotBytes, type HotSnapshot } from './store.ts';
@@ -16,6 +20,11 @@ import { SnapshotStore, hotSnapshotBytes, type HotSnapshot } from './store.ts';
 /** Hot snapshots per isolate: 16 MB of the 128 MB an isolate may use. */
 export const HOT_CACHE_BYTES = 16 * 1024 * 1024;
 const HOT_CACHE_ENTRIES = 10_000;
+/** Key directories and published IP range files remembered per isolate. */
+const DIRECTORY_ENTRIES = 1_000;
+const RANGE_ENTRIES = 100;
+/** Nonces of accepted signatures per isolate (each kept until its signature expires). */
+const NONCE_ENTRIES = 100_000;
 
 export interface EdgeState {
   config: EdgeConfig;
@@ -28,6 +37,12 @@ export interface EdgeState {
   renderer: Renderer;
   budget: RenderBudget;
   assets: Fetcher;
+  events: EdgeEvents;
+  directories: KeyDirectories;
+  nonces: NonceCache;
+  ipRanges: RangeCache;
+  /** The merged robots.txt, kept for a minute (robots.ts). */
+  robots: BoundedMap<string>;
 }
 
 export const edgeState = perIsolate((env: EdgeEnv): EdgeState => {
@@ -47,6 +62,11 @@ export const edgeState = perIsolate((env: EdgeEnv): EdgeState => {
     renderer: rendererOf(env, config),
     budget: new RenderBudget(env.RENDER_LIMIT_GLOBAL, env.RENDER_LIMIT_CATEGORY),
     assets: env.ASSETS_SERVICE,
+    events: new EdgeEvents(env.EVENTS, config.eventFlushMs),
+    directories: new KeyDirectories(new BoundedMap<Directory>({ maxEntries: DIRECTORY_ENTRIES }), new SingleFlight<Directory>()),
+    nonces: new BoundedMap<true>({ maxEntries: NONCE_ENTRIES }),
+    ipRanges: new BoundedMap({ maxEntries: RANGE_ENTRIES }),
+    robots: new BoundedMap<string>({ maxEntries: 1, ttlMs: 60_000 }),
   };
 });
 

@@ -1,6 +1,8 @@
+import { WorkerEntrypoint } from 'cloudflare:workers';
 import { classifyBot } from '../../../shared/bots/classify.ts';
-import { errorToResponse } from '../../../shared/http/errors.ts';
-import { ADMIN_PREFIX, app } from './app.ts';
+import { consumeEvents } from '../../../shared/events/rollup.ts';
+import { errorToResponse, notFound } from '../../../shared/http/errors.ts';
+import { ADMIN_PREFIX, app, operatorApp } from './app.ts';
 import { frontDoor } from './front-door.ts';
 import { pathStartsWith } from './route.ts';
 import { scheduled } from './scheduled.ts';
@@ -25,4 +27,21 @@ async function admin(request: Request, env: EdgeEnv, ctx: ExecutionContext): Pro
   return classifyBot({ userAgent: request.headers.get('User-Agent') }).bot ? withPrerenderState(response, 'BYPASS') : response;
 }
 
-export default { fetch, scheduled } satisfies ExportedHandler<EdgeEnv>;
+/** The edge's own event queue, rolled up into its own D1 (events.ts). */
+async function queue(batch: MessageBatch<unknown>, env: EdgeEnv): Promise<void> {
+  await consumeEvents(batch, env.EVENTS_DB);
+}
+
+export default { fetch, scheduled, queue } satisfies ExportedHandler<EdgeEnv>;
+
+/**
+ * The console's way in (`{ binding = "EDGE", service = "edge", entrypoint = "OperatorApi" }`): the
+ * operator routes under `/__prerender/` at the same paths, authenticated by the service binding
+ * itself (an entrypoint is unreachable from the internet); `X-Operator` names who acts.
+ */
+export class OperatorApi extends WorkerEntrypoint<EdgeEnv> {
+  override async fetch(request: Request): Promise<Response> {
+    if (!pathStartsWith(request.url, ADMIN_PREFIX)) return notFound(`no operator route for ${new URL(request.url).pathname}`).toResponse();
+    return operatorApp.fetch(request, this.env, this.ctx);
+  }
+}

@@ -3,6 +3,7 @@
  * and the cron warm-up. Concurrent calls for the same key in one isolate share one render.
  */
 import type { BoundedMap } from '../../../shared/bounded-map.ts';
+import type { EdgeEvents } from './events.ts';
 import { log } from '../../../shared/log.ts';
 import type { CacheKey } from './cache-key.ts';
 import type { EdgeConfig } from './config.ts';
@@ -12,8 +13,23 @@ import type { RenderBudget, SingleFlight } from './budget.ts';
 import type { SnapshotStore } from './store.ts';
 
 export type RenderOutcome =
-  | { kind: 'stored'; entry: SnapshotEntry; body: string | null; bodyWritten: boolean; renderMs: number | null }
-  | { kind: 'serve-only'; status: number; headers: Record<string, string>; renderedAt: string; body: string }
+  | {
+      kind: 'stored';
+      entry: SnapshotEntry;
+      body: string | null;
+      markdown: string | null;
+      bodyWritten: boolean;
+      renderMs: number | null;
+    }
+  | {
+      kind: 'serve-only';
+      url: string;
+      status: number;
+      headers: Record<string, string>;
+      renderedAt: string;
+      body: string;
+      markdown: string | null;
+    }
   | { kind: 'failed'; reason: string };
 
 export interface RefreshDeps {
@@ -27,6 +43,12 @@ export interface RefreshDeps {
   flights: SingleFlight<RenderOutcome>;
   /** Index keys whose last render failed or gave a page that is served but not cached. */
   cooldowns: BoundedMap<true>;
+  /** Renders and their browser time are counted under `budgetKey` (absent: not counted). */
+  events?: EdgeEvents;
+  /** Keeps the counting's background send alive (the request's or the cron's `waitUntil`). */
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /** What the identity of the request that started the render rested on (for the log). */
+  evidence?: string | null;
 }
 
 /**
@@ -69,6 +91,7 @@ async function renderAndStoreOnce(key: CacheKey, previous: SnapshotEntry | null,
   let page;
   try {
     page = await deps.renderer.render(key.url, key.device);
+    deps.events?.countRender(deps.budgetKey, page.totalMs, deps.waitUntil);
   } catch (error) {
     const reason = error instanceof RenderError ? error.reason : 'renderer-unreachable';
     log('error', 'prerender.render_failed', { url: key.url, device: key.device, reason, message: String(error) });
@@ -79,15 +102,18 @@ async function renderAndStoreOnce(key: CacheKey, previous: SnapshotEntry | null,
     log('warn', 'prerender.render_rejected', { url: key.url, device: key.device, status: page.status, reason: verdict.reason });
     return { kind: 'failed', reason: verdict.reason };
   }
-  const content = verdict.status >= 300 && verdict.status < 400 ? null : await cleanSnapshot(page.html);
+  const redirect = verdict.status >= 300 && verdict.status < 400;
+  const content = redirect ? null : await cleanSnapshot(page.html);
   if (verdict.kind === 'serve-only') {
     log('warn', 'prerender.render_not_cached', { url: key.url, device: key.device, status: verdict.status });
     return {
       kind: 'serve-only',
+      url: key.url,
       status: verdict.status,
       headers: verdict.headers,
       renderedAt: page.renderedAt,
       body: stampSnapshot(content ?? '', page.renderedAt),
+      markdown: redirect ? null : page.markdown,
     };
   }
   const { entry, body, bodyWritten } = await deps.store.save(
@@ -100,7 +126,17 @@ async function renderAndStoreOnce(key: CacheKey, previous: SnapshotEntry | null,
       ...freshness(verdict.status, Date.now(), deps.config),
     },
     content,
+    redirect ? null : page.markdown,
   );
-  log('info', 'prerender.rendered', { url: key.url, device: key.device, status: entry.status, bodyWritten, renderMs: page.totalMs });
-  return { kind: 'stored', entry, body, bodyWritten, renderMs: page.totalMs };
+  log('info', 'prerender.rendered', {
+    url: key.url,
+    device: key.device,
+    for: deps.budgetKey,
+    evidence: deps.evidence ?? null,
+    status: entry.status,
+    bodyWritten,
+    markdown: entry.markdown?.bytes ?? null,
+    renderMs: page.totalMs,
+  });
+  return { kind: 'stored', entry, body, markdown: entry.markdown ? page.markdown : null, bodyWritten, renderMs: page.totalMs };
 }

@@ -6,6 +6,8 @@ import { RENDER_PATH, renderResultSchema, type Device, type RenderRequest } from
 
 export interface RenderedPage {
   html: string;
+  /** The page's Markdown from the same render; null from a backend that does not convert. */
+  markdown: string | null;
   status: number;
   headers: Record<string, string>;
   renderedAt: string;
@@ -45,8 +47,8 @@ export function bindingRenderer(binding: Fetcher, token: string | undefined): Re
       }
       const parsed = renderResultSchema.safeParse(await response.json().catch(() => null));
       if (!parsed.success) throw new RenderError('bad-response', `renderer answered an unexpected body: ${parsed.error.message}`);
-      const { html, status, headers, renderedAt, timings } = parsed.data;
-      return { html, status, headers, renderedAt, totalMs: timings.totalMs };
+      const { html, markdown, status, headers, renderedAt, timings } = parsed.data;
+      return { html, markdown: markdown ?? null, status, headers, renderedAt, totalMs: timings.totalMs };
     },
   };
 }
@@ -79,6 +81,8 @@ export function serviceRenderer(baseUrl: string, token: string | undefined, fetc
       if (location) headers.location = location;
       return {
         html: await response.text(),
+        // A prerender.io-compatible service answers HTML only.
+        markdown: null,
         status: response.status,
         headers,
         renderedAt: new Date().toISOString(),

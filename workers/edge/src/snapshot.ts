@@ -7,7 +7,10 @@ import { siteUrl, type SiteOrigins } from '../../../shared/render/site.ts';
 
 export type PrerenderState = 'HIT' | 'MISS' | 'STALE' | 'FALLBACK' | 'BYPASS';
 
-/** The KV index entry of one cache key. Bodies live in R2 under `r2Key`. */
+/**
+ * The KV index entry of one cache key. Bodies live in R2 under `r2Key` (HTML) and `markdown.r2Key`.
+ * New fields are optional, so entries written before them still read.
+ */
 export interface SnapshotEntry {
   v: 1;
   url: string;
@@ -21,6 +24,15 @@ export interface SnapshotEntry {
   /** Epoch ms: fresh until, then STALE until `staleUntil`, then re-rendered before serving. */
   freshUntil: number;
   staleUntil: number;
+  /** The page's Markdown, from the same render, stored beside the HTML under the same content hash. */
+  markdown?: MarkdownRef | null;
+}
+
+export interface MarkdownRef {
+  r2Key: string;
+  bytes: number;
+  /** `x-markdown-tokens`: the estimate sent with the Markdown. */
+  tokens: number;
 }
 
 /** Cached as pages: 200. Cached briefly: gone and moved answers (prerender.io's meta convention). */
@@ -105,14 +117,16 @@ export function stampSnapshot(content: string, renderedAt: string): string {
 }
 
 /**
- * The answer to a bot: real status (a 404 is a 404, a 301 carries its same-site Location), and
- * `Vary: User-Agent` because the same URL answers humans with the SPA.
+ * The answer to a bot: real status (a 404 is a 404, a 301 carries its same-site Location), the
+ * category's `Content-Signal`, and `Vary: User-Agent, Accept` because the same URL answers humans
+ * with the SPA and `Accept: text/markdown` with Markdown.
  */
 export function botResponse(
   state: PrerenderState,
   entry: Pick<SnapshotEntry, 'status' | 'headers' | 'renderedAt'>,
   body: string | ReadableStream | null,
   method: string,
+  contentSignal: string,
 ): Response {
   // The entry's own headers are the lower-case names `judgeRender` passed, none of which is set here.
   const headers: Record<string, string> = {
@@ -120,8 +134,9 @@ export function botResponse(
     'content-type': 'text/html; charset=utf-8',
     'x-prerender': state,
     'x-prerender-rendered-at': entry.renderedAt,
+    'content-signal': contentSignal,
     'cache-control': 'private, no-cache',
-    vary: 'User-Agent',
+    vary: 'User-Agent, Accept',
   };
   const redirect = REDIRECT_STATUSES.has(entry.status);
   return new Response(method === 'HEAD' || redirect ? null : body, { status: entry.status, headers });

@@ -1,25 +1,50 @@
 /**
  * Snapshot storage: a small JSON index entry per cache key in KV (read on every bot request, cached
- * at the edge location), the HTML body in R2 (read only when the index says there is one to serve),
- * and the hottest of both in isolate memory. Bindings and the memory map come in through the
- * constructor.
+ * at the edge location), the HTML body and the page's Markdown in R2 (read only when the index says
+ * there is one to serve), and the hottest of them in isolate memory. Bindings and the memory map
+ * come in through the constructor.
  */
 import type { BoundedMap } from '../../../shared/bounded-map.ts';
+import { tokenEstimate } from './markdown.ts';
 import { INDEX_PREFIX, sha256Hex, type CacheKey } from './cache-key.ts';
-import { stampSnapshot, type SnapshotEntry } from './snapshot.ts';
+import { stampSnapshot, type MarkdownRef, type SnapshotEntry } from './snapshot.ts';
 
 /** KV's minimum `cacheTtl` (https://developers.cloudflare.com/kv/api/read-key-value-pairs/#cachettl-parameter). */
 const INDEX_CACHE_TTL = 60;
 
-/** A snapshot held in isolate memory: the index entry and its body (null for redirects). */
+/**
+ * A snapshot held in isolate memory: the index entry, its HTML body (null for redirects) and its
+ * Markdown once read (undefined: not read yet; null: none).
+ */
 export interface HotSnapshot {
   entry: SnapshotEntry;
   body: string | null;
+  markdown?: string | null;
 }
 
-/** What one hot snapshot costs in memory, roughly: the body as UTF-16 plus the entry. */
+/** What one hot snapshot costs in memory, roughly: the bodies as UTF-16 plus the entry. */
 export function hotSnapshotBytes(hot: HotSnapshot): number {
-  return (hot.body?.length ?? 0) * 2 + 512;
+  return ((hot.body?.length ?? 0) + (hot.markdown?.length ?? 0)) * 2 + 512;
+}
+
+/**
+ * The summary kept as each index key's KV metadata (at most 1,024 bytes), so the inventory lists
+ * status, age and size without reading every entry.
+ */
+export interface IndexMetadata {
+  status: number;
+  renderedAt: string;
+  freshUntil: number;
+  staleUntil: number;
+  /** Bytes of the HTML body (null for redirects). */
+  bytes: number | null;
+  markdownBytes: number | null;
+}
+
+export interface ListedSnapshot {
+  name: string;
+  /** Null for entries written before metadata was kept (their summary needs a read). */
+  metadata: IndexMetadata | null;
 }
 
 export interface StoreStats {
@@ -67,23 +92,40 @@ export class SnapshotStore {
     // `lookup` has just made this key the most recently used; no need to move it again.
     const hot = this.hot?.peek(key.index);
     if (hot && hot.entry.hash === entry.hash && hot.body !== null) return hot.body;
-    this.stats.r2Reads++;
-    const object = await this.bodies.get(entry.r2Key);
-    if (!object) return null;
-    // Serve only the body the entry names: another hash is a render whose index write did not
-    // happen (or a newer one under way), so it is a miss, and the next render writes both again.
-    const storedHash = object.customMetadata?.hash;
-    if (storedHash && storedHash !== entry.hash) {
-      await object.body.cancel();
-      return null;
-    }
-    const body = await object.text();
-    this.remember(key, entry, body);
+    const body = await this.readBody(entry.r2Key, entry.hash);
+    if (body !== null) this.remember(key, entry, body, hot?.entry.hash === entry.hash ? hot.markdown : undefined);
     return body;
   }
 
-  private remember(key: CacheKey, entry: SnapshotEntry, body: string | null): void {
-    this.hot?.set(key.index, { entry, body });
+  /** The Markdown of an entry: from memory when hot, else from R2 (then kept hot); null when it has none. */
+  async markdown(key: CacheKey, entry: SnapshotEntry): Promise<string | null> {
+    if (!entry.markdown) return null;
+    const hot = this.hot?.peek(key.index);
+    if (hot && hot.entry.hash === entry.hash && typeof hot.markdown === 'string') return hot.markdown;
+    const markdown = await this.readBody(entry.markdown.r2Key, entry.hash);
+    if (markdown !== null) this.remember(key, entry, hot?.entry.hash === entry.hash ? hot.body : null, markdown);
+    return markdown;
+  }
+
+  /**
+   * An R2 object's text, only when it is the content the entry names: another hash is a render
+   * whose index write did not happen (or a newer one under way), so it is a miss, and the next
+   * render writes both again.
+   */
+  private async readBody(r2Key: string, hash: string | null): Promise<string | null> {
+    this.stats.r2Reads++;
+    const object = await this.bodies.get(r2Key);
+    if (!object) return null;
+    const storedHash = object.customMetadata?.hash;
+    if (storedHash && storedHash !== hash) {
+      await object.body.cancel();
+      return null;
+    }
+    return object.text();
+  }
+
+  private remember(key: CacheKey, entry: SnapshotEntry, body: string | null, markdown?: string | null): void {
+    this.hot?.set(key.index, { entry, body, markdown });
   }
 
   /**
@@ -95,25 +137,31 @@ export class SnapshotStore {
    * index, this order never leaves an index entry naming a deleted body.
    * The body's comment keeps the time its content was first rendered; `X-Prerender-Rendered-At`
    * (from the index) says when the page was last rendered.
+   * The page's Markdown (from the same render) goes to R2 beside the HTML, under the same content
+   * hash, whenever the HTML is written, and also when the previous entry had none.
    * Returns the body as stored, or null when there is none (redirects).
    */
   async save(
     key: CacheKey,
     previous: SnapshotEntry | null,
-    render: Omit<SnapshotEntry, 'v' | 'url' | 'device' | 'hash' | 'r2Key'>,
+    render: Omit<SnapshotEntry, 'v' | 'url' | 'device' | 'hash' | 'r2Key' | 'markdown'>,
     content: string | null,
+    markdown: string | null = null,
   ): Promise<{ entry: SnapshotEntry; body: string | null; bodyWritten: boolean }> {
     const hash = content === null ? null : await sha256Hex(content);
-    const r2Key = content === null ? null : `snapshots/${await sha256Hex(key.index)}.html`;
+    const base = content === null ? null : `snapshots/${await sha256Hex(key.index)}`;
+    const r2Key = base && `${base}.html`;
     const sameContent = hash !== null && previous?.hash === hash && previous.r2Key === r2Key;
     const body = content === null ? null : stampSnapshot(content, sameContent ? previous.renderedAt : render.renderedAt);
-    const entry: SnapshotEntry = { v: 1, url: key.url, device: key.device, hash, r2Key, ...render };
+    const md: MarkdownRef | null =
+      base !== null && markdown !== null ? { r2Key: `${base}.md`, bytes: utf8Bytes(markdown), tokens: tokenEstimate(markdown) } : null;
+    const entry: SnapshotEntry = { v: 1, url: key.url, device: key.device, hash, r2Key, ...render, markdown: md };
 
     this.stats.kvWrites++;
     // The index outlives the stale window by a day so an expired entry still offers a last snapshot
     // to fall back on; KV drops it after that on its own.
     const ttl = Math.max(60, Math.ceil((entry.staleUntil - Date.now()) / 1000) + 86_400);
-    await this.index.put(key.index, JSON.stringify(entry), { expirationTtl: ttl });
+    await this.index.put(key.index, JSON.stringify(entry), { expirationTtl: ttl, metadata: metadataOf(entry, body) });
 
     let bodyWritten = false;
     if (body !== null && r2Key !== null && hash !== null && !(sameContent && (await this.holdsBody(r2Key, hash)))) {
@@ -124,8 +172,16 @@ export class SnapshotStore {
       });
       bodyWritten = true;
     }
+    if (md !== null && hash !== null && (bodyWritten || !previous?.markdown)) {
+      this.stats.r2Writes++;
+      await this.bodies.put(md.r2Key, markdown!, {
+        httpMetadata: { contentType: 'text/markdown; charset=utf-8' },
+        customMetadata: { url: key.url, device: key.device, hash },
+      });
+    }
     if (body === null && previous?.r2Key) await this.deleteBody(previous.r2Key);
-    this.remember(key, entry, body);
+    if (md === null && previous?.markdown) await this.deleteBody(previous.markdown.r2Key);
+    this.remember(key, entry, body, md === null ? null : markdown);
     return { entry, body, bodyWritten };
   }
 
@@ -147,6 +203,7 @@ export class SnapshotStore {
     const entry = await this.index.get<SnapshotEntry>(indexKey, 'json');
     if (!entry) return false;
     if (entry.r2Key) await this.deleteBody(entry.r2Key);
+    if (entry.markdown) await this.deleteBody(entry.markdown.r2Key);
     this.stats.kvDeletes++;
     await this.index.delete(indexKey);
     return true;
@@ -165,8 +222,42 @@ export class SnapshotStore {
     }
   }
 
+  /**
+   * One page of index keys under a URL prefix for one device, with their summaries (the inventory).
+   * `cursor` is KV's.
+   */
+  async listPage(urlPrefix: string, device: string, cursor: string | undefined, limit: number) {
+    this.stats.kvLists++;
+    const page = await this.index.list<IndexMetadata>({ prefix: `${INDEX_PREFIX}${device}:${urlPrefix}`, cursor, limit });
+    const items: ListedSnapshot[] = page.keys.map((key) => ({ name: key.name, metadata: key.metadata ?? null }));
+    return { items, cursor: page.list_complete ? null : page.cursor };
+  }
+
+  /** An index entry read by its KV key (the inventory, for keys listed without metadata). */
+  async entryByName(name: string): Promise<SnapshotEntry | null> {
+    this.stats.kvReads++;
+    const entry = await this.index.get<SnapshotEntry>(name, 'json');
+    return entry?.v === 1 ? entry : null;
+  }
+
   private async deleteBody(r2Key: string): Promise<void> {
     this.stats.r2Deletes++;
     await this.bodies.delete(r2Key);
   }
+}
+
+export function metadataOf(entry: SnapshotEntry, body: string | null): IndexMetadata {
+  return {
+    status: entry.status,
+    renderedAt: entry.renderedAt,
+    freshUntil: entry.freshUntil,
+    staleUntil: entry.staleUntil,
+    bytes: body === null ? null : utf8Bytes(body),
+    markdownBytes: entry.markdown?.bytes ?? null,
+  };
+}
+
+const encoder = new TextEncoder();
+function utf8Bytes(text: string): number {
+  return encoder.encode(text).byteLength;
 }

@@ -39,7 +39,7 @@ export interface WarmupReport {
 export async function warmUp(
   assets: Fetcher,
   index: KVNamespace,
-  deps: Omit<AdminDeps, 'waitUntil'>,
+  deps: Omit<AdminDeps, 'waitUntil'> & Partial<Pick<AdminDeps, 'waitUntil'>>,
   now = Date.now(),
 ): Promise<WarmupReport> {
   const { config } = deps;

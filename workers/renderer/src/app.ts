@@ -38,7 +38,7 @@ app.post(
 
     const own = c.get('browserRender');
     const via = config.serviceUrl ? 'service' : own ? 'local-chromium' : 'browser-rendering';
-    let answer: Pick<RenderResult, 'html' | 'status' | 'headers'>;
+    let answer: Pick<RenderResult, 'html' | 'markdown' | 'status' | 'headers'>;
     try {
       const browserRender: BrowserRender = own ?? ((job) => renderWithBrowserRendering(c.env.BROWSER, job));
       answer = await renderWith(target, config, browserRender, c.env.RENDER_TOKEN);
@@ -63,6 +63,7 @@ app.post(
       status: answer.status,
       ms: totalMs,
       bytes: answer.html.length,
+      markdownBytes: answer.markdown?.length ?? null,
     });
     const result: RenderResult = { ...answer, renderedAt: new Date().toISOString(), timings: { totalMs } };
     return Response.json(result, {

@@ -4,6 +4,8 @@
  * Written against the part of puppeteer's Page API that both `@cloudflare/puppeteer` (Browser
  * Rendering, in the worker) and `puppeteer-core` (the self-hosted render service, in Node) provide.
  */
+import { log } from '../../../shared/log.ts';
+import { MARKDOWN_SCRIPT } from './markdown/page-script.generated.ts';
 import { PRERENDER_META_SCRIPT, type MetaPair } from './prerender-meta.ts';
 import { RENDER_REQUEST_HEADER, RENDER_REQUEST_VALUE, type Device } from '../../../shared/render/protocol.ts';
 import { deviceProfile, type Viewport } from './devices.ts';
@@ -123,10 +125,10 @@ async function drive(page: RenderablePage, job: PageJob, deadline: number, stats
   try {
     response = await page.goto(job.url.href, { waitUntil: 'domcontentloaded', timeout: remaining(deadline, Date.now()) });
   } catch (error) {
-    if (redirect) return { html: '', httpStatus: null, metas: [], redirect };
+    if (redirect) return { html: '', markdown: null, httpStatus: null, metas: [], redirect };
     throw error;
   }
-  if (redirect) return { html: '', httpStatus: null, metas: [], redirect };
+  if (redirect) return { html: '', markdown: null, httpStatus: null, metas: [], redirect };
 
   let idleWaited = false;
   for (;;) {
@@ -146,5 +148,22 @@ async function drive(page: RenderablePage, job: PageJob, deadline: number, stats
     });
   }
   const metas = (await page.evaluate(PRERENDER_META_SCRIPT)) as MetaPair[];
-  return { html: await page.content(), httpStatus: response?.status() ?? null, metas, redirect: null };
+  const html = await page.content();
+  // After the HTML is taken: the conversion marks hidden elements in the live DOM.
+  return { html, markdown: await markdownOf(page, job.url), httpStatus: response?.status() ?? null, metas, redirect: null };
+}
+
+/**
+ * The page's main content as Markdown, converted in the page itself (the DOM is there, with its
+ * styles computed, so what a reader cannot see stays out). A page whose script breaks the
+ * conversion still renders: its snapshot simply has no Markdown.
+ */
+async function markdownOf(page: RenderablePage, url: URL): Promise<string | null> {
+  try {
+    const markdown = await page.evaluate(MARKDOWN_SCRIPT);
+    return typeof markdown === 'string' ? markdown : null;
+  } catch (error) {
+    log('warn', 'render.markdown_failed', { url: url.href, message: error instanceof Error ? error.message : String(error) });
+    return null;
+  }
 }

@@ -5,6 +5,8 @@ import { interpretPrerenderMetas, type MetaPair } from './prerender-meta.ts';
 export interface PageSnapshot {
   /** The serialised DOM; empty when the page's own server redirected. */
   html: string;
+  /** The page's main content as Markdown (null for a redirect, or when the conversion failed). */
+  markdown: string | null;
   /** Status of the main document's HTTP response, when there was one. */
   httpStatus: number | null;
   /** `prerender-*` meta elements read from the live DOM (prerender-meta.ts says why not from `html`). */
@@ -15,6 +17,7 @@ export interface PageSnapshot {
 
 export interface PageAnswer {
   html: string;
+  markdown?: string;
   status: number;
   headers: Record<string, string>;
 }
@@ -40,7 +43,8 @@ export function pageAnswer(snapshot: PageSnapshot, pageUrl: URL): PageAnswer {
     snapshot.httpStatus !== null && snapshot.httpStatus >= 200 && snapshot.httpStatus <= 599 && snapshot.httpStatus !== 304
       ? snapshot.httpStatus
       : null;
-  return { html: snapshot.html, status: metas.status ?? httpStatus ?? 200, headers };
+  const status = metas.status ?? httpStatus ?? 200;
+  return { html: snapshot.html, ...(snapshot.markdown !== null && { markdown: snapshot.markdown }), status, headers };
 }
 
 /**
