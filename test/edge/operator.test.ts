@@ -47,7 +47,7 @@ describe('counting: crawler answers reach the stats through the real queue and D
       serveDirectory(network, origin, [agent]);
       const url = `${ORIGIN}${uniquePath('signed-count')}`;
       const signed = await SELF.fetch(url, {
-        headers: { ...(await signedHeaders(url, agent)), 'User-Agent': UA.chrome, ...{ Accept: 'text/markdown' } },
+        headers: { ...(await signedHeaders(url, agent)), 'User-Agent': UA.chrome, Accept: 'text/markdown' },
       });
       expect(signed.headers.get('X-Prerender')).toBe('MISS');
       expect(network.requests.some((r) => r.url === `${origin}${DIRECTORY_PATH}`)).toBe(true);

@@ -75,7 +75,7 @@ export function pageMarkdown(): string {
         .replace(/^\n+/, '')
         .replace(/\n+$/, '\n')
         .replace(/\n/gm, `\n${' '.repeat(marker.length)}`);
-      return marker + body + (node.nextSibling && !/\n$/.test(body) ? '\n' : '');
+      return marker + body + (node.nextSibling && !body.endsWith('\n') ? '\n' : '');
     },
   });
   // A link without an href (a non-http one above) is its text.
