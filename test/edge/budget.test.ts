@@ -79,7 +79,7 @@ describe('render budget (Workers rate-limiting bindings)', () => {
     expect(await renderCount(b)).toBe(0);
     // Cache hits cost no budget.
     expect((await call(a, UA.googlebot, tight)).headers.get('X-Prerender')).toBe('HIT');
-  });
+  }, 60_000); // waits up to 15 s for a fresh window
 
   it('the per-category limit spends one category without starving another', async () => {
     const tight = { RENDER_LIMIT_CATEGORY: env.TIGHT_CATEGORY_LIMIT };
@@ -88,7 +88,7 @@ describe('render budget (Workers rate-limiting bindings)', () => {
     expect((await call(a, UA.facebook, tight)).headers.get('X-Prerender')).toBe('MISS');
     expect((await call(b, UA.facebook, tight)).headers.get('X-Prerender')).toBe('FALLBACK');
     expect((await call(c, UA.googlebot, tight)).headers.get('X-Prerender')).toBe('MISS');
-  });
+  }, 60_000); // waits up to 15 s for a fresh window
 
   it('a broken config never costs humans, and bots still get a marked answer', async () => {
     const broken = { FRESH_SECONDS: 'a week' };

@@ -399,7 +399,7 @@ describe('rate limit', () => {
     expect(over.status).toBe(429);
     expect((await over.json<ErrorJson>()).error.code).toBe('rate_limited');
     expect((await api(other, 'POST', '/api/links/bulk', { links: [{ url: 'https://example.com/other' }] })).status).toBe(200);
-  });
+  }, 60_000); // waits up to 20 s for a fresh window
 
   it('answers 429 with Retry-After once a token exceeds its budget, other tokens unaffected', async () => {
     const [hot = '', cold = ''] = tokens(100, 2);
