@@ -5,7 +5,7 @@
 //               --dry-run, bundle in .wrangler/stages/<stage>/<worker>/; the SPA is not rebuilt
 //
 // A real deploy of `assets` first builds the SPA (SPA_DIST, or the demo with the stage's [build]
-// environment), and any deploy refuses a config that still holds a <placeholder>. Secrets are set
+// environment), a real deploy of `console` its UI, and any deploy refuses a config that still holds a <placeholder>. Secrets are set
 // apart: `npx wrangler secret put <NAME> --name <worker>-<stage>`. An unknown worker or stage, or
 // an invalid stage file, is an error (exit 2) that deploys nothing.
 import { spawnSync } from 'node:child_process';
@@ -67,6 +67,10 @@ function main(argv) {
     spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...env, WRANGLER_SEND_METRICS: 'false' } }).status ?? 1;
   if (plan.build) {
     const status = run(process.execPath, [join(root, 'scripts', 'build.mjs')], { ...process.env, ...plan.build });
+    if (status !== 0) return status;
+  }
+  if (plan.worker === 'console' && !plan.dryRun) {
+    const status = run(process.execPath, [join(root, 'scripts', 'build-console.mjs')]);
     if (status !== 0) return status;
   }
   if (plan.dryRun) rmSync(plan.outdir, { recursive: true, force: true });

@@ -41,7 +41,7 @@ const STATE_GROUPS = { shortener: 'links', redirector: 'links' };
  * stack left behind. The redirector also shares the shortener's state folder (SQLITE_BUSY).
  * @type {Record<string, string[]>}
  */
-const STARTS_AFTER = { edge: ['assets', 'renderer'], redirector: ['shortener'] };
+const STARTS_AFTER = { edge: ['assets', 'renderer'], redirector: ['shortener'], console: ['shortener', 'edge', 'feed'] };
 /** Where wrangler dev processes find each other: this checkout's own registry unless one is given. */
 const registryDir = process.env.WRANGLER_REGISTRY_PATH ?? join(root, '.wrangler', 'registry');
 /** @type {Managed[]} */
@@ -210,6 +210,9 @@ try {
     const { ensureBuilt, spaInput } = await import('./build.mjs');
     say(`building the SPA (${spaInput(process.env.SPA_DIST).source})`);
     await ensureBuilt();
+    const { ensureConsoleBuilt } = await import('./build-console.mjs');
+    say('building the console UI');
+    await ensureConsoleBuilt();
   }
 
   /**
