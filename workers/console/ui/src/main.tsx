@@ -12,14 +12,15 @@ const NAV = [
   { href: '/feed', label: 'Feed' },
 ];
 
-function useLocation(): URL {
-  const [url, setUrl] = useState(() => new URL(location.href));
-  useEffect(() => onNavigate(() => setUrl(new URL(location.href))), []);
-  return url;
+/** The current URL, and whether the operator has moved within the console since the page loaded. */
+function useLocation(): { url: URL; moved: boolean } {
+  const [state, setState] = useState(() => ({ url: new URL(location.href), moved: false }));
+  useEffect(() => onNavigate(() => setState({ url: new URL(location.href), moved: true })), []);
+  return state;
 }
 
 function App() {
-  const url = useLocation();
+  const { url, moved } = useLocation();
   const [session, setSession] = useState<Session | null>(null);
   const [screen, setScreen] = useState<
     { path: string; Component: FunctionComponent<ScreenProps> } | { path: string; error: unknown } | null
@@ -46,7 +47,7 @@ function App() {
 
   // After a navigation, focus moves to the new screen so keyboard and screen-reader users start there.
   useEffect(() => {
-    if (screen?.path === url.pathname && history.state !== null) heading.current?.focus();
+    if (moved && screen?.path === url.pathname) heading.current?.focus();
   }, [screen]);
 
   const section = `/${url.pathname.split('/')[1] ?? ''}`;
