@@ -6,9 +6,9 @@
  *   GET    /api/links?q=&cursor=&limit=     a page of links, searched by code, destination and title
  *   POST   /api/links                       create; PATCH / DELETE /api/links/<code> edit and delete
  *   GET    /api/links/<code>                one link
- *   GET    /api/links/<code>/qr?format=svg|png&size=   its QR code (image/svg+xml or image/png)
- *   GET    /api/links/export                every link as CSV (text/csv)
- *   POST   /api/links/import                a CSV file (text/csv); one result per data row
+ *   GET    /api/links/<code>/qr?format=svg|png&size=&tag=   its QR code (image/svg+xml or image/png)
+ *   GET    /api/links.csv?q=                the links (matching q) as CSV (text/csv), in the columns an import reads
+ *   POST   /api/links.csv                   a CSV file (text/csv); one result per data row
  */
 import * as z from 'zod/mini';
 
@@ -30,25 +30,21 @@ export type LinkPage = z.infer<typeof linkPage>;
 /** The error of one row, in the API's own error shape. */
 const rowError = z.object({ code: z.string(), message: z.string(), field: z.optional(z.string()) });
 
-export const IMPORT_OUTCOMES = ['created', 'replayed', 'failed'] as const;
-
 /**
- * One result per data row of an import, in file order. `line` is the row's line in the file (the
- * header is line 1). `replayed`: the same row (same idempotency key) was imported before, nothing
- * was created again.
+ * One result per data row of an import, in file order: `line` is the row's line in the file (the
+ * header is line 1), `status` what creating it answered (201 created, 4xx refused with `error`).
+ * `replayed`: the same row (the same idempotency key) was imported before; nothing was created again.
  */
 export const importResult = z.object({
-  rows: z.array(
+  results: z.array(
     z.object({
       line: z.number(),
-      outcome: z.enum(IMPORT_OUTCOMES),
-      code: z.nullable(z.string()),
-      error: z.nullable(rowError),
+      status: z.number(),
+      link: z.optional(linkView),
+      error: z.optional(rowError),
+      replayed: z.optional(z.boolean()),
     }),
   ),
-  created: z.number(),
-  replayed: z.number(),
-  failed: z.number(),
 });
 export type ImportResult = z.infer<typeof importResult>;
 

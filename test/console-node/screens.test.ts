@@ -136,7 +136,7 @@ describe('links', () => {
 
   it('imports a CSV with a result per row, a malformed row named by its line', async () => {
     const input = await page.waitForSelector('#csv-file');
-    const csv = 'url,slug,status,expiresAt,title\nhttps://example.com/imported,imported-1,,,\nnot-a-url,,,,\n';
+    const csv = 'url,slug,status,title,expiresAt\nhttps://example.com/imported,imported-1,,,\nnot-a-url,,,,\n';
     const file = `${process.env.TMPDIR ?? '/tmp'}/console-import-${Date.now()}.csv`;
     const { writeFileSync, rmSync } = await import('node:fs');
     writeFileSync(file, csv);

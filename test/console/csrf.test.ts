@@ -26,9 +26,9 @@ const WRITES: Array<{ method: string; path: string; owner: Owner; body: string; 
   { method: 'DELETE', path: '/api/links/careers', owner: 'shortener', body: '', type: 'application/json', ok: 204 },
   {
     method: 'POST',
-    path: '/api/links/import',
+    path: '/api/links.csv',
     owner: 'shortener',
-    body: 'url,slug,status,expiresAt,title\nhttps://example.com/a,,,,\n',
+    body: 'url,slug,status,title,expiresAt\nhttps://example.com/a,,,,\n',
     type: 'text/csv',
     ok: 200,
   },

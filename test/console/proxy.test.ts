@@ -117,28 +117,40 @@ describe('writes', () => {
 
   it('uploads a CSV import as text/csv and shows one result per row, a malformed row with its line', async () => {
     const client = await signedIn();
-    const csv = 'url,slug,status,expiresAt,title\nhttps://example.com/one,one-1,,,\nnot a url,,,,\nhttps://example.com/two,,302,,Two\n';
-    const first = await client.fetch('/api/links/import', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: csv });
-    expect(first.status).toBe(200);
-    const result = importResult.parse(await first.json());
-    expect(result).toMatchObject({ created: 2, failed: 1, replayed: 0 });
-    expect(result.rows.find((r) => r.outcome === 'failed')).toMatchObject({ line: 3, error: { field: 'url' } });
+    const csv = 'url,slug,status,title,expiresAt\nhttps://example.com/one,one-1,,,\nnot a url,,,,\nhttps://example.com/two,,302,Two,\n';
+    const upload = async () => {
+      const response = await client.fetch('/api/links.csv', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: csv });
+      expect(response.status).toBe(200);
+      return importResult.parse(await response.json()).results;
+    };
+    const first = await upload();
+    expect(first.map((r) => [r.line, r.status, r.replayed ?? false])).toEqual([
+      [2, 201, false],
+      [3, 400, false],
+      [4, 201, false],
+    ]);
+    expect(first[1]?.error).toMatchObject({ field: 'url', message: expect.stringMatching(/^line 3: /) });
     const [seen] = await standIn('shortener').seen();
-    expect(seen).toMatchObject({ contentType: 'text/csv', body: csv });
+    expect(seen).toMatchObject({ path: '/api/links.csv', contentType: 'text/csv', body: csv });
 
-    const again = importResult.parse(
-      await (await client.fetch('/api/links/import', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: csv })).json(),
-    );
-    expect(again).toMatchObject({ created: 0, replayed: 2, failed: 1 });
+    const again = await upload();
+    expect(again.map((r) => [r.line, r.status, r.replayed ?? false])).toEqual([
+      [2, 201, true],
+      [3, 400, false],
+      [4, 201, true],
+    ]);
   });
 
-  it('exports CSV as a download', async () => {
+  it('exports CSV as a download, of the links matching the search', async () => {
     const client = await signedIn();
-    const response = await client.fetch('/api/links/export');
+    const response = await client.fetch('/api/links.csv?q=docs');
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Type')).toBe('text/csv; charset=utf-8');
     expect(response.headers.get('Content-Disposition')).toBe('attachment; filename="links.csv"');
-    expect((await response.text()).split('\n')[0]).toBe('url,slug,status,expiresAt,title');
+    const lines = (await response.text()).trim().split('\n');
+    expect(lines[0]).toBe('url,slug,status,title,expiresAt');
+    expect(lines.slice(1)).toEqual(['https://docs.example.com/,docs-home,301,Documentation,']);
+    expect((await standIn('shortener').seen())[0]?.path).toBe('/api/links.csv?q=docs');
   });
 
   it('serves QR codes as SVG and PNG, sandboxed so an SVG opened on its own runs nothing', async () => {

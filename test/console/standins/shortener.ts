@@ -36,11 +36,12 @@ export function answerShortener(data: ShortenerData, method: string, url: URL, b
   const path = url.pathname;
   if (path === '/api/links' && method === 'GET') return list(data, url);
   if (path === '/api/links' && method === 'POST') return create(data, parseBody(body));
-  if (path === '/api/links/export' && method === 'GET') return exportCsv(data);
-  if (path === '/api/links/import' && method === 'POST') {
-    if (!(headers.get('Content-Type') ?? '').startsWith('text/csv'))
+  if (path === '/api/links.csv' && method === 'GET') return exportCsv(data, url.searchParams.get('q') ?? '');
+  if (path === '/api/links.csv' && method === 'POST') {
+    if (!(headers.get('Content-Type') ?? '').startsWith('text/csv')) {
       return errorJson(415, 'unsupported_media_type', 'send the file as text/csv', 'Content-Type');
-    return json(importCsv(data, body));
+    }
+    return importCsv(data, body);
   }
   const match = /^\/api\/links\/([A-Za-z0-9_-]+)(\/clicks|\/qr)?$/.exec(path);
   if (match === null) return null;
@@ -193,48 +194,52 @@ function qr(link: LinkView, format: string): Response {
   return new Response(svg, { headers: { 'Content-Type': 'image/svg+xml' } });
 }
 
-const COLUMNS = ['url', 'slug', 'status', 'expiresAt', 'title'] as const;
+const COLUMNS = ['url', 'slug', 'status', 'title', 'expiresAt'] as const;
 
-function exportCsv(data: ShortenerData): Response {
+function exportCsv(data: ShortenerData, q: string): Response {
   const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const rows = [...data.links.values()].map((l) =>
-    [l.url, l.code, String(l.status), l.expiresAt ?? '', l.title ?? ''].map(quote).join(','),
-  );
-  return new Response(`${COLUMNS.join(',')}\n${rows.join('\n')}\n`, { headers: { 'Content-Type': 'text/csv; charset=utf-8' } });
+  const rows = [...data.links.values()]
+    .filter((l) => q === '' || [l.code, l.url, l.title ?? ''].some((s) => s.toLowerCase().includes(q.toLowerCase())))
+    .map((l) => [l.url, l.code, String(l.status), l.title ?? '', l.expiresAt ?? ''].map(quote).join(','));
+  return new Response(`${COLUMNS.join(',')}\n${rows.map((r) => `${r}\n`).join('')}`, {
+    headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="links.csv"' },
+  });
 }
 
-/** A plain CSV (no quoted commas): enough to stand in for the shortener's import. */
-function importCsv(data: ShortenerData, text: string): ImportResult {
+/** A plain CSV (a header naming the columns, no quoted commas): enough to stand in for the shortener's import. */
+function importCsv(data: ShortenerData, text: string): Response {
   const lines = text.split(/\r?\n/);
-  const result: ImportResult = { rows: [], created: 0, replayed: 0, failed: 0 };
+  const header = (lines[0] ?? '').split(',').map((h) => h.trim());
+  if (!header.includes('url')) return errorJson(400, 'invalid_csv', 'line 1: the header must name a "url" column', 'header');
+  const results: ImportResult['results'] = [];
   lines.forEach((raw, index) => {
     const line = index + 1;
     if (index === 0 || raw.trim() === '') return;
     const cells = raw.split(',');
-    const fail = (code: string, message: string, field?: string) => {
-      result.failed++;
-      result.rows.push({ line, outcome: 'failed', code: null, error: { code, message, ...(field !== undefined && { field }) } });
-    };
-    if (cells.length !== COLUMNS.length) return fail('invalid_row', `line ${line} has ${cells.length} columns, expected ${COLUMNS.length}`);
     const replay = data.imported.get(raw);
     if (replay !== undefined) {
-      result.replayed++;
-      result.rows.push({ line, outcome: 'replayed', code: replay, error: null });
+      results.push({ line, status: 201, link: data.links.get(replay), replayed: true });
       return;
     }
-    const [url, slug, status, expiresAt, title] = cells as [string, string, string, string, string];
+    const cell = (name: string) => cells[header.indexOf(name)] ?? '';
     const checked = validated(data, {
-      url,
-      ...(slug && { slug }),
-      ...(status && { status: Number(status) }),
-      ...(expiresAt && { expiresAt }),
-      ...(title && { title }),
+      url: cell('url'),
+      ...(cell('slug') && { slug: cell('slug') }),
+      ...(cell('status') && { status: Number(cell('status')) }),
+      ...(cell('expiresAt') && { expiresAt: cell('expiresAt') }),
+      ...(cell('title') && { title: cell('title') }),
     });
-    if (!checked.ok) return fail(checked.code, checked.message, checked.field);
+    if (!checked.ok) {
+      results.push({
+        line,
+        status: checked.status,
+        error: { code: checked.code, message: `line ${line}: ${checked.message}`, field: checked.field },
+      });
+      return;
+    }
     data.links.set(checked.link.code, checked.link);
     data.imported.set(raw, checked.link.code);
-    result.created++;
-    result.rows.push({ line, outcome: 'created', code: checked.link.code, error: null });
+    results.push({ line, status: 201, link: checked.link });
   });
-  return result;
+  return json({ results });
 }

@@ -56,7 +56,9 @@ const snapshotQuery = z.object({
 const qrQuery = z.object({
   format: z._default(z.enum(QR_FORMATS), 'svg'),
   size: z.optional(z.string().check(z.regex(/^\d{2,4}$/, { error: 'must be a whole number of pixels' }))),
+  tag: z.optional(z.enum(['qr', 'none'])),
 });
+const exportQuery = z.object({ q: z.optional(z.string().check(z.maxLength(200))) });
 
 interface Route {
   pattern: RegExp;
@@ -66,15 +68,18 @@ interface Route {
 
 const json = (schema: $ZodType): Answer => ({ kind: 'json', schema });
 
-/** Most specific first: `/api/links/export` before `/api/links/<code>`. */
+/** Most specific first: `/api/links/<code>/clicks` before `/api/links/<code>`. */
 const ROUTES: Route[] = [
   {
     pattern: /^\/api\/links$/,
     owner: 'shortener',
     methods: { GET: { answer: json(linkPage), query: listQuery }, POST: { answer: json(linkView), body: 'json' } },
   },
-  { pattern: /^\/api\/links\/export$/, owner: 'shortener', methods: { GET: { answer: { kind: 'csv' } } } },
-  { pattern: /^\/api\/links\/import$/, owner: 'shortener', methods: { POST: { answer: json(importResult), body: 'csv' } } },
+  {
+    pattern: /^\/api\/links\.csv$/,
+    owner: 'shortener',
+    methods: { GET: { answer: { kind: 'csv' }, query: exportQuery }, POST: { answer: json(importResult), body: 'csv' } },
+  },
   { pattern: /^\/api\/links\/([^/]+)\/clicks$/, owner: 'shortener', methods: { GET: { answer: json(clickStats), query: statsQuery } } },
   { pattern: /^\/api\/links\/([^/]+)\/qr$/, owner: 'shortener', methods: { GET: { answer: { kind: 'image' }, query: qrQuery } } },
   {

@@ -78,7 +78,7 @@ export default function LinksScreen({ search }: ScreenProps) {
       )}
 
       <CreateLink onCreated={() => setReload(reload + 1)} />
-      <ImportExport onImported={() => setReload(reload + 1)} />
+      <ImportExport q={q} onImported={() => setReload(reload + 1)} />
     </>
   );
 }
@@ -135,7 +135,15 @@ function CreateLink({ onCreated }: { onCreated: () => void }) {
   );
 }
 
-function ImportExport({ onImported }: { onImported: () => void }) {
+type ImportRow = ImportResult['results'][number];
+
+/** What happened to one imported row, in words. */
+function outcomeOf(row: ImportRow): 'created' | 'already imported' | 'failed' {
+  if (row.replayed) return 'already imported';
+  return row.status === 201 ? 'created' : 'failed';
+}
+
+function ImportExport({ q, onImported }: { q: string; onImported: () => void }) {
   const [result, setResult] = useState<ImportResult | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -145,8 +153,8 @@ function ImportExport({ onImported }: { onImported: () => void }) {
     <section aria-labelledby="csv-heading" class="panel">
       <h2 id="csv-heading">Import and export</h2>
       <p>
-        <a href="/api/links/export" download="links.csv">
-          Export every link as CSV
+        <a href={`/api/links.csv${query({ q })}`} download="links.csv">
+          {q ? `Export the links matching “${q}” as CSV` : 'Export every link as CSV'}
         </a>
       </p>
       <form
@@ -161,7 +169,7 @@ function ImportExport({ onImported }: { onImported: () => void }) {
           setError(null);
           setResult(null);
           try {
-            setResult(await call<ImportResult>('POST', '/api/links/import', { body: file, contentType: 'text/csv' }));
+            setResult(await call<ImportResult>('POST', '/api/links.csv', { body: file, contentType: 'text/csv' }));
             onImported();
           } catch (failure) {
             setError(failure);
@@ -173,7 +181,7 @@ function ImportExport({ onImported }: { onImported: () => void }) {
         <Field
           id="csv-file"
           label="CSV file to import"
-          hint="Columns: url, slug, status, expiresAt, title. Importing the same file again creates nothing twice."
+          hint="A header row naming the columns (url, slug, status, title, expiresAt, ...), as an export writes them. Importing the same file again creates nothing twice."
           error={problem?.message}
         >
           {(describedBy, invalid) => (
@@ -186,19 +194,22 @@ function ImportExport({ onImported }: { onImported: () => void }) {
       </form>
       {result && (
         <>
-          <Outcome ok={result.failed === 0}>
-            {result.created} created, {result.replayed} already imported, {result.failed} failed.
+          <Outcome ok={result.results.every((row) => outcomeOf(row) !== 'failed')}>
+            {(['created', 'already imported', 'failed'] as const)
+              .map((kind) => `${result.results.filter((row) => outcomeOf(row) === kind).length} ${kind}`)
+              .join(', ')}
+            .
           </Outcome>
           <DataTable
             id="import-results"
             caption="Result per row"
             columns={['Line', 'Result', 'Code', 'Problem']}
             empty="The file has no data rows."
-            rows={result.rows.map((row) => (
-              <tr key={row.line} class={row.outcome}>
+            rows={result.results.map((row) => (
+              <tr key={row.line}>
                 <td>{row.line}</td>
-                <td>{row.outcome}</td>
-                <td>{row.code ? <Link href={`/links/${encodeURIComponent(row.code)}`}>{row.code}</Link> : '—'}</td>
+                <td>{outcomeOf(row)}</td>
+                <td>{row.link ? <Link href={`/links/${encodeURIComponent(row.link.code)}`}>{row.link.code}</Link> : '—'}</td>
                 <td>{row.error ? `${row.error.field ? `${row.error.field}: ` : ''}${row.error.message}` : ''}</td>
               </tr>
             ))}
