@@ -161,6 +161,7 @@ describe('links', () => {
     await page.waitForSelector('#clicks-chart canvas');
     expect(await page.$$eval('#referrers tbody tr', (rows) => rows.length)).toBe(2);
     expect(await page.$$eval('#countries tbody tr', (rows) => rows.length)).toBe(3);
+    expect(await page.$eval('#qr-scans', (p) => p.textContent)).toMatch(/^3 of the human clicks in this range came through the QR code/);
     await page.waitForFunction(() => (document.querySelector('#qr-image') as HTMLImageElement | null)?.naturalWidth);
     const downloads = await page.$$eval('.qr a[download]', (links) => links.map((a) => a.getAttribute('href')));
     expect(downloads).toEqual(['/api/links/spring-sale/qr?format=svg', '/api/links/spring-sale/qr?format=png&size=512']);

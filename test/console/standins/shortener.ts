@@ -177,6 +177,7 @@ function clicks(code: string, url: URL): ClickStats {
       { name: 'US', n: 7 },
       { name: 'FR', n: 2 },
     ],
+    qrScans: 3,
   };
 }
 

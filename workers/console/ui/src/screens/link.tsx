@@ -85,6 +85,7 @@ function Clicks({ code }: { code: string }) {
               </li>
             ))}
           </ul>
+          <p id="qr-scans">{formatNumber(stats.qrScans)} of the human clicks in this range came through the QR code.</p>
           <TimeChart id="clicks-chart" title="Clicks by kind" series={KINDS} rows={stats.series} bucket={stats.bucket} />
           <div class="two">
             <TopTable id="referrers" title="Top referrers" rows={stats.referrers} />
