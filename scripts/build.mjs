@@ -447,7 +447,7 @@ function newestInput(dir) {
  * @param {() => Promise<T>} fn
  * @returns {Promise<T>}
  */
-async function withLock(fn) {
+export async function withLock(fn) {
   mkdirSync(dirname(LOCK), { recursive: true });
   const deadline = Date.now() + 120_000;
   for (;;) {

@@ -6,7 +6,7 @@
 //
 // A real deploy of `assets` first builds the SPA (SPA_DIST, or the demo with the stage's [build]
 // environment) with the stage's skew window mirrored from its R2 bucket around the build and the
-// deploy (scripts/history-r2.mjs), and any deploy refuses a config that still holds a <placeholder>. Secrets are set
+// deploy (scripts/history-r2.mjs), a real deploy of `console` its UI, and any deploy refuses a config that still holds a <placeholder>. Secrets are set
 // apart: `npx wrangler secret put <NAME> --name <worker>-<stage>`. An unknown worker or stage, or
 // an invalid stage file, is an error (exit 2) that deploys nothing.
 import { spawnSync } from 'node:child_process';
@@ -93,6 +93,10 @@ async function main(argv) {
   if (history && before) {
     const pushed = await pushHistory(history.bucket, history.dir, before);
     console.log(`deploy: skew window: ${pushed} new files in r2://${history.name}`);
+  }
+  if (plan.worker === 'console' && !plan.dryRun) {
+    const status = run(process.execPath, [join(root, 'scripts', 'build-console.mjs')]);
+    if (status !== 0) return status;
   }
   if (plan.dryRun) rmSync(plan.outdir, { recursive: true, force: true });
   const status = run('npx', plan.args);

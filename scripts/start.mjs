@@ -13,7 +13,7 @@
 // STACK_SKIP_BUILD=1 (serve build/ as it is), STACK_RENDER_SERVICE=1 (same as --render-service),
 // WRANGLER_REGISTRY_PATH (wrangler's dev registry; default .wrangler/registry of this checkout).
 import { spawn } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,7 +41,7 @@ const STATE_GROUPS = { shortener: 'links', redirector: 'links' };
  * stack left behind. The redirector also shares the shortener's state folder (SQLITE_BUSY).
  * @type {Record<string, string[]>}
  */
-const STARTS_AFTER = { edge: ['assets', 'renderer'], redirector: ['shortener'] };
+const STARTS_AFTER = { edge: ['assets', 'renderer'], redirector: ['shortener'], console: ['shortener', 'edge', 'feed'] };
 /** Where wrangler dev processes find each other: this checkout's own registry unless one is given. */
 const registryDir = process.env.WRANGLER_REGISTRY_PATH ?? join(root, '.wrangler', 'registry');
 /** @type {Managed[]} */
@@ -184,6 +184,23 @@ function devVars() {
   return vars;
 }
 
+/**
+ * Secrets a newer checkout added to .dev.vars.example (a new worker's) are appended to an existing
+ * .dev.vars with their example values, so a stack started from an older clone still has them.
+ */
+function addMissingDevVars() {
+  const have = devVars();
+  const missing = readFileSync(join(root, '.dev.vars.example'), 'utf8')
+    .split('\n')
+    .filter((line) => {
+      const name = /^\s*([A-Z0-9_]+)\s*=/.exec(line)?.[1];
+      return name !== undefined && !(name in have);
+    });
+  if (missing.length === 0) return;
+  appendFileSync(join(root, '.dev.vars'), `\n# added from .dev.vars.example by npm start\n${missing.join('\n')}\n`);
+  say(`.dev.vars: added ${missing.map((line) => line.split('=')[0]).join(', ')} from .dev.vars.example`);
+}
+
 /** The renderer's local vars in wrangler.toml: the render service must render what the renderer may. */
 function rendererVars() {
   const config = /** @type {{ env: Record<string, { vars?: Record<string, string> }> }} */ (
@@ -205,11 +222,15 @@ try {
   if (logDir) mkdirSync(logDir, { recursive: true });
   mkdirSync(stateDir, { recursive: true });
   if (!existsSync(join(root, '.dev.vars'))) copyFileSync(join(root, '.dev.vars.example'), join(root, '.dev.vars'));
+  else addMissingDevVars();
 
   if (process.env.STACK_SKIP_BUILD !== '1') {
     const { ensureBuilt, spaInput } = await import('./build.mjs');
     say(`building the SPA (${spaInput(process.env.SPA_DIST).source})`);
     await ensureBuilt();
+    const { ensureConsoleBuilt } = await import('./build-console.mjs');
+    say('building the console UI');
+    await ensureConsoleBuilt();
   }
 
   /**

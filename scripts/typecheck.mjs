@@ -1,12 +1,13 @@
 // Type-checks every worker as its own project (their generated `Cloudflare.Env` declarations would
-// collide in one program), then the services, test folders with a tsconfig of their own, the shared
+// collide in one program), and a worker's UI beside it, then the services, test folders with a tsconfig of their own, the shared
 // code, and the Node-side scripts, bench, demo and tests (the root tsconfig, with checkJs).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { root } from './workers.mjs';
 
 const projects = [
-  ...readdirSync(`${root}/workers`).map((name) => `workers/${name}`),
+  // A worker's browser code (workers/<name>/ui) checks as its own project: DOM types, not workerd's.
+  ...readdirSync(`${root}/workers`).flatMap((name) => [`workers/${name}`, `workers/${name}/ui`]),
   ...readdirSync(`${root}/services`).map((name) => `services/${name}`),
   ...readdirSync(`${root}/test`).map((name) => `test/${name}`),
   'shared',

@@ -15,6 +15,7 @@ export const WORKERS = [
   { name: 'shortener', port: 8789 },
   { name: 'redirector', port: 8790 },
   { name: 'feed', port: 8791 },
+  { name: 'console', port: 8794 },
 ];
 
 export const WORKER_NAMES = WORKERS.map((w) => w.name);

@@ -21,7 +21,7 @@ interface Generated {
   routes?: Array<{ pattern: string }>;
   secrets?: { required: string[] };
   observability?: { enabled: boolean };
-  services?: Array<{ binding: string; service: string }>;
+  services?: Array<{ binding: string; service: string; entrypoint?: string }>;
   durable_objects?: { bindings: Array<{ name: string; script_name?: string }> };
   kv_namespaces?: Array<{ binding: string; id?: string }>;
   r2_buckets?: Array<{ binding: string; bucket_name: string }>;
@@ -88,8 +88,8 @@ describe.each(STAGES)('%s', (stage) => {
     expect(generated('edge', stage).vars?.VERIFY_BOTS).toBe('true');
   });
 
-  it('gives the site, the feed, the shortener and the short domain their routes', () => {
-    for (const worker of ['edge', 'feed', 'shortener', 'redirector'])
+  it('gives the site, the feed, the shortener, the short domain and the console their routes', () => {
+    for (const worker of ['edge', 'feed', 'shortener', 'redirector', 'console'])
       expect(generated(worker, stage).routes?.length, worker).toBeGreaterThan(0);
     for (const worker of ['assets', 'renderer']) expect(generated(worker, stage).routes, worker).toBeUndefined();
   });
@@ -140,6 +140,20 @@ describe.each(STAGES)('%s', (stage) => {
       for (const db of config.d1_databases ?? []) expect(db.database_name, worker).toMatch(new RegExp(`-${stage}$`));
     }
     expect(generated('edge', stage).d1_databases?.map((d) => d.binding)).toEqual(['EVENTS_DB']);
+  });
+
+  it('signs console operators in through Cloudflare Access only, and reaches the owners through their OperatorApi entrypoints', () => {
+    const config = generated('console', stage);
+    expect(config.vars?.AUTH_MODE).toBe('access');
+    expect(config.vars?.ACCESS_TEAM_DOMAIN).toMatch(/^https:\/\/[a-z0-9-]+\.cloudflareaccess\.com$/);
+    expect(config.vars?.ACCESS_AUD).not.toBe('');
+    expect(config.services).toEqual(
+      ['SHORTENER', 'EDGE', 'FEED'].map((binding) => ({
+        binding,
+        service: `${binding.toLowerCase()}-${stage}`,
+        entrypoint: 'OperatorApi',
+      })),
+    );
   });
 
   it('renders and serves the same site origin on the edge and the renderer', () => {
