@@ -46,6 +46,8 @@ export const MANIFEST_NAME = '.assets-manifest.json';
 export const MANIFEST_PATH = join(ASSETS_OUT, MANIFEST_NAME);
 /** The feed worker's local origin (port 8791 under `npm start`); stage builds set VITE_FEED_ORIGIN. */
 export const DEFAULT_FEED_ORIGIN = 'http://localhost:8791';
+/** The demo token issuer the demo SPA signs in with (the demo services, 8793); stages set VITE_AUTH_ORIGIN. */
+export const DEFAULT_AUTH_ORIGIN = 'http://localhost:8793';
 const LOCK = join(root, 'build', '.build.lock');
 
 /** File extension -> Content-Type and whether compressing it pays off. @type {Record<string, [string, boolean]>} */
@@ -195,9 +197,9 @@ function writeIfChanged(file, bytes) {
 /**
  * Lays out `out` (build/assets/) from a built SPA (`from`, default build/spa/): identity files, kept
  * variants, manifest.
- * @param {{ feedOrigin: string | null, now?: Date, from?: string, source?: string, out?: string }} options
+ * @param {{ feedOrigin: string | null, authOrigin?: string | null, now?: Date, from?: string, source?: string, out?: string }} options
  */
-export function writeAssets({ feedOrigin, now = new Date(), from = SPA_OUT, source = DEMO_SOURCE, out = ASSETS_OUT }) {
+export function writeAssets({ feedOrigin, authOrigin = null, now = new Date(), from = SPA_OUT, source = DEMO_SOURCE, out = ASSETS_OUT }) {
   const manifestPath = join(out, MANIFEST_NAME);
   const previous = readManifest(out);
   const lastModifiedNow = new Date(Math.floor(now.getTime() / 1000) * 1000).toUTCString();
@@ -276,7 +278,7 @@ export function writeAssets({ feedOrigin, now = new Date(), from = SPA_OUT, sour
     // Which SPA this is (the demo, or the SPA_DIST folder): ensureBuilt() rebuilds when it differs.
     source,
     // Origins the SPA was built to call: the worker adds them to the CSP connect-src.
-    connectSrc: feedOrigin ? [new URL(feedOrigin).origin] : [],
+    connectSrc: connectOrigins(feedOrigin, authOrigin),
     files: Object.fromEntries(Object.entries(files).map(([path, { candidates: _candidates, ...entry }]) => [path, entry])),
     // Sizes of every variant tried, kept or not: lets the next build skip recompressing unchanged
     // files and lets the bench report all three encodings. The worker ignores this field.
@@ -288,6 +290,15 @@ export function writeAssets({ feedOrigin, now = new Date(), from = SPA_OUT, sour
   };
   writeIfChanged(manifestPath, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
   return { manifest, stats };
+}
+
+/**
+ * The origins a demo build calls, for the CSP's connect-src: the feed, and the token issuer it signs in with.
+ * @param {string | null} feedOrigin
+ * @param {string | null} authOrigin
+ */
+function connectOrigins(feedOrigin, authOrigin) {
+  return [feedOrigin, authOrigin].flatMap((origin) => (origin ? [new URL(origin).origin] : []));
 }
 
 /**
@@ -358,8 +369,11 @@ export async function ensureBuilt(spaDist = process.env.SPA_DIST) {
 function isFresh(input) {
   const manifest = readManifest();
   const manifestTime = statSync(MANIFEST_PATH, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const origin = input.dir === null ? (process.env.VITE_FEED_ORIGIN ?? DEFAULT_FEED_ORIGIN) : '';
-  const sameOrigin = JSON.stringify(manifest?.connectSrc ?? null) === JSON.stringify(origin ? [new URL(origin).origin] : []);
+  const origins =
+    input.dir === null
+      ? connectOrigins(process.env.VITE_FEED_ORIGIN ?? DEFAULT_FEED_ORIGIN, process.env.VITE_AUTH_ORIGIN ?? DEFAULT_AUTH_ORIGIN)
+      : [];
+  const sameOrigin = JSON.stringify(manifest?.connectSrc ?? null) === JSON.stringify(origins);
   return manifest?.source === input.source && sameOrigin && manifestTime > newestInput(input.dir);
 }
 
@@ -371,13 +385,17 @@ async function build(input, quiet) {
   const started = Date.now();
   /** @type {string | null} */
   let feedOrigin = null;
+  /** @type {string | null} */
+  let authOrigin = null;
   if (input.dir === null) {
     feedOrigin = process.env.VITE_FEED_ORIGIN ?? DEFAULT_FEED_ORIGIN;
     process.env.VITE_FEED_ORIGIN = feedOrigin;
+    authOrigin = process.env.VITE_AUTH_ORIGIN ?? DEFAULT_AUTH_ORIGIN;
+    process.env.VITE_AUTH_ORIGIN = authOrigin;
     const { build: viteBuild } = await import('vite');
     await viteBuild({ configFile: join(SPA_SOURCE, 'vite.config.ts'), logLevel: quiet ? 'silent' : 'warn' });
   }
-  const { stats } = writeAssets({ feedOrigin, from: input.dir ?? SPA_OUT, source: input.source });
+  const { stats } = writeAssets({ feedOrigin, authOrigin, from: input.dir ?? SPA_OUT, source: input.source });
   // The manifest keeps its bytes when nothing changed; its mtime marks "built from current inputs".
   const now = new Date();
   utimesSync(MANIFEST_PATH, now, now);

@@ -31,8 +31,11 @@ export async function readJson(request: Request, limitBytes: number): Promise<un
   }
 }
 
-/** The body's bytes, read chunk by chunk and cancelled as soon as they pass `limitBytes` (413). */
-export async function readLimited(request: Request, limitBytes: number): Promise<Uint8Array> {
+/**
+ * The body's bytes, read chunk by chunk and cancelled as soon as they pass `limitBytes` (413). A
+ * request's or a response's (an upstream's answer is bounded the same way).
+ */
+export async function readLimited(request: Pick<Request, 'headers' | 'body'>, limitBytes: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get('Content-Length') ?? '0');
   if (declared > limitBytes) throw tooLarge(limitBytes);
   if (request.body === null) return new Uint8Array(0);

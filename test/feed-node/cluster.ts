@@ -17,7 +17,7 @@ export interface FeedAnswer {
 }
 
 export interface Cluster {
-  get(instance: 'a' | 'b', path: string): Promise<FeedAnswer>;
+  get(instance: 'a' | 'b', path: string, headers?: Record<string, string>): Promise<FeedAnswer>;
   dispose(): Promise<void>;
 }
 
@@ -59,9 +59,9 @@ export async function startCluster(vars: Record<string, string>): Promise<Cluste
   );
   await mf.ready;
   return {
-    async get(instance, path) {
+    async get(instance, path, headers = {}) {
       // Routed by host: a.feed.test -> feed-a, b.feed.test -> feed-b.
-      const response = await mf.dispatchFetch(`http://${instance}.feed.test${path}`);
+      const response = await mf.dispatchFetch(`http://${instance}.feed.test${path}`, { headers });
       const text = await response.text();
       let body: FeedAnswer['body'] = null;
       try {

@@ -95,6 +95,13 @@ describe.each(STAGES)('%s', (stage) => {
     expect(ids[1]).toBe(ids[0]);
   });
 
+  it("names the feed's user only by a verified token: no bare ?user=, a key set to check tokens with", () => {
+    const vars = generated('feed', stage).vars ?? {};
+    expect(vars.AUTH_QUERY_USER).toBe('false');
+    expect(vars.AUTH_JWKS_URL).toMatch(/^https:\/\//);
+    expect(vars.AUTH_AUDIENCE).not.toBe(generated('feed', stage === 'staging' ? 'production' : 'staging').vars?.AUTH_AUDIENCE);
+  });
+
   it('renders and serves the same site origin on the edge and the renderer', () => {
     const site = generated('edge', stage).vars?.SITE_ORIGINS;
     expect(generated('renderer', stage).vars?.SITE_ORIGINS).toBe(site);

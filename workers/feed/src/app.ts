@@ -13,13 +13,13 @@ import { withNotFound, withOnError } from '../../../shared/http/hono.ts';
 import { configLoader, listVar } from '../../../shared/config.ts';
 import type { FeedConfig } from './config.ts';
 import { feedContext, serveFeed, type FeedContext, type HeaderPairs } from './feed.ts';
+import { USER_ID, askerFor } from './identity.ts';
 import { feedState, type FeedState } from './state.ts';
 import { forceBreaker, statusBody } from './status.ts';
 
 type AppEnv = { Bindings: FeedEnv };
 
-/** User ids the recommender knows: opaque slugs. Anything else never reaches it. */
-const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** `?user=` must be a user id the recommender knows (identity.ts); anything else never reaches it. */
 const userId = z.string().check(z.regex(USER_ID, 'user must be 1-64 characters: letters, digits, "_" or "-"'));
 
 /** The response headers a cross-origin caller may read. */
@@ -65,13 +65,17 @@ app.all('/api/feed/_status', () => {
 app.get('/api/feed/:tab', (c) => {
   const fc = context(c);
   const tab = c.req.param('tab');
-  return serveFeed(fc, tab, checkedFeedRequest(fc.config, tab, c.req.queries('user') ?? []));
+  const queryUser = checkedFeedRequest(fc.config, tab, c.req.queries('user') ?? []);
+  return serveFeed(fc, tab, askerFor(fc.identities, c.req.raw, queryUser));
 });
 app.all('/api/feed/:tab', () => {
   throw methodNotAllowed(['GET', 'HEAD']);
 });
 
-/** The tab must be configured and `user` given at most once, valid. Answers the user (or null). */
+/**
+ * The tab must be configured and `user` given at most once, valid (even when a token makes it
+ * moot: bad input is a 400). Answers the `?user=` value (or null); identity.ts decides whether it counts.
+ */
 function checkedFeedRequest(config: FeedConfig, tab: string, users: readonly string[]): string | null {
   if (!config.tabs.includes(tab)) {
     throw new HttpError(404, 'unknown_tab', `unknown tab; known tabs: ${config.tabs.join(', ')}`, { field: 'tab' });
@@ -114,8 +118,8 @@ export function handleFetch(request: Request, env: FeedEnv, ctx: ExecutionContex
   }
   const grant = corsGrant(state, request.headers.get('Origin'));
   try {
-    const user = checkedFeedRequest(state.config, tab, usersOf(request.url));
-    const answer = serveFeed(feedContext(state, ctx), tab, user, grant);
+    const queryUser = checkedFeedRequest(state.config, tab, usersOf(request.url));
+    const answer = serveFeed(feedContext(state, ctx), tab, askerFor(state.identities, request, queryUser), grant);
     return answer instanceof Response ? answer : answer.catch((error: unknown) => granted(errorToResponse(error), grant));
   } catch (error) {
     return granted(errorToResponse(error), grant);

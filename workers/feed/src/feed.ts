@@ -3,6 +3,7 @@
  * (tier by tier, tiers.ts) at once when it does not, or as soon as the call fails.
  */
 import { log } from '../../../shared/log.ts';
+import type { Asker } from './identity.ts';
 import { callRecommender, type CallResult, type FeedItem } from './recommender.ts';
 import type { Background } from './shared-breaker.ts';
 import type { FeedState, Serialised } from './state.ts';
@@ -40,19 +41,15 @@ export function feedContext(state: FeedState, ctx: Background): FeedContext {
  * Answers the feed; `extra` headers (the CORS grant) are added to the answer. `extra` must come
  * from a small fixed set of arrays (one per allowed origin, one for none): degraded answers keep
  * their headers per `extra` array. Not async: a degraded answer from memory is built without a
- * single await.
+ * single await. `asker` names the user, and is asked only for a live call (a degraded answer is
+ * the same for everyone, so no token is verified for it).
  */
-export function serveFeed(
-  fc: FeedContext,
-  tab: string,
-  user: string | null,
-  extra: HeaderPairs = NO_HEADERS,
-): Response | Promise<Response> {
+export function serveFeed(fc: FeedContext, tab: string, asker: Asker, extra: HeaderPairs = NO_HEADERS): Response | Promise<Response> {
   const { breaker, ctx } = fc;
   const now = Date.now();
   breaker.maybeSync(ctx, fc.stub, now);
   const admission = breaker.admission(now);
-  if (admission === 'call') return serveLive(fc, tab, user, extra);
+  if (admission === 'call') return serveLive(fc, tab, asker, extra);
 
   // Nobody waits on a probe: this request is answered degraded now and the probe (if a slot is
   // free) runs in the background, fetching the anonymous feed, which also refreshes the cache.
@@ -60,8 +57,9 @@ export function serveFeed(
   return degraded(fc, tab, breaker.state.forced === 'open' ? 'forced-open' : 'breaker-open', extra);
 }
 
-async function serveLive(fc: FeedContext, tab: string, user: string | null, extra: HeaderPairs): Promise<Response> {
+async function serveLive(fc: FeedContext, tab: string, asker: Asker, extra: HeaderPairs): Promise<Response> {
   const { breaker, ctx } = fc;
+  const user = await asker(ctx);
   const result = await callRecommender(fc.config, tab, user);
   if (result.outcome) breaker.record(result.outcome, Date.now());
   breaker.maybeSync(ctx, fc.stub, Date.now());

@@ -2,12 +2,13 @@
  * Everything the feed worker keeps between requests of one isolate, built once per `env`
  * (shared/isolate.ts) and handed to the code that needs it: the parsed config, the isolate's copy
  * of the shared breaker, the KV tier's memory, the last degraded answer per tab, the cache write
- * throttle and the CORS grants. Tests get a fresh isolate from a fresh copy of `env`.
+ * throttle, the CORS grants and the token verifier. Tests get a fresh isolate from a fresh copy of `env`.
  */
 import { perIsolate } from '../../../shared/isolate.ts';
 import type { FeedBreaker } from './breaker-object.ts';
 import { parseFeedConfig, type FeedConfig } from './config.ts';
 import type { DegradedReason, HeaderPairs } from './feed.ts';
+import { Identities } from './identity.ts';
 import { SharedBreaker, type BreakerStub } from './shared-breaker.ts';
 import { FeedCache, type DegradedFeed } from './tiers.ts';
 
@@ -40,6 +41,8 @@ export interface FeedState {
   lastWrite: Map<string, number>;
   /** The CORS headers for each allowed origin, built once (serveFeed keys its answers on them). */
   grants: Map<string, HeaderPairs>;
+  /** Token verification: the issuer's key set and the tokens already checked. */
+  identities: Identities;
 }
 
 /** Throws the config's `ConfigError` (500 `config_invalid`) until the vars are fixed. */
@@ -54,5 +57,6 @@ export const feedState = perIsolate((env: FeedEnv): FeedState => {
     answers: new Map(),
     lastWrite: new Map(),
     grants: new Map(),
+    identities: new Identities(config.auth),
   };
 });
