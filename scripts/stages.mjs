@@ -13,11 +13,12 @@
 //   3. the overlay's [all], then its [env.<worker>]:
 //      - tables (vars, observability, ...) merge key by key;
 //      - arrays of bindings merge entry by entry, matched on `binding` (kv_namespaces, r2_buckets,
-//        services) or `name` (ratelimits), so an overlay adds an `id` or changes a limit without
-//        repeating the rest; every other array (routes, crons) is replaced whole;
+//        services, d1_databases, queue producers) or `name` (ratelimits), so an overlay adds an
+//        `id` or changes a limit without repeating the rest; every other array (routes, crons,
+//        queue consumers) is replaced whole;
 //   4. the name becomes <worker>-<stage>, and service bindings and Durable Object script_names
 //      that name a worker of the product are pointed at the same stage's worker;
-//   5. `main` and `assets.directory` are made relative to the generated file.
+//   5. `main`, `assets.directory` and module `alias` paths are made relative to the generated file.
 // The overlay may only change vars that wrangler.toml declares: the generated Env types
 // (`npm run types`) stay the types of every stage.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,6 +43,11 @@ const kvId = z
   .string()
   .regex(/^(?:[0-9a-f]{32}|<[^<>]+>)$/, 'a KV namespace id (32 hex digits), or a <placeholder> to fill in before deploying');
 const observability = z.strictObject({ enabled: z.boolean(), head_sampling_rate: z.number().min(0).max(1).optional() });
+// https://developers.cloudflare.com/queues/configuration/configure-queues/ : names are lowercase, digits and dashes
+const queueName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a queue name (lowercase letters, digits, dashes)');
+const d1Id = z
+  .string()
+  .regex(/^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|<[^<>]+>)$/, 'a D1 database id (a UUID), or a <placeholder>');
 
 const workerOverlay = z.strictObject({
   vars: z.record(varName, z.string()).optional(),
@@ -63,6 +69,28 @@ const workerOverlay = z.strictObject({
     .optional(),
   triggers: z.strictObject({ crons: z.array(z.string()) }).optional(),
   observability: observability.optional(),
+  // Consumers have no binding to merge on: an overlay lists each consumer whole.
+  queues: z
+    .strictObject({
+      producers: z.array(z.strictObject({ binding: z.string(), queue: queueName })).optional(),
+      consumers: z
+        .array(
+          z.strictObject({
+            queue: queueName,
+            max_batch_size: z.int().min(1).max(100).optional(),
+            max_batch_timeout: z.number().min(0).max(60).optional(),
+            max_retries: z.int().min(0).max(100).optional(),
+            dead_letter_queue: queueName.optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+  d1_databases: z
+    .array(
+      z.strictObject({ binding: z.string(), database_name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), database_id: d1Id.optional() }),
+    )
+    .optional(),
 });
 
 export const stageSchema = z.strictObject({
@@ -194,6 +222,13 @@ export function stageConfig(worker, stage, { base = root, file = generatedConfig
   const dir = dirname(file);
   config.main = relative(dir, join(base, String(config.main)));
   if (isTable(config.assets)) config.assets = { ...config.assets, directory: relative(dir, join(base, String(config.assets.directory))) };
+  if (isTable(config.alias)) {
+    const paths = Object.entries(config.alias).map(([name, to]) => [
+      name,
+      String(to).startsWith('.') ? relative(dir, join(base, String(to))) : to,
+    ]);
+    config.alias = Object.fromEntries(paths);
+  }
   return config;
 }
 

@@ -2,23 +2,14 @@
 // worker, with the recommender and the key server mocked at the network: whatever the token, the
 // answer is 200, and the recommender is asked either for the token's subject or for nobody.
 import { SignJWT, UnsecuredJWT, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mockNetwork, type MockNetwork } from '../support/network.ts';
-import { advanceClock, call, emptyFeedCache, feed, freshUpstream, hanging, healthy, recommenderFeed } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { advanceClock, call, feed, freshUpstream, hanging, healthy, recommenderFeed, networkPerTest } from './support.ts';
 
 const ISSUER = 'https://id.example.test/';
 const AUDIENCE = 'https://www.example.test/api/feed';
 const SECRET = 'a-shared-secret-of-at-least-32-bytes!';
 
-let network: MockNetwork;
-beforeEach(async () => {
-  await emptyFeedCache();
-  network = mockNetwork();
-});
-afterEach(() => {
-  network.restore();
-  vi.useRealTimers();
-});
+const net = networkPerTest();
 
 /**
  * Requests that reached the recommender, as the `user` each asked for (null: anonymous). A live
@@ -72,17 +63,19 @@ function jwksFeed(vars: Record<string, string> = {}) {
     ...vars,
   });
   const env = upstream.env as FeedEnv & Record<string, string>;
-  network.on('GET', (u) => u.origin === upstream.origin, healthy);
+  net().on('GET', (u) => u.origin === upstream.origin, healthy);
   return { ...upstream, jwksUrl: env.AUTH_JWKS_URL };
 }
 
 function serveKeys(url: string, ...keys: JWK[]) {
-  network.on('GET', url, () => Response.json({ keys }));
+  net().on('GET', url, () => Response.json({ keys }));
 }
 
 const askedFor = (origin: string) =>
-  network.requests.filter((r) => r.url.startsWith(origin)).map((r) => new URL(r.url).searchParams.get('user'));
-const keyFetches = (url: string) => network.requests.filter((r) => r.url === url).length;
+  net()
+    .requests.filter((r) => r.url.startsWith(origin))
+    .map((r) => new URL(r.url).searchParams.get('user'));
+const keyFetches = (url: string) => net().requests.filter((r) => r.url === url).length;
 
 const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
 
@@ -128,8 +121,8 @@ describe('a valid token', () => {
   it('signed with a key the set did not hold yet: the set is fetched again (a rotation), once per cooldown', async () => {
     const { env: e, jwksUrl } = jwksFeed();
     const [old, rotated] = [await keyPair('ES256', 'old'), await keyPair('ES256', 'new')];
-    network.on('GET', jwksUrl, () => Response.json({ keys: [old.jwk] }), 1);
-    network.on('GET', jwksUrl, () => Response.json({ keys: [old.jwk, rotated.jwk] }));
+    net().on('GET', jwksUrl, () => Response.json({ keys: [old.jwk] }), 1);
+    net().on('GET', jwksUrl, () => Response.json({ keys: [old.jwk, rotated.jwk] }));
     expect((await feedWith(e, '/api/feed/home', bearer(await signed(old, 'ES256')))).body.personalized).toBe(true);
     // Within 30 s of the last fetch, an unknown kid is refused without asking the key server.
     const early = await signed(rotated, 'ES256', { sub: 'dan' });
@@ -191,7 +184,7 @@ describe('a token that must not count: anonymous feed, 200, nobody else’s', ()
 describe('the key server misbehaving', () => {
   it('hangs: the first request waits at most the timeout, then gets the anonymous feed; nobody waits again', async () => {
     const { origin, env: e, jwksUrl } = jwksFeed();
-    network.on('GET', jwksUrl, hanging);
+    net().on('GET', jwksUrl, hanging);
     const key = await keyPair('ES256', 'k1');
     const token = await signed(key, 'ES256');
     for (let i = 0; i < 3; i++) {
@@ -208,7 +201,7 @@ describe('the key server misbehaving', () => {
     const key = await keyPair('ES256', 'k1');
     const padding = 'x'.repeat(100 * 1024);
     // Chunked (no Content-Length), so the limit must hold while reading.
-    network.on('GET', jwksUrl, () => new Response(new Blob([`{"keys":[${JSON.stringify(key.jwk)}],"pad":"${padding}"}`]).stream()));
+    net().on('GET', jwksUrl, () => new Response(new Blob([`{"keys":[${JSON.stringify(key.jwk)}],"pad":"${padding}"}`]).stream()));
     const { body } = await feedWith(e, '/api/feed/home', bearer(await signed(key, 'ES256')));
     expect(body.personalized).toBe(false);
   });
@@ -220,7 +213,7 @@ describe('the key server misbehaving', () => {
     ['a connection error', () => Promise.reject(new TypeError('connection refused'))],
   ])('answers %s: anonymous feed', async (_name, handler) => {
     const { env: e, jwksUrl } = jwksFeed();
-    network.on('GET', jwksUrl, handler);
+    net().on('GET', jwksUrl, handler);
     const key = await keyPair('ES256', 'k1');
     expect((await feedWith(e, '/api/feed/home', bearer(await signed(key, 'ES256')))).body.personalized).toBe(false);
   });

@@ -27,6 +27,8 @@ interface Generated {
   r2_buckets?: Array<{ binding: string; bucket_name: string }>;
   analytics_engine_datasets?: Array<{ binding: string; dataset: string }>;
   ratelimits?: Array<{ name: string; namespace_id: string }>;
+  queues?: { producers?: Array<{ binding: string; queue: string }>; consumers?: Array<{ queue: string; dead_letter_queue?: string }> };
+  d1_databases?: Array<{ binding: string; database_name: string }>;
 }
 
 const generated = (worker: string, stage: Stage) => stageConfig(worker, stage) as unknown as Generated;
@@ -109,8 +111,28 @@ describe.each(STAGES)('%s', (stage) => {
   });
 });
 
+describe.each(STAGES)('%s: event stores', (stage) => {
+  const configs = WORKER_NAMES.map((worker) => [worker, generated(worker, stage)] as const);
+
+  it('every queue a worker sends events to is consumed by that worker, with a dead-letter queue of its own', () => {
+    for (const [worker, c] of configs) {
+      for (const { queue } of c.queues?.producers ?? []) {
+        const consumer = c.queues?.consumers?.find((q) => q.queue === queue);
+        expect(consumer, `${worker} produces to ${queue}`).toBeDefined();
+        expect(consumer?.dead_letter_queue, `${worker}: ${queue}`).toMatch(new RegExp(`^${queue}-dlq$`));
+      }
+    }
+  });
+
+  it('binds each D1 database in one worker only (its owner: two writers would meet SQLITE_BUSY locally)', () => {
+    const names = configs.flatMap(([, c]) => (c.d1_databases ?? []).map((d) => d.database_name));
+    expect(new Set(names).size).toBe(names.length);
+    expect(generated('feed', stage).d1_databases?.map((d) => d.binding)).toEqual(['EVENTS_DB']);
+  });
+});
+
 describe('stages apart', () => {
-  it('share no bucket, dataset, KV namespace or rate-limit counter', () => {
+  it('share no bucket, dataset, KV namespace, rate-limit counter, queue or D1 database', () => {
     const resources = (stage: Stage) =>
       WORKER_NAMES.flatMap((worker) => {
         const c = generated(worker, stage);
@@ -119,6 +141,12 @@ describe('stages apart', () => {
           ...(c.analytics_engine_datasets ?? []).map((d) => `dataset:${d.dataset}`),
           ...(c.kv_namespaces ?? []).flatMap((kv) => (kv.id ? [`kv:${kv.id}`] : [])),
           ...(c.ratelimits ?? []).map((r) => `ratelimit:${r.namespace_id}`),
+          ...(c.queues?.producers ?? []).map((q) => `queue:${q.queue}`),
+          ...(c.queues?.consumers ?? []).flatMap((q) => [
+            `queue:${q.queue}`,
+            ...(q.dead_letter_queue ? [`queue:${q.dead_letter_queue}`] : []),
+          ]),
+          ...(c.d1_databases ?? []).map((d) => `d1:${d.database_name}`),
         ];
       });
     const [staging, production] = [resources('staging'), resources('production')];

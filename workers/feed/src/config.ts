@@ -39,6 +39,8 @@ export interface FeedConfig {
   cacheMaxAgeMs: number;
   /** At most one KV write per tab per isolate in this interval. */
   cacheWriteEveryMs: number;
+  /** How long an isolate gathers event counts before sending them to the queue. */
+  eventsFlushMs: number;
   auth: AuthConfig;
 }
 
@@ -115,6 +117,7 @@ const schema = z
     BREAKER_FLUSH_MS: int(200, 0, 10_000),
     CACHE_MAX_AGE_S: int(604_800, 60, 31_536_000),
     CACHE_WRITE_EVERY_S: int(60, 0, 86_400),
+    EVENTS_FLUSH_MS: int(1000, 0, 60_000),
     AUTH_JWKS_URL: z.pipe(
       z._default(z.string(), ''),
       z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'an http(s) URL of a JSON Web Key Set, or empty' })]),
@@ -178,6 +181,7 @@ export function parseFeedConfig(env: FeedVars): FeedConfig {
     flushMs: v.BREAKER_FLUSH_MS,
     cacheMaxAgeMs: v.CACHE_MAX_AGE_S * 1000,
     cacheWriteEveryMs: v.CACHE_WRITE_EVERY_S * 1000,
+    eventsFlushMs: v.EVENTS_FLUSH_MS,
     auth: {
       keys: v.AUTH_JWKS_URL
         ? { kind: 'jwks', url: new URL(v.AUTH_JWKS_URL), algorithms: v.AUTH_ALGORITHMS }

@@ -61,9 +61,13 @@ async function serveLive(fc: FeedContext, tab: string, asker: Asker, extra: Head
   const { breaker, ctx } = fc;
   const user = await asker(ctx);
   const result = await callRecommender(fc.config, tab, user);
-  if (result.outcome) breaker.record(result.outcome, Date.now());
+  if (result.outcome) {
+    breaker.record(result.outcome, Date.now());
+    fc.events.outcome(result.outcome, ctx);
+  }
   breaker.maybeSync(ctx, fc.stub, Date.now());
   if (!result.ok) return degraded(fc, tab, reasonFor(result), extra);
+  fc.events.count('live', ctx);
 
   if (user === null) {
     // The anonymous feed is the same for everyone: it may serve as the degraded feed.
@@ -96,6 +100,7 @@ async function serveLive(fc: FeedContext, tab: string, asker: Asker, extra: Head
  */
 export async function refreshTab(fc: FeedContext, tab: string, probe: boolean): Promise<CallResult['outcome']> {
   const result = await callRecommender(fc.config, tab, null, { probe });
+  if (result.outcome) fc.events.outcome(result.outcome, fc.ctx);
   if (!probe && result.outcome) fc.breaker.record(result.outcome, Date.now());
   if (result.ok) await fc.cache.write(tab, result.items, Date.now()).catch(cacheWriteFailed);
   return result.outcome;
@@ -108,6 +113,7 @@ function cacheWriteFailed(error: unknown): void {
 
 function degraded(fc: FeedContext, tab: string, reason: DegradedReason, extra: HeaderPairs): Response | Promise<Response> {
   const now = Date.now();
+  fc.events.count('degraded', fc.ctx);
   // Only an isolate's first degraded answer per tab waits on KV; the rest come from memory.
   const known = fc.cache.remembered(tab, now, fc.ctx);
   if (known !== undefined) return degradedAnswer(fc.answers, tab, known ?? bakedFeed(tab), reason, now, extra);

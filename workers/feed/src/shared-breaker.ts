@@ -19,10 +19,11 @@ const RPC_TIMEOUT_MS = 1_000;
 /** Outcomes kept for a Durable Object that cannot be reached (already folded locally). */
 const MAX_PENDING = 500;
 
+/** The RPC surface of `FeedBreaker` (breaker-object.ts) the isolates use; `upstream` names the object's upstream. */
 export interface BreakerStub {
-  sync(outcomes: Outcome[], config: FeedConfig['breaker']): Promise<BreakerState>;
-  acquireProbe(config: FeedConfig['breaker']): Promise<{ granted: boolean; state: BreakerState }>;
-  force(mode: 'open' | 'closed' | 'auto', config: FeedConfig['breaker']): Promise<BreakerState>;
+  sync(upstream: string, outcomes: Outcome[], config: FeedConfig['breaker']): Promise<BreakerState>;
+  acquireProbe(upstream: string, config: FeedConfig['breaker']): Promise<{ granted: boolean; state: BreakerState }>;
+  force(upstream: string, mode: 'open' | 'closed' | 'auto', config: FeedConfig['breaker']): Promise<BreakerState>;
 }
 
 /** The part of an ExecutionContext the breaker needs: somewhere to run background work. */
@@ -97,7 +98,7 @@ export class SharedBreaker {
       for (let round = 0; round < 3; round++) {
         const batch = this.#pending.splice(0);
         try {
-          const remote = await withTimeout(stub().sync(batch, this.config.breaker));
+          const remote = await withTimeout(stub().sync(this.config.upstreamKey, batch, this.config.breaker));
           this.#adopt(remote);
         } catch (error) {
           this.#pending.unshift(...batch);
@@ -127,7 +128,7 @@ export class SharedBreaker {
     try {
       let granted: boolean;
       try {
-        const answer = await withTimeout(stub().acquireProbe(this.config.breaker));
+        const answer = await withTimeout(stub().acquireProbe(this.config.upstreamKey, this.config.breaker));
         this.#adopt(answer.state);
         granted = answer.granted;
       } catch (error) {
@@ -153,7 +154,7 @@ export class SharedBreaker {
     this.state = nextBreakerState(this.state, { type: 'force', mode }, Date.now(), this.config.breaker);
     this.#pending = [];
     try {
-      this.#adopt(await withTimeout(stub().force(mode, this.config.breaker)));
+      this.#adopt(await withTimeout(stub().force(this.config.upstreamKey, mode, this.config.breaker)));
       return true;
     } catch (error) {
       this.#unreachable(error);
@@ -165,7 +166,7 @@ export class SharedBreaker {
   async refresh(stub: () => BreakerStub): Promise<void> {
     const batch = this.#pending.splice(0);
     try {
-      this.#adopt(await withTimeout(stub().sync(batch, this.config.breaker)));
+      this.#adopt(await withTimeout(stub().sync(this.config.upstreamKey, batch, this.config.breaker)));
     } catch (error) {
       this.#pending.unshift(...batch);
       this.#unreachable(error);

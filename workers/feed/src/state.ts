@@ -2,11 +2,12 @@
  * Everything the feed worker keeps between requests of one isolate, built once per `env`
  * (shared/isolate.ts) and handed to the code that needs it: the parsed config, the isolate's copy
  * of the shared breaker, the KV tier's memory, the last degraded answer per tab, the cache write
- * throttle, the CORS grants and the token verifier. Tests get a fresh isolate from a fresh copy of `env`.
+ * throttle, the CORS grants, the token verifier and the event counter. Tests get a fresh isolate from a fresh copy of `env`.
  */
 import { perIsolate } from '../../../shared/isolate.ts';
 import type { FeedBreaker } from './breaker-object.ts';
 import { parseFeedConfig, type FeedConfig } from './config.ts';
+import { FeedEvents } from './events.ts';
 import type { DegradedReason, HeaderPairs } from './feed.ts';
 import { Identities } from './identity.ts';
 import { SharedBreaker, type BreakerStub } from './shared-breaker.ts';
@@ -15,6 +16,7 @@ import { FeedCache, type DegradedFeed } from './tiers.ts';
 export interface FeedBindings {
   FEED_CACHE: KVNamespace;
   BREAKER: DurableObjectNamespace<FeedBreaker>;
+  EVENTS: Queue;
 }
 
 /** A degraded answer serialised once, with its headers. */
@@ -43,6 +45,8 @@ export interface FeedState {
   grants: Map<string, HeaderPairs>;
   /** Token verification: the issuer's key set and the tokens already checked. */
   identities: Identities;
+  /** Counts of answers and outcomes, on their way to the worker's queue. */
+  events: FeedEvents;
 }
 
 /** Throws the config's `ConfigError` (500 `config_invalid`) until the vars are fixed. */
@@ -58,5 +62,6 @@ export const feedState = perIsolate((env: FeedEnv): FeedState => {
     lastWrite: new Map(),
     grants: new Map(),
     identities: new Identities(config.auth),
+    events: new FeedEvents(bindings.EVENTS, config.upstreamKey, config.breaker.slowCallDurationMs, config.eventsFlushMs),
   };
 });
