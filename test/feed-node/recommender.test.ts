@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startRecommender, type Recommender } from '../../demo/recommender/server.mjs';
 
 let recommender: Recommender | undefined;
@@ -51,6 +51,20 @@ describe('demo recommender', () => {
     const error = await fetch(`${recommender.url}/feed/home`, { signal: AbortSignal.timeout(100) }).catch((e: Error) => e);
     expect((error as Error).name).toBe('TimeoutError');
     expect(recommender.state.byStatus.hang).toBe(1);
+  });
+
+  it('concurrency: works on that many requests at once, the rest wait their turn', async () => {
+    recommender = await startRecommender({ mode: 'slow', delayMs: 60_000, concurrency: 1 });
+    const r = recommender;
+    const gaveUp = new AbortController();
+    const calls = Array.from({ length: 3 }, () => fetch(`${r.url}/feed/home`, { signal: gaveUp.signal }).catch(() => null));
+    await vi.waitUntil(() => r.state.requests === 3);
+    expect(r.state.queued).toBe(2);
+    // Unlimited again: the waiting are let in (and are now as slow as the first).
+    r.setMode({ concurrency: 0 });
+    expect(r.state.queued).toBe(0);
+    gaveUp.abort();
+    await Promise.all(calls);
   });
 
   it('down: drops the connection without an answer, as a stopped service would', async () => {
