@@ -2,7 +2,7 @@
  * An isolate's short-lived copy of the shared breaker. The hot path only reads this copy; talking
  * to the `FeedBreaker` Durable Object happens in `ctx.waitUntil`, never before an answer:
  *  - outcomes are folded into the copy at once (so this isolate reacts to what it sees itself) and
- *    queued; within `flushMs` they go to the Durable Object in one batch;
+ *    queued; within `flushMs` they go to the Durable Object in one batch (a failure at once);
  *  - the Durable Object answers every batch with the authoritative state, which replaces the copy
  *    (with outcomes queued since re-applied on top); a copy older than `syncMs` triggers a refresh.
  *  - half-open probe slots come from the Durable Object, so all isolates together send at most
@@ -85,7 +85,10 @@ export class SharedBreaker {
     const stale = now - this.#lastAttemptAt >= this.config.syncMs;
     const backingOff = !this.#reachable && !stale;
     if (backingOff || (this.#pending.length === 0 && !stale)) return;
-    const delay = this.#pending.length && this.state.status === 'closed' ? this.config.flushMs : 0;
+    // Successes are batched; a failure goes at once, since failures from all isolates together
+    // decide the trip (and the answer brings back what the others reported).
+    const batching = this.state.status === 'closed' && !this.#pending.some((o) => o.failed);
+    const delay = this.#pending.length && batching ? this.config.flushMs : 0;
     this.#syncingSince = now;
     this.#lastAttemptAt = now;
     ctx.waitUntil(this.#sync(stub, delay));
