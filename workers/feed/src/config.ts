@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import { integer, parseVars } from '../../../shared/http/validate.ts';
 import type { BreakerConfig } from './breaker.ts';
+import type { LimitConfig } from './limit.ts';
 
 /** Where a user's identity comes from: signed tokens, and (a switch) a bare `?user=`. */
 export interface AuthConfig {
@@ -41,6 +42,8 @@ export interface FeedConfig {
   cacheWriteEveryMs: number;
   /** How long an isolate gathers event counts before sending them to the queue. */
   eventsFlushMs: number;
+  /** Calls to the recommender in flight at once per isolate (limit.ts). */
+  limit: LimitConfig;
   auth: AuthConfig;
 }
 
@@ -118,6 +121,8 @@ const schema = z
     CACHE_MAX_AGE_S: int(604_800, 60, 31_536_000),
     CACHE_WRITE_EVERY_S: int(60, 0, 86_400),
     EVENTS_FLUSH_MS: int(1000, 0, 60_000),
+    RECOMMENDER_MAX_CONCURRENCY: int(32, 1, 10_000),
+    RECOMMENDER_CONCURRENCY_ADAPTIVE: z._default(z.stringbool(), true),
     AUTH_JWKS_URL: z.pipe(
       z._default(z.string(), ''),
       z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'an http(s) URL of a JSON Web Key Set, or empty' })]),
@@ -182,6 +187,7 @@ export function parseFeedConfig(env: FeedVars): FeedConfig {
     cacheMaxAgeMs: v.CACHE_MAX_AGE_S * 1000,
     cacheWriteEveryMs: v.CACHE_WRITE_EVERY_S * 1000,
     eventsFlushMs: v.EVENTS_FLUSH_MS,
+    limit: { max: v.RECOMMENDER_MAX_CONCURRENCY, adaptive: v.RECOMMENDER_CONCURRENCY_ADAPTIVE, slowCallMs: v.BREAKER_SLOW_CALL_MS },
     auth: {
       keys: v.AUTH_JWKS_URL
         ? { kind: 'jwks', url: new URL(v.AUTH_JWKS_URL), algorithms: v.AUTH_ALGORITHMS }

@@ -10,7 +10,7 @@ import type { FeedState, Serialised } from './state.ts';
 import { bakedFeed, degradedFeed, type DegradedFeed, type DegradedSource } from './tiers.ts';
 
 export type DegradedReason =
-  'breaker-open' | 'forced-open' | 'upstream-timeout' | 'upstream-error' | 'upstream-status' | 'upstream-bad-body';
+  'breaker-open' | 'forced-open' | 'concurrency-limit' | 'upstream-timeout' | 'upstream-error' | 'upstream-status' | 'upstream-bad-body';
 
 export interface FeedBody {
   tab: string;
@@ -60,7 +60,10 @@ export function serveFeed(fc: FeedContext, tab: string, asker: Asker, extra: Hea
 async function serveLive(fc: FeedContext, tab: string, asker: Asker, extra: HeaderPairs): Promise<Response> {
   const { breaker, ctx } = fc;
   const user = await asker(ctx);
+  // Shed rather than queue: past the limit the recommender is answering slower than it is asked.
+  if (!fc.limit.tryAcquire()) return degraded(fc, tab, 'concurrency-limit', extra);
   const result = await callRecommender(fc.config, tab, user);
+  fc.limit.release(result.outcome);
   if (result.outcome) {
     breaker.record(result.outcome, Date.now());
     fc.events.outcome(result.outcome, ctx);
@@ -76,8 +79,8 @@ async function serveLive(fc: FeedContext, tab: string, asker: Asker, extra: Head
     // Never store a personalised answer; fetch the anonymous feed for the cache instead.
     ctx.waitUntil(
       (async () => {
-        if (breaker.admission(Date.now()) !== 'call') return;
-        await refreshTab(fc, tab, false);
+        if (breaker.admission(Date.now()) !== 'call' || fc.limit.inFlight >= fc.limit.limit) return;
+        await refreshTab(fc, tab, false, true);
         breaker.maybeSync(ctx, fc.stub, Date.now());
       })(),
     );
@@ -96,10 +99,13 @@ async function serveLive(fc: FeedContext, tab: string, asker: Asker, extra: Head
 /**
  * Fetches the tab's anonymous feed and stores it in the KV tier; answers the call's outcome. Used
  * by probes, the cron and (throttled) after live answers. A probe's outcome is reported by the
- * breaker's `probe`; otherwise the outcome is recorded here.
+ * breaker's `probe`; otherwise the outcome is recorded here. `limited`: only within the
+ * concurrency limit (a background refresh; probes and the cron are few and go regardless).
  */
-export async function refreshTab(fc: FeedContext, tab: string, probe: boolean): Promise<CallResult['outcome']> {
+export async function refreshTab(fc: FeedContext, tab: string, probe: boolean, limited = false): Promise<CallResult['outcome']> {
+  if (limited && !fc.limit.tryAcquire()) return undefined;
   const result = await callRecommender(fc.config, tab, null, { probe });
+  if (limited) fc.limit.release(result.outcome);
   if (result.outcome) fc.events.outcome(result.outcome, fc.ctx);
   if (!probe && result.outcome) fc.breaker.record(result.outcome, Date.now());
   if (result.ok) await fc.cache.write(tab, result.items, Date.now()).catch(cacheWriteFailed);

@@ -15,7 +15,17 @@ export const feedBody = z.object({
   personalized: z.boolean(),
   /** Seconds since this feed came from the recommender (0 when live). */
   ageSeconds: z.number(),
-  reason: z.optional(z.enum(['breaker-open', 'forced-open', 'upstream-timeout', 'upstream-error', 'upstream-status', 'upstream-bad-body'])),
+  reason: z.optional(
+    z.enum([
+      'breaker-open',
+      'forced-open',
+      'concurrency-limit',
+      'upstream-timeout',
+      'upstream-error',
+      'upstream-status',
+      'upstream-bad-body',
+    ]),
+  ),
   items: z.array(item),
 });
 
@@ -59,6 +69,8 @@ export const statusBody = z.object({
     reachable: z.boolean(),
     pending: z.number(),
     events: z.object({ sent: z.number(), lost: z.number() }),
+    /** Calls to the recommender in flight, the limit now (adaptive) and its maximum, requests shed. */
+    concurrency: z.object({ inFlight: z.number(), limit: z.number(), max: z.number(), adaptive: z.boolean(), shed: z.number() }),
   }),
   tiers: z.array(z.object({ tab: z.string(), cache: z.nullable(tier), baked: tier })),
   cacheMaxAgeSeconds: z.number(),

@@ -2,7 +2,7 @@
  * Everything the feed worker keeps between requests of one isolate, built once per `env`
  * (shared/isolate.ts) and handed to the code that needs it: the parsed config, the isolate's copy
  * of the shared breaker, the KV tier's memory, the last degraded answer per tab, the cache write
- * throttle, the CORS grants, the token verifier and the event counter. Tests get a fresh isolate from a fresh copy of `env`.
+ * throttle, the CORS grants, the token verifier, the event counter and the concurrency limit. Tests get a fresh isolate from a fresh copy of `env`.
  */
 import { perIsolate } from '../../../shared/isolate.ts';
 import type { FeedBreaker } from './breaker-object.ts';
@@ -10,6 +10,7 @@ import { parseFeedConfig, type FeedConfig } from './config.ts';
 import { FeedEvents } from './events.ts';
 import type { DegradedReason, HeaderPairs } from './feed.ts';
 import { Identities } from './identity.ts';
+import { ConcurrencyLimit } from './limit.ts';
 import { SharedBreaker, type BreakerStub } from './shared-breaker.ts';
 import { FeedCache, type DegradedFeed } from './tiers.ts';
 
@@ -47,6 +48,8 @@ export interface FeedState {
   identities: Identities;
   /** Counts of answers and outcomes, on their way to the worker's queue. */
   events: FeedEvents;
+  /** Calls to the recommender in flight, and how many may be. */
+  limit: ConcurrencyLimit;
 }
 
 /** Throws the config's `ConfigError` (500 `config_invalid`) until the vars are fixed. */
@@ -62,6 +65,7 @@ export const feedState = perIsolate((env: FeedEnv): FeedState => {
     lastWrite: new Map(),
     grants: new Map(),
     identities: new Identities(config.auth),
+    limit: new ConcurrencyLimit(config.limit),
     events: new FeedEvents(bindings.EVENTS, config.upstreamKey, config.breaker.slowCallDurationMs, config.eventsFlushMs),
   };
 });

@@ -41,7 +41,17 @@ export async function statusBody(fc: FeedContext): Promise<StatusBody> {
       window: windowStats(state.window, now, config.breaker),
       config: { ...config.breaker },
     },
-    isolate: { ...breaker.info(), events: fc.events.stats },
+    isolate: {
+      ...breaker.info(),
+      events: fc.events.stats,
+      concurrency: {
+        inFlight: fc.limit.inFlight,
+        limit: fc.limit.limit,
+        max: fc.limit.config.max,
+        adaptive: fc.limit.config.adaptive,
+        shed: fc.limit.shed,
+      },
+    },
     tiers,
     cacheMaxAgeSeconds: Math.round(config.cacheMaxAgeMs / 1000),
   };
