@@ -59,6 +59,8 @@ export const HISTORY_DIR = join(ASSETS_OUT, '.history');
 const ASSETS_IGNORE = join(ASSETS_OUT, '.assetsignore');
 /** The feed worker's local origin (port 8791 under `npm start`); stage builds set VITE_FEED_ORIGIN. */
 export const DEFAULT_FEED_ORIGIN = 'http://localhost:8791';
+/** The demo token issuer the demo SPA signs in with (the demo services, 8793); stages set VITE_AUTH_ORIGIN. */
+export const DEFAULT_AUTH_ORIGIN = 'http://localhost:8793';
 const LOCK = join(root, 'build', '.build.lock');
 
 /** File extension -> Content-Type and whether compressing it pays off. @type {Record<string, [string, boolean]>} */
@@ -209,10 +211,18 @@ function writeIfChanged(file, bytes) {
  * Lays out `out` (build/assets/) from a built SPA (`from`, default build/spa/): identity files, kept
  * variants, manifest. With `history`, also the deltas against earlier builds and the skew window's
  * store (scripts/history.mjs); without it (another folder precompressed, such as a UI's), neither.
- * @param {{ feedOrigin: string | null, now?: Date, from?: string, source?: string, out?: string,
+ * @param {{ feedOrigin: string | null, authOrigin?: string | null, now?: Date, from?: string, source?: string, out?: string,
  *   history?: HistoryOptions | null }} options
  */
-export function writeAssets({ feedOrigin, now = new Date(), from = SPA_OUT, source = DEMO_SOURCE, out = ASSETS_OUT, history = null }) {
+export function writeAssets({
+  feedOrigin,
+  authOrigin = null,
+  now = new Date(),
+  from = SPA_OUT,
+  source = DEMO_SOURCE,
+  out = ASSETS_OUT,
+  history = null,
+}) {
   const manifestPath = join(out, MANIFEST_NAME);
   const previous = readManifest(out);
   const lastModifiedNow = new Date(Math.floor(now.getTime() / 1000) * 1000).toUTCString();
@@ -307,7 +317,7 @@ export function writeAssets({ feedOrigin, now = new Date(), from = SPA_OUT, sour
     // Which build this is (scripts/history.mjs): the same files always give the same id.
     build: id,
     // Origins the SPA was built to call: the worker adds them to the CSP connect-src.
-    connectSrc: feedOrigin ? [new URL(feedOrigin).origin] : [],
+    connectSrc: connectOrigins(feedOrigin, authOrigin),
     files: Object.fromEntries(Object.entries(files).map(([path, { candidates: _candidates, ...entry }]) => [path, entry])),
     // Sizes of every variant tried, kept or not: lets the next build skip recompressing unchanged
     // files and lets the bench report all three encodings. The worker ignores this field.
@@ -429,6 +439,15 @@ function writeHistory(history, { id, files, out, now }) {
 }
 
 /**
+ * The origins a demo build calls, for the CSP's connect-src: the feed, and the token issuer it signs in with.
+ * @param {string | null} feedOrigin
+ * @param {string | null} authOrigin
+ */
+function connectOrigins(feedOrigin, authOrigin) {
+  return [feedOrigin, authOrigin].flatMap((origin) => (origin ? [new URL(origin).origin] : []));
+}
+
+/**
  * Newest modification time under the inputs of a build: the SPA's files (the demo's sources, or
  * the SPA_DIST folder) and the build scripts themselves.
  * @param {string | null} dir the SPA_DIST folder, or null for the demo
@@ -496,8 +515,11 @@ export async function ensureBuilt(spaDist = process.env.SPA_DIST) {
 function isFresh(input) {
   const manifest = readManifest();
   const manifestTime = statSync(MANIFEST_PATH, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const origin = input.dir === null ? (process.env.VITE_FEED_ORIGIN ?? DEFAULT_FEED_ORIGIN) : '';
-  const sameOrigin = JSON.stringify(manifest?.connectSrc ?? null) === JSON.stringify(origin ? [new URL(origin).origin] : []);
+  const origins =
+    input.dir === null
+      ? connectOrigins(process.env.VITE_FEED_ORIGIN ?? DEFAULT_FEED_ORIGIN, process.env.VITE_AUTH_ORIGIN ?? DEFAULT_AUTH_ORIGIN)
+      : [];
+  const sameOrigin = JSON.stringify(manifest?.connectSrc ?? null) === JSON.stringify(origins);
   // A deploy's build (its window kept elsewhere, ASSETS_HISTORY_DIR) is not the local one.
   const local = !existsSync(ASSETS_IGNORE);
   return manifest?.source === input.source && sameOrigin && local && manifestTime > newestInput(input.dir);
@@ -511,14 +533,18 @@ async function build(input, quiet) {
   const started = Date.now();
   /** @type {string | null} */
   let feedOrigin = null;
+  /** @type {string | null} */
+  let authOrigin = null;
   if (input.dir === null) {
     feedOrigin = process.env.VITE_FEED_ORIGIN ?? DEFAULT_FEED_ORIGIN;
     process.env.VITE_FEED_ORIGIN = feedOrigin;
+    authOrigin = process.env.VITE_AUTH_ORIGIN ?? DEFAULT_AUTH_ORIGIN;
+    process.env.VITE_AUTH_ORIGIN = authOrigin;
     const { build: viteBuild } = await import('vite');
     await viteBuild({ configFile: join(SPA_SOURCE, 'vite.config.ts'), logLevel: quiet ? 'silent' : 'warn' });
   }
   const history = { dir: process.env.ASSETS_HISTORY_DIR ? resolve(root, process.env.ASSETS_HISTORY_DIR) : HISTORY_DIR };
-  const { stats } = writeAssets({ feedOrigin, from: input.dir ?? SPA_OUT, source: input.source, history });
+  const { stats } = writeAssets({ feedOrigin, authOrigin, from: input.dir ?? SPA_OUT, source: input.source, history });
   // A deploy keeps the window elsewhere (its R2 bucket's mirror): a local window left in
   // build/assets/.history is not uploaded with the files (https://developers.cloudflare.com/workers/static-assets/binding/#ignoring-assets).
   if (history.dir !== HISTORY_DIR) writeFileSync(ASSETS_IGNORE, '/.history\n');

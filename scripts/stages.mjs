@@ -13,11 +13,12 @@
 //   3. the overlay's [all], then its [env.<worker>]:
 //      - tables (vars, observability, ...) merge key by key;
 //      - arrays of bindings merge entry by entry, matched on `binding` (kv_namespaces, r2_buckets,
-//        services) or `name` (ratelimits), so an overlay adds an `id` or changes a limit without
-//        repeating the rest; every other array (routes, crons) is replaced whole;
+//        services, d1_databases, queue producers) or `name` (ratelimits), so an overlay adds an
+//        `id` or changes a limit without repeating the rest; every other array (routes, crons,
+//        queue consumers) is replaced whole;
 //   4. the name becomes <worker>-<stage>, and service bindings and Durable Object script_names
 //      that name a worker of the product are pointed at the same stage's worker;
-//   5. `main`, `assets.directory` and local `alias` targets are made relative to the generated file.
+//   5. `main`, `assets.directory` and module `alias` paths are made relative to the generated file.
 // The overlay may only change vars that wrangler.toml declares: the generated Env types
 // (`npm run types`) stay the types of every stage.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,8 +42,12 @@ const route = z.union([
 const kvId = z
   .string()
   .regex(/^(?:[0-9a-f]{32}|<[^<>]+>)$/, 'a KV namespace id (32 hex digits), or a <placeholder> to fill in before deploying');
-const queueName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a queue name (lower case, digits, -)');
 const observability = z.strictObject({ enabled: z.boolean(), head_sampling_rate: z.number().min(0).max(1).optional() });
+// https://developers.cloudflare.com/queues/configuration/configure-queues/ : names are lowercase, digits and dashes
+const queueName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a queue name (lowercase letters, digits, dashes)');
+const d1Id = z
+  .string()
+  .regex(/^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|<[^<>]+>)$/, 'a D1 database id (a UUID), or a <placeholder>');
 
 const workerOverlay = z.strictObject({
   vars: z.record(varName, z.string()).optional(),
@@ -52,18 +57,19 @@ const workerOverlay = z.strictObject({
     .array(z.strictObject({ binding: z.string(), bucket_name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/) }))
     .optional(),
   analytics_engine_datasets: z.array(z.strictObject({ binding: z.string(), dataset: z.string().regex(/^[A-Za-z0-9_]+$/) })).optional(),
-  d1_databases: z
+  ratelimits: z
     .array(
       z.strictObject({
-        binding: z.string(),
-        database_name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
-        database_id: z
-          .string()
-          .regex(/^(?:[0-9a-f-]{36}|<[^<>]+>)$/, 'a D1 database id (UUID), or a <placeholder>')
-          .optional(),
+        name: z.string(),
+        namespace_id: z.string().regex(/^\d+$/, 'a positive integer, as a string'),
+        // https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/ : period 10 or 60 s
+        simple: z.strictObject({ limit: z.int().positive(), period: z.union([z.literal(10), z.literal(60)]) }),
       }),
     )
     .optional(),
+  triggers: z.strictObject({ crons: z.array(z.string()) }).optional(),
+  observability: observability.optional(),
+  // Consumers have no binding to merge on: an overlay lists each consumer whole.
   queues: z
     .strictObject({
       producers: z.array(z.strictObject({ binding: z.string(), queue: queueName })).optional(),
@@ -80,18 +86,11 @@ const workerOverlay = z.strictObject({
         .optional(),
     })
     .optional(),
-  ratelimits: z
+  d1_databases: z
     .array(
-      z.strictObject({
-        name: z.string(),
-        namespace_id: z.string().regex(/^\d+$/, 'a positive integer, as a string'),
-        // https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/ : period 10 or 60 s
-        simple: z.strictObject({ limit: z.int().positive(), period: z.union([z.literal(10), z.literal(60)]) }),
-      }),
+      z.strictObject({ binding: z.string(), database_name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), database_id: d1Id.optional() }),
     )
     .optional(),
-  triggers: z.strictObject({ crons: z.array(z.string()) }).optional(),
-  observability: observability.optional(),
 });
 
 export const stageSchema = z.strictObject({

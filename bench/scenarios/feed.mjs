@@ -1,14 +1,18 @@
 // The feed worker: a degraded answer while the breaker is open, a live answer through the worker
-// versus the recommender itself, and p99 while the recommender hangs (after the trip). The demo
-// recommender runs in-process on a free port; the worker is its deploy bundle in Miniflare.
+// versus the recommender itself, and p99 while the recommender hangs (after the trip); then the
+// resilience scorecard (feed/scorecard.mjs). The demo recommender runs in-process on a free port;
+// the worker is its deploy bundle in Miniflare, events on (its queue and D1 as wrangler.toml has them).
 import { feedFor, startRecommender } from '../../demo/recommender/server.mjs';
+import { scorecard } from './feed/scorecard.mjs';
 
 const ADMIN_TOKEN = 'bench-admin-token';
 const admin = { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
 
 /** @param {import('../lib.mjs').Bench} bench */
 export default async function feed(bench) {
-  const recommender = await startRecommender({ mode: 'ok' });
+  /** @type {number[]} when each feed request reached the recommender (the scorecard counts calls with it) */
+  const calls = [];
+  const recommender = await startRecommender({ mode: 'ok', onRequest: (at) => calls.push(at) });
   try {
     const worker = await bench.start('feed', { vars: { RECOMMENDER_URL: recommender.url }, secrets: { ADMIN_TOKEN } });
     // The baseline answers a body of the same size as a degraded feed, with nothing else to do.
@@ -65,6 +69,8 @@ export default async function feed(bench) {
       measure: 'p99',
       expectStatus: 200,
     });
+
+    await scorecard(bench, recommender, calls);
   } finally {
     await recommender.close();
   }

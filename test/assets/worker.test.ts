@@ -319,7 +319,7 @@ describe('security headers', () => {
     const csp = response.headers.get('Content-Security-Policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).toMatch(/connect-src 'self'( \S+)* http:\/\/localhost:8791/);
-    expect(manifest.connectSrc).toEqual(['http://localhost:8791']);
+    expect(manifest.connectSrc).toEqual(['http://localhost:8791', 'http://localhost:8793']);
     expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff');
     expect(response.headers.get('Referrer-Policy')).toBe(env.REFERRER_POLICY);
     expect(response.headers.get('Strict-Transport-Security')).toBeNull(); // empty locally

@@ -55,19 +55,45 @@ describe('feed: circuit breaker in front of the recommender', () => {
     expect((await fetch(`${FEED}/api/feed/_status`)).status).toBe(401);
   });
 
-  it('recommender failing: every answer is 200 degraded, and once open it is left alone', async () => {
-    await recommender('fail');
+  it('a signed-in user gets their own feed: the demo issuer signs, the feed verifies', async () => {
+    await recommender('ok');
+    const signIn = await fetch(`${RECOMMENDER}/auth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user: 'alice' }),
+    });
+    expect(signIn.status).toBe(200);
+    const { token } = (await signIn.json()) as { token: string };
+    const response = await fetch(`${FEED}/api/feed/home?user=mallory`, { headers: { Authorization: `Bearer ${token}` } });
+    const body = (await response.json()) as FeedBody;
+    expect(body).toMatchObject({ mode: 'live', personalized: true });
+    expect(body.items[0]?.id).toMatch(/^home-alice-/);
+    expect(response.headers.get('Cache-Control')).toBe('private, no-store');
+    // A token that does not verify: the anonymous feed, never mallory's.
+    const forged = await fetch(`${FEED}/api/feed/home?user=mallory`, { headers: { Authorization: `Bearer ${token.slice(0, -4)}AAAA` } });
+    expect(((await forged.json()) as FeedBody).personalized).toBe(false);
+  });
+
+  it('recommender stopped: every answer is 200 degraded, once open it is left alone, and _stats shows the trip', async () => {
+    await recommender('down');
     const bodies: FeedBody[] = [];
     for (let i = 0; i < 40 && bodies.at(-1)?.reason !== 'breaker-open'; i++) bodies.push(await feed(`/api/feed/home?user=u${i}`));
     expect(bodies.at(-1)?.reason).toBe('breaker-open');
     expect(bodies.every((b) => b.mode === 'degraded' && !b.personalized)).toBe(true);
 
-    const before = await recommender('fail');
+    const before = await recommender('down');
     for (let i = 0; i < 20; i++) expect((await feed(`/api/feed/home?user=v${i}`)).reason).toBe('breaker-open');
-    expect(await recommender('fail')).toBe(before);
+    expect(await recommender('down')).toBe(before);
 
     const status = (await (await fetch(`${FEED}/api/feed/_status`, { headers: admin })).json()) as { breaker: { status: string } };
     expect(status.breaker.status).toBe('open');
+
+    const stats = (await (await fetch(`${FEED}/api/feed/_stats`, { headers: admin })).json()) as {
+      upstreams: { upstream: string; state: string; timeline: { to: string; reason: string }[] }[];
+    };
+    const upstream = stats.upstreams.find((u) => u.upstream === 'http://localhost:8793');
+    expect(upstream?.state).toBe('open');
+    expect(upstream?.timeline.at(-1)).toMatchObject({ to: 'open', reason: 'failure-rate' });
   });
 
   it('recommender back: live again through half-open after the wait', async () => {

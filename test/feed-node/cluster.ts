@@ -1,6 +1,7 @@
 // Two instances of the feed worker (separate isolates: separate memory, separate breaker copies)
-// sharing one FeedBreaker Durable Object namespace and one KV namespace, as two isolates of one
-// deployment do in production. The worker is bundled with esbuild as wrangler would.
+// sharing one FeedBreaker Durable Object namespace, one KV namespace and one event queue, as two
+// isolates of one deployment do in production; the first consumes the queue into its D1. The
+// worker is bundled with esbuild as wrangler would. `?user=` counts, as under `npm start`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ export interface FeedAnswer {
 }
 
 export interface Cluster {
-  get(instance: 'a' | 'b', path: string): Promise<FeedAnswer>;
+  get(instance: 'a' | 'b', path: string, headers?: Record<string, string>): Promise<FeedAnswer>;
   dispose(): Promise<void>;
 }
 
@@ -30,8 +31,9 @@ export async function startCluster(vars: Record<string, string>): Promise<Cluste
     modulesRoot: dir,
     compatibilityDate: '2026-11-01',
     compatibilityFlags: ['nodejs_compat'],
-    bindings: { ADMIN_TOKEN: 'cluster-admin-token', ...vars },
+    bindings: { ADMIN_TOKEN: 'cluster-admin-token', AUTH_QUERY_USER: 'true', ...vars },
     kvNamespaces: { FEED_CACHE: 'feed-cache' },
+    queueProducers: { EVENTS: 'feed-events' },
   };
   const mf = new Miniflare(
     convertV4MiniflareOptions({
@@ -41,6 +43,8 @@ export async function startCluster(vars: Record<string, string>): Promise<Cluste
           name: 'feed-a',
           routes: ['a.feed.test/*'],
           durableObjects: { BREAKER: { className: 'FeedBreaker', useSQLite: true } },
+          queueConsumers: { 'feed-events': { maxBatchSize: 100, maxBatchTimeout: 0.2 } },
+          d1Databases: { EVENTS_DB: 'feed-events' },
         },
         // The second worker binds the first one's class: one namespace, one object per upstream.
         {
@@ -59,9 +63,9 @@ export async function startCluster(vars: Record<string, string>): Promise<Cluste
   );
   await mf.ready;
   return {
-    async get(instance, path) {
+    async get(instance, path, headers = {}) {
       // Routed by host: a.feed.test -> feed-a, b.feed.test -> feed-b.
-      const response = await mf.dispatchFetch(`http://${instance}.feed.test${path}`);
+      const response = await mf.dispatchFetch(`http://${instance}.feed.test${path}`, { headers });
       const text = await response.text();
       let body: FeedAnswer['body'] = null;
       try {

@@ -1,6 +1,6 @@
 // Two isolates share the trip through the Durable Object, and a fault run of 1,000 requests
 // against the real demo recommender going down (hanging) and coming back.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startRecommender, type Recommender } from '../../demo/recommender/server.mjs';
 import { startCluster, type Cluster, type FeedAnswer } from './cluster.ts';
 
@@ -40,6 +40,29 @@ describe('two isolates, one breaker', () => {
     expect(answers[0]?.body?.reason).toBe('upstream-status');
     expect(recommender.state.requests - 10).toBe(1);
     expect(answers.slice(1).map((a) => a.body?.reason)).toEqual(Array(19).fill('breaker-open'));
+  });
+
+  it('failures are reported at once: five in each isolate trip the shared window, with successes batched for 10 s', async () => {
+    recommender = await startRecommender({ mode: 'fail' });
+    cluster = await startCluster({
+      RECOMMENDER_URL: recommender.url,
+      BREAKER_MIN_CALLS: '10',
+      BREAKER_FLUSH_MS: '10000',
+      BREAKER_SYNC_MS: '60000',
+      BREAKER_OPEN_MS: '60000',
+    });
+    const c = cluster;
+    // Neither isolate reaches the minimum calls on its own; only the Durable Object sees all ten.
+    for (let i = 0; i < 5; i++) for (const isolate of ['a', 'b'] as const) await c.get(isolate, `/api/feed/home?user=${isolate}${i}`);
+    const shared = async () =>
+      (
+        (await c.get('a', '/api/feed/_status', { Authorization: 'Bearer cluster-admin-token' })).body as unknown as {
+          breaker: { status: string };
+        }
+      ).breaker.status;
+    // Batched like successes, the failures would reach it only after the 10 s flush delay.
+    await vi.waitUntil(async () => (await shared()) === 'open', { timeout: 5000, interval: 50 });
+    expect(recommender.state.requests).toBe(10);
   });
 
   it('fault run: the recommender hangs for a while, then recovers; nobody gets an error', async () => {

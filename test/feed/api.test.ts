@@ -229,11 +229,12 @@ describe('/api/feed/_status', () => {
 describe('FeedBreaker Durable Object', () => {
   it('hands out half-open probe slots once across all callers', async () => {
     const config = { ...DEFAULT_BREAKER_CONFIG, openMs: 0, halfOpenProbes: 2 };
-    const stub = env.BREAKER.get(env.BREAKER.idFromName(`probe-slots-${Date.now()}`));
+    const upstream = `probe-slots-${Date.now()}`;
+    const stub = env.BREAKER.get(env.BREAKER.idFromName(upstream));
     const failures = Array.from({ length: 10 }, () => ({ at: Date.now(), failed: true, durationMs: 5 }));
-    expect((await stub.sync(failures, config)).status).toBe('open');
+    expect((await stub.sync(upstream, failures, config)).status).toBe('open');
     // Many isolates asking at once: exactly two get a slot.
-    const answers = await Promise.all(Array.from({ length: 6 }, () => stub.acquireProbe(config)));
+    const answers = await Promise.all(Array.from({ length: 6 }, () => stub.acquireProbe(upstream, config)));
     expect(answers.filter((a) => a.granted)).toHaveLength(2);
     // The state survives in storage (the Durable Object is SQLite-backed).
     const stored = await runInDurableObject(stub, (_instance: FeedBreaker, state) => state.storage.get<{ status: string }>('state'));

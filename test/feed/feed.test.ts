@@ -1,39 +1,30 @@
 // The feed worker in workerd with real local KV and the real FeedBreaker Durable Object; the
 // recommender is mocked at the network and any request nobody declared fails the test.
 import { env } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mockNetwork, type MockNetwork } from '../support/network.ts';
+import { describe, expect, it } from 'vitest';
 import { FeedCache } from '../../workers/feed/src/tiers.ts';
 import {
   advanceClock,
   call,
-  emptyFeedCache,
   feed,
   freshUpstream,
   hanging,
   healthy,
+  networkPerTest,
   newIsolate,
   recommenderFeed,
   runCron,
 } from './support.ts';
 
-let network: MockNetwork;
-beforeEach(async () => {
-  await emptyFeedCache();
-  network = mockNetwork();
-});
-afterEach(() => {
-  network.restore();
-  vi.useRealTimers();
-});
+const net = networkPerTest();
 
 /** Requests the worker sent to this upstream (probes and cache refreshes included). */
-const upstreamCalls = (origin: string) => network.requests.filter((r) => r.url.startsWith(origin)).length;
+const upstreamCalls = (origin: string) => net().requests.filter((r) => r.url.startsWith(origin)).length;
 
 describe('recommender healthy', () => {
   it('answers live and personalised per user, and caches only the anonymous feed', async () => {
     const { origin, env: e } = freshUpstream();
-    network.on('GET', (u) => u.origin === origin, healthy);
+    net().on('GET', (u) => u.origin === origin, healthy);
 
     const a = await feed(e, '/api/feed/home?user=alice');
     const b = await feed(e, '/api/feed/home?user=bob');
@@ -45,12 +36,12 @@ describe('recommender healthy', () => {
     // The live answer triggered (throttled) one refresh of the anonymous feed for the KV tier.
     const stored = await env.FEED_CACHE.get<{ items: unknown[] }>(FeedCache.key('home'), 'json');
     expect(stored?.items).toEqual(recommenderFeed('home', null).items);
-    expect(network.requests.map((r) => new URL(r.url).search)).toEqual(['?user=alice', '', '?user=bob']);
+    expect(net().requests.map((r) => new URL(r.url).search)).toEqual(['?user=alice', '', '?user=bob']);
   });
 
   it('an anonymous request answers the anonymous feed and stores it as the degraded feed', async () => {
     const { origin, env: e } = freshUpstream();
-    network.on('GET', (u) => u.origin === origin, healthy);
+    net().on('GET', (u) => u.origin === origin, healthy);
     const { body } = await feed(e, '/api/feed/trending');
     expect(body).toMatchObject({ mode: 'live', personalized: false, items: recommenderFeed('trending', null).items });
     expect(upstreamCalls(origin)).toBe(1);
@@ -60,7 +51,7 @@ describe('recommender healthy', () => {
 
   it('the cron refreshes every tab from the anonymous feed', async () => {
     const { origin, env: e } = freshUpstream();
-    network.on('GET', (u) => u.origin === origin && !u.searchParams.has('user'), healthy);
+    net().on('GET', (u) => u.origin === origin && !u.searchParams.has('user'), healthy);
     await runCron(e);
     for (const tab of ['home', 'trending', 'new']) {
       const stored = await env.FEED_CACHE.get<{ items: unknown[] }>(FeedCache.key(tab), 'json');
@@ -76,7 +67,7 @@ describe('recommender healthy', () => {
     });
     expect(forced.status).toBe(200);
     await runCron(e);
-    expect(network.requests).toHaveLength(0);
+    expect(net().requests).toHaveLength(0);
     expect((await env.FEED_CACHE.list()).keys).toHaveLength(0);
   });
 });
@@ -91,7 +82,7 @@ describe('recommender failing', () => {
 
   it.each(failures)('$name: every request answers 200 degraded; once open, none reaches it', async ({ handler, reason }) => {
     const { origin, env: e } = freshUpstream();
-    network.on('GET', (u) => u.origin === origin, handler);
+    net().on('GET', (u) => u.origin === origin, handler);
     const reasons: string[] = [];
     for (let i = 0; i < 30; i++) {
       const { body, response } = await feed(e, `/api/feed/home?user=u${i}`);
@@ -107,7 +98,7 @@ describe('recommender failing', () => {
 
   it('slow but under the timeout: live answers until the slow-call rate opens the breaker', async () => {
     const { origin, env: e } = freshUpstream({ BREAKER_TIMEOUT_MS: '1000', BREAKER_SLOW_CALL_MS: '20' });
-    network.on(
+    net().on(
       'GET',
       (u) => u.origin === origin,
       (request) => {
@@ -127,7 +118,7 @@ describe('recommender failing', () => {
   it('flapping (every other call fails): 200 for everyone, then degraded once the rate trips', async () => {
     const { origin, env: e } = freshUpstream({ CACHE_WRITE_EVERY_S: '3600' });
     let n = 0;
-    network.on(
+    net().on(
       'GET',
       (u) => u.origin === origin,
       (request) => (n++ % 2 ? new Response('flap', { status: 503 }) : healthy(request)),
@@ -143,7 +134,7 @@ describe('recommender failing', () => {
 
   it('429 with Retry-After opens the breaker at once, until the time it names', async () => {
     const { origin, env: e } = freshUpstream({ BREAKER_OPEN_MS: '1000' });
-    network.on(
+    net().on(
       'GET',
       (u) => u.origin === origin,
       () => new Response('busy', { status: 429, headers: { 'Retry-After': '120' } }),
@@ -163,7 +154,7 @@ describe('recommender failing', () => {
 
   it('a 4xx from the recommender is answered degraded but does not count against it', async () => {
     const { origin, env: e } = freshUpstream();
-    network.on(
+    net().on(
       'GET',
       (u) => u.origin === origin,
       () => Response.json({ error: 'unknown user' }, { status: 404 }),
@@ -178,7 +169,7 @@ describe('recommender failing', () => {
 describe('degraded tiers', () => {
   it('KV empty and recommender down: the baked-in feed, with its age', async () => {
     const { origin, env: e } = freshUpstream();
-    network.on(
+    net().on(
       'GET',
       (u) => u.origin === origin,
       () => new Response(null, { status: 503 }),
@@ -194,7 +185,7 @@ describe('degraded tiers', () => {
   it('the cached anonymous feed first, while within its maximum age; never anyone personal feed', async () => {
     const { origin, env: e } = freshUpstream();
     let up = true;
-    network.on(
+    net().on(
       'GET',
       (u) => u.origin === origin,
       (request) => (up ? healthy(request) : new Response(null, { status: 500 })),
@@ -209,7 +200,7 @@ describe('degraded tiers', () => {
 
   it('a cached feed older than CACHE_MAX_AGE_S is skipped for the baked one', async () => {
     const { origin, env: e } = freshUpstream({ CACHE_MAX_AGE_S: '60' });
-    network.on(
+    net().on(
       'GET',
       (u) => u.origin === origin,
       () => new Response(null, { status: 500 }),
@@ -231,7 +222,7 @@ describe('recovery through half-open', () => {
   it('after the wait, probes go in the background (nobody waits on them); their success closes it', async () => {
     const { origin, env: e } = freshUpstream({ BREAKER_OPEN_MS: '200', BREAKER_HALF_OPEN_PROBES: '2' });
     let up = false;
-    network.on(
+    net().on(
       'GET',
       (u) => u.origin === origin,
       (request) => (up ? healthy(request) : new Response(null, { status: 500 })),
@@ -245,7 +236,11 @@ describe('recovery through half-open', () => {
     const before = upstreamCalls(origin);
     const first = await feed(e, '/api/feed/home?user=a');
     expect(first.body).toMatchObject({ mode: 'degraded', reason: 'breaker-open' });
-    expect(network.requests.slice(before).map((r) => new URL(r.url).search)).toEqual(['']); // the anonymous probe
+    expect(
+      net()
+        .requests.slice(before)
+        .map((r) => new URL(r.url).search),
+    ).toEqual(['']); // the anonymous probe
     // Second probe slot, then closed.
     expect((await feed(e, '/api/feed/home?user=a')).body.mode).toBe('degraded');
     const live = await feed(e, '/api/feed/home?user=a');
@@ -254,7 +249,7 @@ describe('recovery through half-open', () => {
 
   it('a failed probe reopens it for another wait', async () => {
     const { origin, env: e } = freshUpstream({ BREAKER_OPEN_MS: '200', BREAKER_HALF_OPEN_PROBES: '1' });
-    network.on(
+    net().on(
       'GET',
       (u) => u.origin === origin,
       () => new Response(null, { status: 500 }),
@@ -271,7 +266,7 @@ describe('recovery through half-open', () => {
 describe('the shared state in the Durable Object', () => {
   it('a trip reaches a fresh isolate through the Durable Object, without it calling the recommender', async () => {
     const { origin, env: e } = freshUpstream({ BREAKER_SYNC_MS: '50' });
-    network.on(
+    net().on(
       'GET',
       (u) => u.origin === origin,
       () => new Response(null, { status: 500 }),
@@ -297,7 +292,7 @@ describe('the shared state in the Durable Object', () => {
       }),
     };
     const broken = { ...e, BREAKER: unreachable } as unknown as FeedEnv;
-    network.on(
+    net().on(
       'GET',
       (u) => u.origin === origin,
       () => new Response(null, { status: 500 }),

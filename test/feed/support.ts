@@ -3,7 +3,8 @@
 // (workers/feed/src/state.ts), so tests never share breaker state; the KV tier is real local KV,
 // emptied before each test.
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
-import { expect, vi } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
+import { mockNetwork, type MockNetwork } from '../support/network.ts';
 import worker from '../../workers/feed/src/index.ts';
 import type { FeedBody } from '../../workers/feed/src/feed.ts';
 
@@ -24,6 +25,7 @@ export function freshUpstream(vars: Record<string, string> = {}) {
       BREAKER_OPEN_MS: '60000',
       BREAKER_FLUSH_MS: '0',
       BREAKER_SYNC_MS: '50',
+      EVENTS_FLUSH_MS: '0',
       ...vars,
       // The generated FeedEnv pins every var to its wrangler.toml literal; tests vary them.
     } as unknown as FeedEnv,
@@ -38,6 +40,24 @@ export function newIsolate(workerEnv: FeedEnv): FeedEnv {
 export async function emptyFeedCache(): Promise<void> {
   const { keys } = await env.FEED_CACHE.list();
   await Promise.all(keys.map((k) => env.FEED_CACHE.delete(k.name)));
+}
+
+/**
+ * Per test: an empty KV tier and a fresh network mock, restored (and checked for unmatched
+ * requests) after it, with real timers and no spies left. Answers the current test's mock.
+ */
+export function networkPerTest(): () => MockNetwork {
+  let network: MockNetwork;
+  beforeEach(async () => {
+    await emptyFeedCache();
+    network = mockNetwork();
+  });
+  afterEach(() => {
+    network.restore();
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+  return () => network;
 }
 
 /** One request through the worker, then its background work (ctx.waitUntil) run to the end. */

@@ -156,10 +156,27 @@ describe.each(STAGES)('%s', (stage) => {
     );
   });
 
+  it("names the feed's user only by a verified token: no bare ?user=, a key set to check tokens with", () => {
+    const vars = generated('feed', stage).vars ?? {};
+    expect(vars.AUTH_QUERY_USER).toBe('false');
+    expect(vars.AUTH_JWKS_URL).toMatch(/^https:\/\//);
+    expect(vars.AUTH_AUDIENCE).not.toBe(generated('feed', stage === 'staging' ? 'production' : 'staging').vars?.AUTH_AUDIENCE);
+  });
+
   it('renders and serves the same site origin on the edge and the renderer', () => {
     const site = generated('edge', stage).vars?.SITE_ORIGINS;
     expect(generated('renderer', stage).vars?.SITE_ORIGINS).toBe(site);
     expect(generated('feed', stage).vars?.ALLOWED_ORIGINS).toBe(site);
+  });
+});
+
+describe.each(STAGES)('%s: event stores', (stage) => {
+  const configs = WORKER_NAMES.map((worker) => [worker, generated(worker, stage)] as const);
+
+  it('binds each D1 database in one worker only (its owner: two writers would meet SQLITE_BUSY locally)', () => {
+    const names = configs.flatMap(([, c]) => (c.d1_databases ?? []).map((d) => d.database_name));
+    expect(new Set(names).size).toBe(names.length);
+    expect(generated('feed', stage).d1_databases?.map((d) => d.binding)).toEqual(['EVENTS_DB']);
   });
 });
 

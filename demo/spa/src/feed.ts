@@ -1,7 +1,11 @@
 /**
- * Client of the feed worker's contract: `GET ${FEED_ORIGIN}/api/feed/<tab>?user=<id>` answers
- * `{ items: [{ id, title, ... }], mode: "live" | "degraded" }` with the header `X-Feed-Mode`.
+ * Client of the feed worker's contract: `GET ${FEED_ORIGIN}/api/feed/<tab>` answers
+ * `{ items: [{ id, title, ... }], mode: "live" | "degraded" }` with the header `X-Feed-Mode`. The
+ * user is named by a signed token (`Authorization: Bearer`, sign-in.ts); without one the demo
+ * falls back to `?user=<id>`, which only a local feed accepts.
  */
+import { tokenFor } from './sign-in.ts';
+
 export interface FeedItem {
   id: string;
   title: string;
@@ -33,8 +37,12 @@ export function anonymousUserId(): string {
 }
 
 export async function loadFeed(tab: string, user: string): Promise<Feed> {
-  const url = `${FEED_ORIGIN}/api/feed/${encodeURIComponent(tab)}?user=${encodeURIComponent(user)}`;
-  const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS), headers: { Accept: 'application/json' } });
+  const token = await tokenFor(user);
+  const path = `${FEED_ORIGIN}/api/feed/${encodeURIComponent(tab)}`;
+  const url = token ? path : `${path}?user=${encodeURIComponent(user)}`;
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS), headers });
   if (!response.ok) throw new Error(`feed answered ${response.status}`);
   return parseFeed(await response.json(), response.headers.get('X-Feed-Mode'));
 }

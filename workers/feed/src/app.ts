@@ -1,25 +1,29 @@
 /**
- * The feed worker's routes. Handlers live in feed.ts and status.ts; this file only wires them.
- * `GET /api/feed/<tab>`, the route that carries the traffic, is dispatched before Hono (see
- * `handleFetch`); everything else (`_status`, preflights, HEAD, other methods, odd paths) goes
- * through the Hono app below.
+ * The feed worker's routes. Handlers live in feed.ts, status.ts and stats.ts; this file only wires
+ * them. `GET /api/feed/<tab>`, the route that carries the traffic, is dispatched before Hono (see
+ * `handleFetch`); everything else (the operator routes, the OpenAPI document, preflights, HEAD,
+ * other methods, odd paths) goes through the Hono app below. The `OperatorApi` entrypoint serves
+ * the operator routes from `operatorApp`, without the bearer token (a service binding is its auth).
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
+import { describeRoute, openAPIRouteHandler, resolver } from 'hono-openapi';
 import * as z from 'zod/mini';
 import { requireBearer } from '../../../shared/http/auth.ts';
 import { HttpError, badRequest, errorToResponse, methodNotAllowed } from '../../../shared/http/errors.ts';
 import { withNotFound, withOnError } from '../../../shared/http/hono.ts';
+import { OPERATOR_HEADER } from '../../../shared/operator/common.ts';
 import { configLoader, listVar } from '../../../shared/config.ts';
 import type { FeedConfig } from './config.ts';
-import { feedContext, serveFeed, type FeedContext, type HeaderPairs } from './feed.ts';
+import { feedContext, serveFeed, type HeaderPairs } from './feed.ts';
+import { USER_ID, askerFor } from './identity.ts';
+import { operatorRoutes, type FeedAppEnv } from './operator.ts';
+import { errorBody, feedBody } from './schemas.ts';
 import { feedState, type FeedState } from './state.ts';
-import { forceBreaker, statusBody } from './status.ts';
 
-type AppEnv = { Bindings: FeedEnv };
+type AppEnv = FeedAppEnv;
 
-/** User ids the recommender knows: opaque slugs. Anything else never reaches it. */
-const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** `?user=` must be a user id the recommender knows (identity.ts); anything else never reaches it. */
 const userId = z.string().check(z.regex(USER_ID, 'user must be 1-64 characters: letters, digits, "_" or "-"'));
 
 /** The response headers a cross-origin caller may read. */
@@ -41,37 +45,95 @@ app.use(
   }),
 );
 
-function context(c: Context<AppEnv>): FeedContext {
-  return feedContext(feedState(c.env), c.executionCtx);
-}
-
 /**
- * `_status` needs `Authorization: Bearer <ADMIN_TOKEN>`: comma-separated, as for the edge's
+ * The operator routes need `Authorization: Bearer <ADMIN_TOKEN>`: comma-separated, as for the edge's
  * ADMIN_TOKEN, so a rotation can list the new and the old token; none configured lets nobody in.
  */
 const adminTokens = configLoader((env: FeedEnv) => listVar(env.ADMIN_TOKEN));
 const requireAdmin = requireBearer<AppEnv>((c) => adminTokens(c.env));
+const adminGuard: MiddlewareHandler<AppEnv> = function adminGuard(c, next) {
+  c.set('operator', 'admin-token');
+  return requireAdmin(c, next);
+};
+operatorRoutes(app, adminGuard);
 
-app.get('/api/feed/_status', requireAdmin, async (c) => {
-  return c.json(await statusBody(context(c)), 200, { 'Cache-Control': 'no-store' });
+/**
+ * The OpenAPI 3.1 document of this app, generated from the routes' zod schemas (hono-openapi) on
+ * first request. Registered before `/api/feed/:tab`, which would take its path for a tab.
+ */
+const openApiDocument = openAPIRouteHandler(app, {
+  documentation: {
+    openapi: '3.1.0',
+    info: { title: 'feed', version: '1', description: 'The recommender behind a circuit breaker; degraded feeds when it fails.' },
+    components: {
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (the OperatorApi entrypoint needs none)' },
+        userToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: "a JWT from the site's issuer; the subject is the user",
+        },
+      },
+    },
+  },
 });
-app.post('/api/feed/_status', requireAdmin, async (c) => {
-  return c.json(await forceBreaker(context(c), c.req.raw), 200, { 'Cache-Control': 'no-store' });
-});
-app.all('/api/feed/_status', () => {
-  throw methodNotAllowed(['GET', 'HEAD', 'POST']);
-});
+app.get('/api/feed/_openapi.json', openApiDocument);
 
-app.get('/api/feed/:tab', (c) => {
-  const fc = context(c);
-  const tab = c.req.param('tab');
-  return serveFeed(fc, tab, checkedFeedRequest(fc.config, tab, c.req.queries('user') ?? []));
-});
+app.get(
+  '/api/feed/:tab',
+  describeRoute({
+    summary:
+      "A tab's feed: live and personalised for a signed-in user, else live anonymous, degraded whenever the recommender is not answering",
+    description:
+      'The user is the subject of a verified JWT (Authorization: Bearer, or the configured cookie). Always 200 with a feed; `X-Feed-Mode` says which.',
+    security: [{ userToken: [] }, {}],
+    parameters: [
+      {
+        name: 'user',
+        in: 'query',
+        required: false,
+        description:
+          'The user, counted only without a token and where the deployment allows it (AUTH_QUERY_USER); a malformed one is a 400.',
+        schema: { type: 'string', pattern: USER_ID.source },
+      },
+    ],
+    responses: {
+      200: { description: 'the feed (X-Feed-Mode: live | degraded)', content: { 'application/json': { schema: resolver(feedBody) } } },
+      400: { description: 'a malformed `user`', content: { 'application/json': { schema: resolver(errorBody) } } },
+      404: { description: 'an unknown tab', content: { 'application/json': { schema: resolver(errorBody) } } },
+    },
+  }),
+  (c) => {
+    const fc = feedContext(feedState(c.env), c.executionCtx);
+    const tab = c.req.param('tab');
+    const queryUser = checkedFeedRequest(fc.config, tab, c.req.queries('user') ?? []);
+    return serveFeed(fc, tab, askerFor(fc.identities, c.req.raw, queryUser));
+  },
+);
 app.all('/api/feed/:tab', () => {
   throw methodNotAllowed(['GET', 'HEAD']);
 });
 
-/** The tab must be configured and `user` given at most once, valid. Answers the user (or null). */
+/**
+ * The app the `OperatorApi` entrypoint serves: the same operator routes and document, reachable only
+ * through a service binding (never from the internet), so the binding is the authentication and
+ * `X-Operator` names the operator for the logs.
+ */
+export const operatorApp = new Hono<AppEnv>();
+operatorApp.onError(withOnError());
+operatorApp.notFound(withNotFound());
+const trustOperator: MiddlewareHandler<AppEnv> = async function trustOperator(c, next) {
+  c.set('operator', c.req.header(OPERATOR_HEADER) || 'console');
+  await next();
+};
+operatorRoutes(operatorApp, trustOperator);
+operatorApp.get('/api/feed/_openapi.json', openApiDocument);
+
+/**
+ * The tab must be configured and `user` given at most once, valid (even when a token makes it
+ * moot: bad input is a 400). Answers the `?user=` value (or null); identity.ts decides whether it counts.
+ */
 function checkedFeedRequest(config: FeedConfig, tab: string, users: readonly string[]): string | null {
   if (!config.tabs.includes(tab)) {
     throw new HttpError(404, 'unknown_tab', `unknown tab; known tabs: ${config.tabs.join(', ')}`, { field: 'tab' });
@@ -114,8 +176,8 @@ export function handleFetch(request: Request, env: FeedEnv, ctx: ExecutionContex
   }
   const grant = corsGrant(state, request.headers.get('Origin'));
   try {
-    const user = checkedFeedRequest(state.config, tab, usersOf(request.url));
-    const answer = serveFeed(feedContext(state, ctx), tab, user, grant);
+    const queryUser = checkedFeedRequest(state.config, tab, usersOf(request.url));
+    const answer = serveFeed(feedContext(state, ctx), tab, askerFor(state.identities, request, queryUser), grant);
     return answer instanceof Response ? answer : answer.catch((error: unknown) => granted(errorToResponse(error), grant));
   } catch (error) {
     return granted(errorToResponse(error), grant);

@@ -241,3 +241,31 @@ export function windowStats(window: Bucket[], now: number, config: BreakerConfig
   const rate = (n: number) => (calls === 0 ? 0 : (n / calls) * 100);
   return { calls, failures, slow, failureRate: rate(failures), slowCallRate: rate(slow) };
 }
+
+/** The state callers see: an operator's override wins over the automatic status. */
+export function effectiveStatus(state: BreakerState): BreakerStatus {
+  return state.forced ?? state.status;
+}
+
+/** A change of the breaker's effective state, or an operator's override, with why it happened. */
+export interface Transition {
+  at: number;
+  from: BreakerStatus;
+  to: BreakerStatus;
+  /** `failure-rate`, `slow-call-rate`, `retry-after`, `probe-failed` (to open), `wait-over` (to half-open),
+   * `probes-succeeded` (to closed), or an operator's `forced-open`, `forced-closed`, `auto`. */
+  reason: string;
+  /** Whether the breaker judged it by itself (a trip or a recovery), not an operator. */
+  automatic: boolean;
+}
+
+/** What `event` changed between `before` and `after`, as a timeline entry; null when nothing did. */
+export function transitionOf(before: BreakerState, after: BreakerState, event: BreakerEvent, now: number): Transition | null {
+  const from = effectiveStatus(before);
+  const to = effectiveStatus(after);
+  if (event.type === 'force')
+    return { at: now, from, to, reason: event.mode === 'auto' ? 'auto' : `forced-${event.mode}`, automatic: false };
+  if (from === to) return null;
+  const reason = to === 'open' ? (after.reason ?? 'opened') : to === 'half-open' ? 'wait-over' : 'probes-succeeded';
+  return { at: now, from, to, reason, automatic: true };
+}

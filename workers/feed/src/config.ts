@@ -7,6 +7,21 @@
 import * as z from 'zod/mini';
 import { integer, parseVars } from '../../../shared/http/validate.ts';
 import type { BreakerConfig } from './breaker.ts';
+import type { LimitConfig } from './limit.ts';
+
+/** Where a user's identity comes from: signed tokens, and (a switch) a bare `?user=`. */
+export interface AuthConfig {
+  /** How tokens are checked; null: no tokens are accepted (every token is ignored). */
+  keys: { kind: 'jwks'; url: URL; algorithms: readonly string[] } | { kind: 'secret'; secret: Uint8Array } | null;
+  issuer: string;
+  audience: string;
+  /** The cookie that may carry the token when no `Authorization: Bearer` does. */
+  cookie: string;
+  /** Whether `?user=` without a token is taken as the user (a demo convenience, off in production). */
+  queryUser: boolean;
+  /** Bound on one fetch of the key set, body included. */
+  jwksTimeoutMs: number;
+}
 
 export interface FeedConfig {
   recommenderUrl: URL;
@@ -25,9 +40,24 @@ export interface FeedConfig {
   cacheMaxAgeMs: number;
   /** At most one KV write per tab per isolate in this interval. */
   cacheWriteEveryMs: number;
+  /** How long an isolate gathers event counts before sending them to the queue. */
+  eventsFlushMs: number;
+  /** Calls to the recommender in flight at once per isolate (limit.ts). */
+  limit: LimitConfig;
+  auth: AuthConfig;
 }
 
 const TAB = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/**
+ * Algorithms a key set from a JWKS URL may sign with: asymmetric only, so a token signed with HS256
+ * "keyed" by a public key can never verify (RFC 8725 §2.1, §3.1: one key, one algorithm).
+ */
+const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+/** RFC 7518 §3.2: an HS256 key is at least as long as the hash, 256 bits. */
+const MIN_SECRET_BYTES = 32;
+/** A cookie name is an RFC 6265 token. */
+const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 
 /** `fallback` for an unset var, so the schema below sees every var with a value. */
 const orDefault = (fallback: string) => z.transform((v: unknown): unknown => (v === undefined || v === '' ? fallback : v));
@@ -90,8 +120,38 @@ const schema = z
     BREAKER_FLUSH_MS: int(200, 0, 10_000),
     CACHE_MAX_AGE_S: int(604_800, 60, 31_536_000),
     CACHE_WRITE_EVERY_S: int(60, 0, 86_400),
+    EVENTS_FLUSH_MS: int(1000, 0, 60_000),
+    RECOMMENDER_MAX_CONCURRENCY: int(32, 1, 10_000),
+    RECOMMENDER_CONCURRENCY_ADAPTIVE: z._default(z.stringbool(), true),
+    AUTH_JWKS_URL: z.pipe(
+      z._default(z.string(), ''),
+      z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'an http(s) URL of a JSON Web Key Set, or empty' })]),
+    ),
+    AUTH_HS256_SECRET: z._default(
+      z
+        .string()
+        .check(z.refine((s) => s === '' || new TextEncoder().encode(s).length >= MIN_SECRET_BYTES, `at least ${MIN_SECRET_BYTES} bytes`)),
+      '',
+    ),
+    AUTH_ISSUER: z._default(z.string(), ''),
+    AUTH_AUDIENCE: z._default(z.string(), ''),
+    AUTH_ALGORITHMS: z.pipe(
+      list('ES256,RS256'),
+      z.array(z.enum(ASYMMETRIC, 'asymmetric algorithms only (a JWKS holds public keys), e.g. "ES256,RS256"')).check(z.minLength(1)),
+    ),
+    AUTH_COOKIE: z._default(z.string().check(z.regex(COOKIE_NAME, 'a cookie name (RFC 6265 token)')), 'feed_token'),
+    AUTH_QUERY_USER: z._default(z.stringbool(), false),
+    AUTH_JWKS_TIMEOUT_MS: int(1000, 1, 10_000),
   })
   .check(
+    z.refine((v) => v.AUTH_JWKS_URL === '' || v.AUTH_HS256_SECRET === '', {
+      error: 'set AUTH_JWKS_URL or the AUTH_HS256_SECRET secret, not both: one issuer, one kind of key',
+      path: ['AUTH_JWKS_URL'],
+    }),
+    z.refine((v) => (v.AUTH_JWKS_URL === '' && v.AUTH_HS256_SECRET === '') || (v.AUTH_ISSUER !== '' && v.AUTH_AUDIENCE !== ''), {
+      error: 'tokens are checked against an issuer and an audience: set AUTH_ISSUER and AUTH_AUDIENCE',
+      path: ['AUTH_ISSUER'],
+    }),
     z.refine((v) => v.BREAKER_WINDOW_TYPE === 'time' || v.BREAKER_MIN_CALLS <= v.BREAKER_WINDOW_SIZE, {
       error: 'with a count window, BREAKER_MIN_CALLS must not exceed BREAKER_WINDOW_SIZE (the breaker could never open)',
       path: ['BREAKER_MIN_CALLS'],
@@ -126,5 +186,19 @@ export function parseFeedConfig(env: FeedVars): FeedConfig {
     flushMs: v.BREAKER_FLUSH_MS,
     cacheMaxAgeMs: v.CACHE_MAX_AGE_S * 1000,
     cacheWriteEveryMs: v.CACHE_WRITE_EVERY_S * 1000,
+    eventsFlushMs: v.EVENTS_FLUSH_MS,
+    limit: { max: v.RECOMMENDER_MAX_CONCURRENCY, adaptive: v.RECOMMENDER_CONCURRENCY_ADAPTIVE, slowCallMs: v.BREAKER_SLOW_CALL_MS },
+    auth: {
+      keys: v.AUTH_JWKS_URL
+        ? { kind: 'jwks', url: new URL(v.AUTH_JWKS_URL), algorithms: v.AUTH_ALGORITHMS }
+        : v.AUTH_HS256_SECRET
+          ? { kind: 'secret', secret: new TextEncoder().encode(v.AUTH_HS256_SECRET) }
+          : null,
+      issuer: v.AUTH_ISSUER,
+      audience: v.AUTH_AUDIENCE,
+      cookie: v.AUTH_COOKIE,
+      queryUser: v.AUTH_QUERY_USER,
+      jwksTimeoutMs: v.AUTH_JWKS_TIMEOUT_MS,
+    },
   };
 }

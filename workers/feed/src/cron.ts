@@ -2,12 +2,15 @@
  * The cron trigger (`[env.feed.triggers] crons`): refreshes every tab's KV tier from the
  * recommender's anonymous feed, through the breaker. Open: it stays away (or sends the probe
  * when one is due); the tiers it would refresh are exactly what is being served meanwhile.
+ * Once an hour it also prunes the event rollups past their retention.
  */
+import { pruneRollups } from '../../../shared/events/schema.ts';
 import { log } from '../../../shared/log.ts';
 import { feedContext, refreshTab } from './feed.ts';
 import { feedState, type FeedState } from './state.ts';
 
-export async function refreshFeeds(env: FeedEnv, ctx: ExecutionContext): Promise<void> {
+export async function refreshFeeds(env: FeedEnv, ctx: ExecutionContext, scheduledTime = Date.now()): Promise<void> {
+  if (new Date(scheduledTime).getUTCMinutes() === 0) ctx.waitUntil(prune(env.EVENTS_DB));
   let state: FeedState;
   try {
     state = feedState(env);
@@ -32,4 +35,13 @@ export async function refreshFeeds(env: FeedEnv, ctx: ExecutionContext): Promise
   }
   fc.breaker.maybeSync(ctx, fc.stub, Date.now());
   log('info', 'feed.cron.refreshed', results);
+}
+
+/** A failed prune is retried by the next hour's run; the rows it would drop are only old counts. */
+async function prune(db: D1Database): Promise<void> {
+  try {
+    log('info', 'feed.cron.pruned', { rows: await pruneRollups(db) });
+  } catch (error) {
+    log('warn', 'feed.cron.prune_failed', { error: String(error) });
+  }
 }

@@ -3,13 +3,14 @@
  * (tier by tier, tiers.ts) at once when it does not, or as soon as the call fails.
  */
 import { log } from '../../../shared/log.ts';
+import type { Asker } from './identity.ts';
 import { callRecommender, type CallResult, type FeedItem } from './recommender.ts';
 import type { Background } from './shared-breaker.ts';
 import type { FeedState, Serialised } from './state.ts';
 import { bakedFeed, degradedFeed, type DegradedFeed, type DegradedSource } from './tiers.ts';
 
 export type DegradedReason =
-  'breaker-open' | 'forced-open' | 'upstream-timeout' | 'upstream-error' | 'upstream-status' | 'upstream-bad-body';
+  'breaker-open' | 'forced-open' | 'concurrency-limit' | 'upstream-timeout' | 'upstream-error' | 'upstream-status' | 'upstream-bad-body';
 
 export interface FeedBody {
   tab: string;
@@ -40,19 +41,15 @@ export function feedContext(state: FeedState, ctx: Background): FeedContext {
  * Answers the feed; `extra` headers (the CORS grant) are added to the answer. `extra` must come
  * from a small fixed set of arrays (one per allowed origin, one for none): degraded answers keep
  * their headers per `extra` array. Not async: a degraded answer from memory is built without a
- * single await.
+ * single await. `asker` names the user, and is asked only for a live call (a degraded answer is
+ * the same for everyone, so no token is verified for it).
  */
-export function serveFeed(
-  fc: FeedContext,
-  tab: string,
-  user: string | null,
-  extra: HeaderPairs = NO_HEADERS,
-): Response | Promise<Response> {
+export function serveFeed(fc: FeedContext, tab: string, asker: Asker, extra: HeaderPairs = NO_HEADERS): Response | Promise<Response> {
   const { breaker, ctx } = fc;
   const now = Date.now();
   breaker.maybeSync(ctx, fc.stub, now);
   const admission = breaker.admission(now);
-  if (admission === 'call') return serveLive(fc, tab, user, extra);
+  if (admission === 'call') return serveLive(fc, tab, asker, extra);
 
   // Nobody waits on a probe: this request is answered degraded now and the probe (if a slot is
   // free) runs in the background, fetching the anonymous feed, which also refreshes the cache.
@@ -60,12 +57,20 @@ export function serveFeed(
   return degraded(fc, tab, breaker.state.forced === 'open' ? 'forced-open' : 'breaker-open', extra);
 }
 
-async function serveLive(fc: FeedContext, tab: string, user: string | null, extra: HeaderPairs): Promise<Response> {
+async function serveLive(fc: FeedContext, tab: string, asker: Asker, extra: HeaderPairs): Promise<Response> {
   const { breaker, ctx } = fc;
+  const user = await asker(ctx);
+  // Shed rather than queue: past the limit the recommender is answering slower than it is asked.
+  if (!fc.limit.tryAcquire()) return degraded(fc, tab, 'concurrency-limit', extra);
   const result = await callRecommender(fc.config, tab, user);
-  if (result.outcome) breaker.record(result.outcome, Date.now());
+  fc.limit.release(result.outcome);
+  if (result.outcome) {
+    breaker.record(result.outcome, Date.now());
+    fc.events.outcome(result.outcome, ctx);
+  }
   breaker.maybeSync(ctx, fc.stub, Date.now());
   if (!result.ok) return degraded(fc, tab, reasonFor(result), extra);
+  fc.events.count('live', ctx);
 
   if (user === null) {
     // The anonymous feed is the same for everyone: it may serve as the degraded feed.
@@ -74,8 +79,8 @@ async function serveLive(fc: FeedContext, tab: string, user: string | null, extr
     // Never store a personalised answer; fetch the anonymous feed for the cache instead.
     ctx.waitUntil(
       (async () => {
-        if (breaker.admission(Date.now()) !== 'call') return;
-        await refreshTab(fc, tab, false);
+        if (breaker.admission(Date.now()) !== 'call' || fc.limit.inFlight >= fc.limit.limit) return;
+        await refreshTab(fc, tab, false, true);
         breaker.maybeSync(ctx, fc.stub, Date.now());
       })(),
     );
@@ -94,10 +99,14 @@ async function serveLive(fc: FeedContext, tab: string, user: string | null, extr
 /**
  * Fetches the tab's anonymous feed and stores it in the KV tier; answers the call's outcome. Used
  * by probes, the cron and (throttled) after live answers. A probe's outcome is reported by the
- * breaker's `probe`; otherwise the outcome is recorded here.
+ * breaker's `probe`; otherwise the outcome is recorded here. `limited`: only within the
+ * concurrency limit (a background refresh; probes and the cron are few and go regardless).
  */
-export async function refreshTab(fc: FeedContext, tab: string, probe: boolean): Promise<CallResult['outcome']> {
+export async function refreshTab(fc: FeedContext, tab: string, probe: boolean, limited = false): Promise<CallResult['outcome']> {
+  if (limited && !fc.limit.tryAcquire()) return undefined;
   const result = await callRecommender(fc.config, tab, null, { probe });
+  if (limited) fc.limit.release(result.outcome);
+  if (result.outcome) fc.events.outcome(result.outcome, fc.ctx);
   if (!probe && result.outcome) fc.breaker.record(result.outcome, Date.now());
   if (result.ok) await fc.cache.write(tab, result.items, Date.now()).catch(cacheWriteFailed);
   return result.outcome;
@@ -110,6 +119,7 @@ function cacheWriteFailed(error: unknown): void {
 
 function degraded(fc: FeedContext, tab: string, reason: DegradedReason, extra: HeaderPairs): Response | Promise<Response> {
   const now = Date.now();
+  fc.events.count('degraded', fc.ctx);
   // Only an isolate's first degraded answer per tab waits on KV; the rest come from memory.
   const known = fc.cache.remembered(tab, now, fc.ctx);
   if (known !== undefined) return degradedAnswer(fc.answers, tab, known ?? bakedFeed(tab), reason, now, extra);

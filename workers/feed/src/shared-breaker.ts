@@ -2,7 +2,7 @@
  * An isolate's short-lived copy of the shared breaker. The hot path only reads this copy; talking
  * to the `FeedBreaker` Durable Object happens in `ctx.waitUntil`, never before an answer:
  *  - outcomes are folded into the copy at once (so this isolate reacts to what it sees itself) and
- *    queued; within `flushMs` they go to the Durable Object in one batch;
+ *    queued; within `flushMs` they go to the Durable Object in one batch (a failure at once);
  *  - the Durable Object answers every batch with the authoritative state, which replaces the copy
  *    (with outcomes queued since re-applied on top); a copy older than `syncMs` triggers a refresh.
  *  - half-open probe slots come from the Durable Object, so all isolates together send at most
@@ -19,10 +19,11 @@ const RPC_TIMEOUT_MS = 1_000;
 /** Outcomes kept for a Durable Object that cannot be reached (already folded locally). */
 const MAX_PENDING = 500;
 
+/** The RPC surface of `FeedBreaker` (breaker-object.ts) the isolates use; `upstream` names the object's upstream. */
 export interface BreakerStub {
-  sync(outcomes: Outcome[], config: FeedConfig['breaker']): Promise<BreakerState>;
-  acquireProbe(config: FeedConfig['breaker']): Promise<{ granted: boolean; state: BreakerState }>;
-  force(mode: 'open' | 'closed' | 'auto', config: FeedConfig['breaker']): Promise<BreakerState>;
+  sync(upstream: string, outcomes: Outcome[], config: FeedConfig['breaker']): Promise<BreakerState>;
+  acquireProbe(upstream: string, config: FeedConfig['breaker']): Promise<{ granted: boolean; state: BreakerState }>;
+  force(upstream: string, mode: 'open' | 'closed' | 'auto', config: FeedConfig['breaker']): Promise<BreakerState>;
 }
 
 /** The part of an ExecutionContext the breaker needs: somewhere to run background work. */
@@ -84,7 +85,10 @@ export class SharedBreaker {
     const stale = now - this.#lastAttemptAt >= this.config.syncMs;
     const backingOff = !this.#reachable && !stale;
     if (backingOff || (this.#pending.length === 0 && !stale)) return;
-    const delay = this.#pending.length && this.state.status === 'closed' ? this.config.flushMs : 0;
+    // Successes are batched; a failure goes at once, since failures from all isolates together
+    // decide the trip (and the answer brings back what the others reported).
+    const batching = this.state.status === 'closed' && !this.#pending.some((o) => o.failed);
+    const delay = this.#pending.length && batching ? this.config.flushMs : 0;
     this.#syncingSince = now;
     this.#lastAttemptAt = now;
     ctx.waitUntil(this.#sync(stub, delay));
@@ -97,7 +101,7 @@ export class SharedBreaker {
       for (let round = 0; round < 3; round++) {
         const batch = this.#pending.splice(0);
         try {
-          const remote = await withTimeout(stub().sync(batch, this.config.breaker));
+          const remote = await withTimeout(stub().sync(this.config.upstreamKey, batch, this.config.breaker));
           this.#adopt(remote);
         } catch (error) {
           this.#pending.unshift(...batch);
@@ -127,7 +131,7 @@ export class SharedBreaker {
     try {
       let granted: boolean;
       try {
-        const answer = await withTimeout(stub().acquireProbe(this.config.breaker));
+        const answer = await withTimeout(stub().acquireProbe(this.config.upstreamKey, this.config.breaker));
         this.#adopt(answer.state);
         granted = answer.granted;
       } catch (error) {
@@ -153,7 +157,7 @@ export class SharedBreaker {
     this.state = nextBreakerState(this.state, { type: 'force', mode }, Date.now(), this.config.breaker);
     this.#pending = [];
     try {
-      this.#adopt(await withTimeout(stub().force(mode, this.config.breaker)));
+      this.#adopt(await withTimeout(stub().force(this.config.upstreamKey, mode, this.config.breaker)));
       return true;
     } catch (error) {
       this.#unreachable(error);
@@ -165,7 +169,7 @@ export class SharedBreaker {
   async refresh(stub: () => BreakerStub): Promise<void> {
     const batch = this.#pending.splice(0);
     try {
-      this.#adopt(await withTimeout(stub().sync(batch, this.config.breaker)));
+      this.#adopt(await withTimeout(stub().sync(this.config.upstreamKey, batch, this.config.breaker)));
     } catch (error) {
       this.#pending.unshift(...batch);
       this.#unreachable(error);

@@ -2,18 +2,22 @@
  * Everything the feed worker keeps between requests of one isolate, built once per `env`
  * (shared/isolate.ts) and handed to the code that needs it: the parsed config, the isolate's copy
  * of the shared breaker, the KV tier's memory, the last degraded answer per tab, the cache write
- * throttle and the CORS grants. Tests get a fresh isolate from a fresh copy of `env`.
+ * throttle, the CORS grants, the token verifier, the event counter and the concurrency limit. Tests get a fresh isolate from a fresh copy of `env`.
  */
 import { perIsolate } from '../../../shared/isolate.ts';
 import type { FeedBreaker } from './breaker-object.ts';
 import { parseFeedConfig, type FeedConfig } from './config.ts';
+import { FeedEvents } from './events.ts';
 import type { DegradedReason, HeaderPairs } from './feed.ts';
+import { Identities } from './identity.ts';
+import { ConcurrencyLimit } from './limit.ts';
 import { SharedBreaker, type BreakerStub } from './shared-breaker.ts';
 import { FeedCache, type DegradedFeed } from './tiers.ts';
 
 export interface FeedBindings {
   FEED_CACHE: KVNamespace;
   BREAKER: DurableObjectNamespace<FeedBreaker>;
+  EVENTS: Queue;
 }
 
 /** A degraded answer serialised once, with its headers. */
@@ -40,6 +44,12 @@ export interface FeedState {
   lastWrite: Map<string, number>;
   /** The CORS headers for each allowed origin, built once (serveFeed keys its answers on them). */
   grants: Map<string, HeaderPairs>;
+  /** Token verification: the issuer's key set and the tokens already checked. */
+  identities: Identities;
+  /** Counts of answers and outcomes, on their way to the worker's queue. */
+  events: FeedEvents;
+  /** Calls to the recommender in flight, and how many may be. */
+  limit: ConcurrencyLimit;
 }
 
 /** Throws the config's `ConfigError` (500 `config_invalid`) until the vars are fixed. */
@@ -54,5 +64,8 @@ export const feedState = perIsolate((env: FeedEnv): FeedState => {
     answers: new Map(),
     lastWrite: new Map(),
     grants: new Map(),
+    identities: new Identities(config.auth),
+    limit: new ConcurrencyLimit(config.limit),
+    events: new FeedEvents(bindings.EVENTS, config.upstreamKey, config.breaker.slowCallDurationMs, config.eventsFlushMs),
   };
 });
