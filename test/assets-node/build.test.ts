@@ -27,6 +27,7 @@ describe('build', () => {
     const before = readFileSync(MANIFEST_PATH, 'utf8');
     const { stats, manifest } = writeAssets({
       feedOrigin: 'http://localhost:8791',
+      authOrigin: 'http://localhost:8793',
       now: new Date(Date.UTC(2030, 0, 1)),
       history: { dir: HISTORY_DIR },
     });

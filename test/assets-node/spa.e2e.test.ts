@@ -11,12 +11,16 @@ import { startAssetsWorker } from './harness.ts';
 
 /** The feed origin the local build is made with (scripts/build.mjs DEFAULT_FEED_ORIGIN). */
 const FEED_ORIGIN = 'http://localhost:8791';
+/** The demo token issuer the local build signs its user in with (scripts/build.mjs DEFAULT_AUTH_ORIGIN). */
+const AUTH_ORIGIN = 'http://localhost:8793';
 
 let worker: Awaited<ReturnType<typeof startAssetsWorker>>;
 let browser: Browser;
 let page: Page;
 let problems: string[];
 let feedRequests: string[];
+let feedTokens: (string | undefined)[];
+let signIns: unknown[];
 
 beforeAll(async () => {
   worker = await startAssetsWorker();
@@ -30,6 +34,8 @@ afterAll(async () => {
 beforeEach(async () => {
   problems = [];
   feedRequests = [];
+  feedTokens = [];
+  signIns = [];
   page = await browser.newPage();
   await page.evaluateOnNewDocument(() => {
     document.addEventListener('securitypolicyviolation', (event) => {
@@ -51,8 +57,26 @@ afterEach(async () => {
 async function answer(request: HTTPRequest): Promise<void> {
   const url = new URL(request.url());
   if (url.origin === worker.origin || url.protocol === 'data:') return request.continue();
+  const cors = { 'Access-Control-Allow-Origin': worker.origin };
+  // The token sent to the feed (and its JSON body to the issuer) makes the browser ask first.
+  if (request.method() === 'OPTIONS' && (url.origin === FEED_ORIGIN || url.origin === AUTH_ORIGIN)) {
+    return request.respond({
+      status: 204,
+      headers: { ...cors, 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Authorization, Content-Type' },
+    });
+  }
+  if (url.origin === AUTH_ORIGIN && url.pathname === '/auth/token' && request.method() === 'POST') {
+    signIns.push(JSON.parse(request.postData() ?? 'null'));
+    return request.respond({
+      status: 200,
+      contentType: 'application/json',
+      headers: cors,
+      body: JSON.stringify({ token: 'stub-token', expiresAt: new Date(Date.now() + 3_600_000).toISOString() }),
+    });
+  }
   if (url.origin === FEED_ORIGIN && url.pathname === '/api/feed/home') {
     feedRequests.push(url.pathname + url.search);
+    feedTokens.push(request.headers().authorization);
     return request.respond({
       status: 200,
       contentType: 'application/json',
@@ -98,7 +122,10 @@ describe('demo SPA through the assets worker', () => {
   it('/ shows the feed from the feed worker contract (stubbed), keeping only well-formed items', async () => {
     await open('/');
     expect(feedRequests).toHaveLength(1);
-    expect(feedRequests[0]).toMatch(/^\/api\/feed\/home\?user=anon-[0-9a-f]{8}$/);
+    // The demo user signs in with the issuer and the feed gets the token, not a ?user= to trust.
+    expect(signIns).toEqual([{ user: expect.stringMatching(/^anon-[0-9a-f]{8}$/) }]);
+    expect(feedRequests).toEqual(['/api/feed/home']);
+    expect(feedTokens).toEqual(['Bearer stub-token']);
     expect(await page.$$eval('.feed-item a', (as) => as.map((a) => [a.textContent, a.getAttribute('href')]))).toEqual([
       ['Prerendering an SPA for crawlers', '/article/3'],
     ]);
