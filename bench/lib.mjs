@@ -10,6 +10,7 @@ import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from 'wrangle
 import { root } from '../scripts/workers.mjs';
 import { CpuMeter, servingProcess } from './cpu.mjs';
 import { Driver } from './load.mjs';
+import { pinApart } from './placement.mjs';
 import {
   PLAN,
   cpuRatio,
@@ -181,6 +182,7 @@ export class Bench {
     const ours = new Driver(request, this.connections);
     const base = new Driver(baseline, this.connections);
     const servers = [servingProcess(request.url), servingProcess(baseline.url)];
+    const unpin = pinApart([...new Set(servers)].filter(/** @returns {pid is number} */ (pid) => pid !== null && pid !== process.pid));
     try {
       const [oursPid = null, basePid = null] = servers;
       const meter = CpuMeter.for(oursPid, basePid);
@@ -278,6 +280,7 @@ export class Bench {
         errors: oursRounds.reduce((sum, r) => sum + r.errors, 0),
       });
     } finally {
+      unpin();
       await Promise.allSettled([ours.close(), base.close()]);
     }
   }
