@@ -8,15 +8,19 @@ import { join } from 'node:path';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from 'wrangler';
 import { root } from '../scripts/workers.mjs';
-import { loadRound } from './load.mjs';
+import { CpuMeter, servingProcess } from './cpu.mjs';
+import { Driver } from './load.mjs';
+import { pinApart } from './placement.mjs';
 import {
   PLAN,
+  cpuRatio,
   measureSequentially,
   median,
   medianInterval,
   pooledQuantileInterval,
   quantileSorted,
   seedFrom,
+  sliceOrder,
   targetOf,
   verdict,
 } from './stats.ts';
@@ -26,7 +30,9 @@ const OUT = join(root, 'bench', '.out');
 
 /**
  * @typedef {import('./load.mjs').LoadRequest} LoadRequest
- * @typedef {import('./load.mjs').Round} Round
+ * @typedef {'cpu' | 'rps' | 'p50' | 'p99'} LoadMeasure
+ * @typedef {{ rps: number, slices: number, requests: number, cpuNs: number, latencies: number[],
+ *   statuses: Record<string, number>, errors: number }} Round  one side's share of a round pair
  * @typedef {import('./stats.ts').Target} Target
  * @typedef {import('./stats.ts').Interval} Interval
  * @typedef {'higher' | 'lower'} Better
@@ -35,12 +41,14 @@ const OUT = join(root, 'bench', '.out');
  * @typedef {WorkerSettings & { also?: string[], miniflare?: Record<string, unknown> }} StartOptions
  */
 
-/** Seconds each side is driven before a row's first round (JIT, connection pools, caches). */
-const WARMUP_SECONDS = 0.5;
-/** A round lasts long enough for every connection to complete this many requests... */
-const REQUESTS_PER_CONNECTION = 8;
-/** ...but never longer than this (a slow scenario gets fewer, longer rounds). */
-const MAX_ROUND_SECONDS = 2;
+/** Before a row's first round each side is driven this many times, alternating (JIT, connections, caches)... */
+const WARMUP_SLICES = 2;
+/** ...for this long each time. */
+const WARMUP_SLICE_MS = 250;
+/** A slice lasts long enough for a connection to complete this many requests of a slow scenario... */
+const REQUESTS_PER_SLICE = 2;
+/** ...but never longer than this (a slow scenario gets longer slices). */
+const MAX_SLICE_MS = 1000;
 
 export class Bench {
   /** @type {Row[]} rows for bench/results.json */
@@ -49,12 +57,12 @@ export class Bench {
   #instances = [];
 
   /**
-   * @param {{ roundSeconds?: number, connections?: number, rowSeconds?: number, plan?: import('./stats.ts').Plan }} options
-   * `roundSeconds`: one side's turn in a round pair; `rowSeconds`: a row's time cap (rounds only,
-   * warm-up excluded); `plan`: minimum and maximum round pairs, looks, confidence.
+   * @param {{ sliceSeconds?: number, connections?: number, rowSeconds?: number, plan?: import('./stats.ts').Plan }} options
+   * `sliceSeconds`: one side's turn (a round pair has four); `rowSeconds`: a row's time cap
+   * (rounds only, warm-up excluded); `plan`: minimum and maximum round pairs, looks, confidence.
    */
-  constructor({ roundSeconds = 0.25, connections = 16, rowSeconds = 12, plan = PLAN } = {}) {
-    this.roundSeconds = roundSeconds;
+  constructor({ sliceSeconds = 0.1, connections = 16, rowSeconds = 12, plan = PLAN } = {}) {
+    this.sliceSeconds = sliceSeconds;
     this.connections = connections;
     this.rowSeconds = rowSeconds;
     this.plan = plan;
@@ -147,85 +155,134 @@ export class Bench {
   }
 
   /**
-   * A load row: our request against the baseline's, in interleaved round pairs.
-   * `measure: 'rps'` (default): per round, ratio = our requests/s over the baseline's; the row's
-   * ratio is their median. `measure: 'p50' | 'p99'`: latencies of every request are pooled over
-   * all rounds per side and their quantiles compared, ratio = baseline / ours (`better: 'higher'`,
-   * `goal` a floor) or ours / baseline (`better: 'lower'`, `goal` a ceiling). `goal: null` makes a
-   * context row. `expectStatus`: at least 99% of our responses must have it.
+   * A load row: our request against the baseline's, in interleaved round pairs. Each side keeps
+   * its own keep-alive connections; a round pair drives the sides in four short slices, ABBA (the
+   * side that goes first alternates from one pair to the next), each slice ending only when its
+   * requests in flight have answered.
+   *
+   * `measure`: what one round pair yields, and so what `ratio` compares.
+   * - `'cpu'`: CPU time per request of the process serving each side, ratio = baseline / ours
+   *   (higher is better, `goal` a floor; `better: 'lower'` gives ours / baseline and a ceiling).
+   *   The default when both URLs are served by processes of this bench other than itself
+   *   (Miniflare's workerd), since it leaves out the time other processes held the CPU.
+   * - `'rps'`: requests per second, ratio = ours / baseline; the default otherwise (a side served
+   *   by this Node process, like a Node stand-in, or by a process of its own).
+   * - `'p50' | 'p99'`: latencies of every request pooled over all rounds per side and their
+   *   quantiles compared, ratio = baseline / ours (`better: 'higher'`, `goal` a floor) or
+   *   ours / baseline (`better: 'lower'`, `goal` a ceiling).
+   * The row's `ratio` is the median of the round ratios (or the pooled quantiles' ratio), with its
+   * interval. `goal: null` makes a context row. `expectStatus`: at least 99% of our responses
+   * must have it.
    * @param {{ scenario: string, request: LoadRequest, baseline: LoadRequest, baselineName: string,
-   *   goal: number | null, better?: Better, measure?: 'rps' | 'p50' | 'p99', expectStatus?: number,
+   *   goal: number | null, better?: Better, measure?: LoadMeasure, expectStatus?: number,
    *   band?: [number, number] }} spec  `band`: the ratio must lie within it (the calibration)
    */
-  async compare({ scenario, request, baseline, baselineName, goal, better = 'higher', measure = 'rps', expectStatus, band }) {
+  async compare({ scenario, request, baseline, baselineName, goal, better = 'higher', measure, expectStatus, band }) {
     const started = performance.now();
-    const connections = this.connections;
-    const warm = [
-      await loadRound(baseline, { seconds: WARMUP_SECONDS, connections }),
-      await loadRound(request, { seconds: WARMUP_SECONDS, connections }),
-    ];
-    const slowestMs = Math.max(...warm.map((round) => mean(round.latencies) || MAX_ROUND_SECONDS * 1000));
-    const seconds = Math.min(MAX_ROUND_SECONDS, Math.max(this.roundSeconds, (REQUESTS_PER_CONNECTION * slowestMs) / 1000));
-    /** @type {Round[]} */
-    const ours = [];
-    /** @type {Round[]} */
-    const base = [];
-    const drive = async (/** @type {LoadRequest} */ target, /** @type {Round[]} */ into, /** @type {string} */ side) => {
-      const round = await loadRound(target, { seconds, connections });
-      if (round.latencies.length === 0) throw new Error(`${scenario}: ${side} completed no request in a ${seconds} s round`);
-      into.push(round);
-    };
-    // ABBA order: the side that goes first alternates, so a drift within a pair falls on both.
-    const step = async (/** @type {number} */ i) => {
-      if (i % 2 === 0) {
-        await drive(baseline, base, 'the baseline');
-        await drive(request, ours, 'ours');
-      } else {
-        await drive(request, ours, 'ours');
-        await drive(baseline, base, 'the baseline');
+    const ours = new Driver(request, this.connections);
+    const base = new Driver(baseline, this.connections);
+    const servers = [servingProcess(request.url), servingProcess(baseline.url)];
+    const unpin = pinApart([...new Set(servers)].filter(/** @returns {pid is number} */ (pid) => pid !== null && pid !== process.pid));
+    try {
+      const [oursPid = null, basePid = null] = servers;
+      const meter = CpuMeter.for(oursPid, basePid);
+      const measured = measure ?? (meter ? 'cpu' : 'rps');
+      if (measured === 'cpu' && !meter) {
+        throw new Error(`${scenario}: CPU time needs both sides served by a local process other than the bench's own`);
       }
-    };
-    const q = measure === 'p50' ? 0.5 : 0.99;
-    const summarize = (/** @type {number} */ confidence, /** @type {number} */ seed) =>
-      measure === 'rps'
-        ? medianInterval(
-            ours.map((r, i) => r.rps / /** @type {Round} */ (base[i]).rps),
-            { confidence, seed },
-          )
-        : pooledQuantileInterval(
-            ours.map((r) => r.latencies),
-            base.map((r) => r.latencies),
-            { q, better, confidence, seed },
-          );
-    const target = band ? { floor: band[0], ceiling: band[1] } : targetOf(goal, better);
-    const result = await this.#sequential(scenario, target, step, summarize);
+      const drive = async (/** @type {Driver} */ side, /** @type {number} */ ms) => {
+        const slice = await side.slice(ms);
+        if (slice.latencies.length === 0) {
+          const who = side === ours ? 'ours' : 'the baseline';
+          throw new Error(`${scenario}: ${who} completed no request in a ${Math.round(ms)} ms slice (${slice.errors} errors)`);
+        }
+        return slice;
+      };
 
-    const statuses = sumStatuses(ours);
-    const answered = Object.values(statuses).reduce((a, b) => a + b, 0);
-    if (expectStatus !== undefined && (statuses[expectStatus] ?? 0) < 0.99 * answered) {
-      throw new Error(`${scenario}: expected status ${expectStatus} on our side, saw ${JSON.stringify(statuses)}`);
+      // Warm-up, alternating, so that both sides' code is compiled and their connections open.
+      /** @type {import('./load.mjs').Slice[]} */
+      const warm = [];
+      for (let i = 0; i < WARMUP_SLICES; i++) warm.push(await drive(base, WARMUP_SLICE_MS), await drive(ours, WARMUP_SLICE_MS));
+      // A request's own time, free of waiting behind the other connections' requests (which grows
+      // with the machine's load): the fastest of the slower side's warm-up.
+      const ownMs = Math.max(...warm.slice(-2).map((slice) => Math.min(...slice.latencies)));
+      const sliceMs = Math.min(MAX_SLICE_MS, Math.max(this.sliceSeconds * 1000, REQUESTS_PER_SLICE * ownMs));
+      meter?.reset();
+
+      /** @type {Round[]} */
+      const oursRounds = [];
+      /** @type {Round[]} */
+      const baseRounds = [];
+      // ABBA within a pair and from one pair to the next, so a drift falls on both sides alike.
+      const step = async (/** @type {number} */ i) => {
+        const o = emptyRound();
+        const b = emptyRound();
+        for (const side of sliceOrder(i)) {
+          const slice = await drive(side === 'ours' ? ours : base, sliceMs);
+          addSlice(side === 'ours' ? o : b, slice);
+          const cpu = meter?.charge(side);
+          if (cpu) {
+            o.cpuNs += cpu.ours;
+            b.cpuNs += cpu.base;
+          }
+        }
+        oursRounds.push(o);
+        baseRounds.push(b);
+      };
+      const q = measured === 'p50' ? 0.5 : 0.99;
+      /** @type {(r: Round, i: number) => number} */
+      const roundRatio =
+        measured === 'cpu'
+          ? (r, i) => cpuRatio(r, /** @type {Round} */ (baseRounds[i]), better)
+          : (r, i) => r.rps / /** @type {Round} */ (baseRounds[i]).rps;
+      const summarize = (/** @type {number} */ confidence, /** @type {number} */ seed) =>
+        measured === 'cpu' || measured === 'rps'
+          ? medianInterval(oursRounds.map(roundRatio), { confidence, seed })
+          : pooledQuantileInterval(
+              oursRounds.map((r) => r.latencies),
+              baseRounds.map((r) => r.latencies),
+              { q, better, confidence, seed },
+            );
+      const target = band ? { floor: band[0], ceiling: band[1] } : targetOf(goal, better);
+      const result = await this.#sequential(scenario, target, step, summarize);
+
+      const statuses = sumStatuses(oursRounds);
+      const answered = Object.values(statuses).reduce((a, b) => a + b, 0);
+      if (expectStatus !== undefined && (statuses[expectStatus] ?? 0) < 0.99 * answered) {
+        throw new Error(`${scenario}: expected status ${expectStatus} on our side, saw ${JSON.stringify(statuses)}`);
+      }
+      const oursLatencies = pooledSorted(oursRounds);
+      const baseLatencies = pooledSorted(baseRounds);
+      return this.#push({
+        scenario,
+        rps: round(median(oursRounds.map((r) => r.rps))),
+        p50_ms: round(quantileSorted(oursLatencies, 0.5), 2),
+        p99_ms: round(quantileSorted(oursLatencies, 0.99), 2),
+        baseline: baselineName,
+        baseline_rps: round(median(baseRounds.map((r) => r.rps))),
+        ...result,
+        goal: band ? band[0] : goal,
+        ...(band ? { goal_max: band[1] } : {}),
+        ...(better === 'lower' ? { better } : {}),
+        measure: measured,
+        ...(meter
+          ? {
+              cpu_us: round(median(oursRounds.map(cpuPerRequest)) / 1000),
+              baseline_cpu_us: round(median(baseRounds.map(cpuPerRequest)) / 1000),
+              same_process: meter.shared,
+            }
+          : {}),
+        baseline_p50_ms: round(quantileSorted(baseLatencies, 0.5), 2),
+        baseline_p99_ms: round(quantileSorted(baseLatencies, 0.99), 2),
+        slice_ms: Math.round(sliceMs),
+        seconds: round((performance.now() - started) / 1000),
+        statuses,
+        errors: oursRounds.reduce((sum, r) => sum + r.errors, 0),
+      });
+    } finally {
+      unpin();
+      await Promise.allSettled([ours.close(), base.close()]);
     }
-    const oursLatencies = pooledSorted(ours);
-    const baseLatencies = pooledSorted(base);
-    return this.#push({
-      scenario,
-      rps: round(median(ours.map((r) => r.rps))),
-      p50_ms: round(quantileSorted(oursLatencies, 0.5), 2),
-      p99_ms: round(quantileSorted(oursLatencies, 0.99), 2),
-      baseline: baselineName,
-      baseline_rps: round(median(base.map((r) => r.rps))),
-      ...result,
-      goal: band ? band[0] : goal,
-      ...(band ? { goal_max: band[1] } : {}),
-      ...(better === 'lower' ? { better } : {}),
-      measure,
-      baseline_p50_ms: round(quantileSorted(baseLatencies, 0.5), 2),
-      baseline_p99_ms: round(quantileSorted(baseLatencies, 0.99), 2),
-      round_seconds: seconds,
-      seconds: round((performance.now() - started) / 1000),
-      statuses,
-      errors: ours.reduce((sum, r) => sum + r.errors, 0),
-    });
   }
 
   /**
@@ -343,8 +400,21 @@ export class Bench {
   }
 }
 
-/** @param {number[]} values */
-const mean = (values) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
+/** @returns {Round} */
+const emptyRound = () => ({ rps: 0, slices: 0, requests: 0, cpuNs: 0, latencies: [], statuses: {}, errors: 0 });
+
+/** Adds a slice to a side's round: rps is the mean over its slices. @param {Round} r @param {import('./load.mjs').Slice} slice */
+function addSlice(r, slice) {
+  r.rps = (r.rps * r.slices + slice.rps) / (r.slices + 1);
+  r.slices++;
+  r.requests += slice.latencies.length;
+  for (const latency of slice.latencies) r.latencies.push(latency);
+  for (const [status, n] of Object.entries(slice.statuses)) r.statuses[status] = (r.statuses[status] ?? 0) + n;
+  r.errors += slice.errors;
+}
+
+/** Nanoseconds of CPU per completed request in one side's round. @param {Round} r */
+const cpuPerRequest = (r) => r.cpuNs / r.requests;
 
 /** @param {Round[]} rounds */
 function pooledSorted(rounds) {

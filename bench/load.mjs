@@ -1,66 +1,80 @@
-// One timed round of HTTP load with autocannon: a fixed number of connections, each sending its
-// next request as soon as the last one answered (a closed loop), for a fixed time. Returns the
-// round's throughput, every request's latency, and the statuses seen.
-import autocannon from 'autocannon';
+// Closed-loop HTTP load on persistent connections: a side of a comparison keeps its own pool of
+// keep-alive connections for the whole row, and is driven in short slices. In a slice every
+// connection sends its next request as soon as the last one answered, until the slice's time is
+// up; then the slice waits for the requests in flight, so that when it returns the server has
+// nothing of this side's left to do. That makes a slice's work exactly attributable: its
+// completed requests, their latencies, and (lib.mjs) the server's CPU time between slice start
+// and end.
+import { Pool } from 'undici';
 
 /**
- * @typedef {{ url: string, method?: import('autocannon').Request['method'], headers?: Record<string, string>, body?: string }} LoadRequest
- * @typedef {{ rps: number, latencies: number[], statuses: Record<string, number>, errors: number }} Round
+ * @typedef {{ url: string, method?: import('undici').Dispatcher.HttpMethod, headers?: Record<string, string>, body?: string }} LoadRequest
+ * @typedef {{ rps: number, latencies: number[], statuses: Record<string, number>, errors: number, ms: number }} Slice
  */
 
-/**
- * autocannon stops only on its sampling tick (1 s by default), so a short round would run to the
- * next whole second; a 20 ms tick ends it on time.
- */
-const SAMPLE_MS = 20;
+/** After this many failed requests in a row a connection gives up for the rest of the slice. */
+const MAX_CONSECUTIVE_ERRORS = 3;
 
-/**
- * Drives `request` for `seconds` over `connections` connections.
- *
- * Throughput is summed per connection: a connection's rate is its completed responses over the
- * time from the round's start to its last response. Requests still in flight when the round ends
- * are dropped by autocannon; dividing by the whole round instead would charge that unfinished
- * tail to the side with the slower requests, a bias of about latency / (2 * round length).
- * @param {LoadRequest} request
- * @param {{ seconds: number, connections: number }} options
- * @returns {Promise<Round>}
- */
-export async function loadRound(request, { seconds, connections }) {
-  /** @type {number[]} */
-  const latencies = [];
-  /** @type {Record<string, number>} */
-  const statuses = {};
-  /** @type {Map<object, { count: number, last: number }>} */
-  const perConnection = new Map();
-  const started = performance.now();
-  // Without a callback autocannon answers an instance that is also a promise of its result.
-  const instance = /** @type {import('autocannon').Instance & Promise<import('autocannon').Result>} */ (
-    /** @type {unknown} */ (
-      autocannon({
-        url: request.url,
-        method: request.method ?? 'GET',
-        headers: request.headers ?? {},
-        body: request.body,
-        connections,
-        duration: seconds,
-        sampleInt: SAMPLE_MS,
-      })
-    )
-  );
-  instance.on('response', (client, status, _bytes, responseTime) => {
-    const now = performance.now();
-    latencies.push(responseTime);
-    statuses[status] = (statuses[status] ?? 0) + 1;
-    const seen = perConnection.get(client);
-    if (seen) {
-      seen.count++;
-      seen.last = now;
-    } else {
-      perConnection.set(client, { count: 1, last: now });
-    }
-  });
-  const result = await instance;
-  let rps = 0;
-  for (const { count, last } of perConnection.values()) rps += count / ((last - started) / 1000);
-  return { rps, latencies, statuses, errors: result.errors + result.timeouts };
+/** One side of a comparison: its request and its pool of `connections` keep-alive connections. */
+export class Driver {
+  /** @param {LoadRequest} request @param {number} connections */
+  constructor(request, connections) {
+    const url = new URL(request.url);
+    this.connections = connections;
+    this.pool = new Pool(url.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
+    /** @type {import('undici').Dispatcher.RequestOptions} */
+    this.options = {
+      path: url.pathname + url.search,
+      method: request.method ?? 'GET',
+      headers: request.headers ?? {},
+      body: request.body,
+    };
+  }
+
+  /**
+   * Drives the closed loop for `ms`, then lets the requests in flight finish.
+   *
+   * Throughput is summed per connection: a connection's rate is its completed responses over the
+   * time from the slice's start to its last response, so the drain at the end (fewer connections
+   * busy while the last requests finish) is charged to neither side.
+   * @param {number} ms
+   * @returns {Promise<Slice>}
+   */
+  async slice(ms) {
+    /** @type {number[]} */
+    const latencies = [];
+    /** @type {Record<string, number>} */
+    const statuses = {};
+    let errors = 0;
+    let rps = 0;
+    const started = performance.now();
+    const end = started + ms;
+    const connection = async () => {
+      let count = 0;
+      let last = started;
+      let failing = 0;
+      while (performance.now() < end && failing < MAX_CONSECUTIVE_ERRORS) {
+        const sent = performance.now();
+        try {
+          const { statusCode, body } = await this.pool.request(this.options);
+          for await (const _ of body); // the whole body, as a client would read it
+          last = performance.now();
+          latencies.push(last - sent);
+          statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+          count++;
+          failing = 0;
+        } catch {
+          errors++;
+          failing++;
+        }
+      }
+      if (count > 0) rps += count / ((last - started) / 1000);
+    };
+    await Promise.all(Array.from({ length: this.connections }, connection));
+    return { rps, latencies, statuses, errors, ms: performance.now() - started };
+  }
+
+  close() {
+    return this.pool.close();
+  }
 }

@@ -7,7 +7,7 @@ import { CALIBRATION_BAND, CALIBRATION_PREFIX } from './calibration.mjs';
  *   verdict: string, goal: number | null, goal_max?: number, better?: string, exact?: boolean,
  *   noisy?: boolean, measure?: string, rps?: number | null, baseline_rps?: number | null,
  *   p50_ms?: number | null, baseline_p50_ms?: number, p99_ms?: number | null, baseline_p99_ms?: number, ours_median?: number, baseline_median?: number,
- *   ours?: number, reference?: number, seconds?: number }} Row
+ *   ours?: number, reference?: number, seconds?: number, cpu_us?: number, baseline_cpu_us?: number }} Row
  */
 
 /** @param {Row} row */
@@ -47,6 +47,8 @@ const num = (n) => (typeof n !== 'number' ? '?' : Math.abs(n) >= 1000 ? String(M
 function measuredText(row) {
   if (row.exact) return `${num(row.ours)} / ${num(row.reference)}`;
   if (row.measure === 'rps') return `${num(row.rps)} / ${num(row.baseline_rps)} rps`;
+  if (row.measure === 'cpu')
+    return `${num(row.cpu_us)} / ${num(row.baseline_cpu_us)} µs CPU (${num(row.rps)} / ${num(row.baseline_rps)} rps)`;
   if (row.measure === 'p50') return `p50 ${num(row.p50_ms)} / ${num(row.baseline_p50_ms)} ms`;
   if (row.measure === 'p99') return `p99 ${num(row.p99_ms)} / ${num(row.baseline_p99_ms)} ms`;
   return `${num(row.ours_median)} / ${num(row.baseline_median)} ${row.measure ?? ''}`.trim();

@@ -30,7 +30,7 @@ if (modules.length === 0 && !calibrationOnly) {
 }
 
 const bench = new Bench({
-  roundSeconds: Number(process.env.BENCH_ROUND_SECONDS ?? 0.25),
+  sliceSeconds: Number(process.env.BENCH_SLICE_SECONDS ?? 0.1),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
   rowSeconds: Number(process.env.BENCH_ROW_SECONDS ?? 12),
 });

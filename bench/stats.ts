@@ -196,6 +196,39 @@ export function pooledQuantileInterval(
   };
 }
 
+/** A side of a load comparison. */
+export type Side = 'ours' | 'base';
+
+/**
+ * The four slices of round pair `i`, in order: baseline, ours, ours, baseline, then the mirror
+ * image in the next pair. Within a pair a drift of the machine that is linear in time falls on
+ * both sides alike, and from one pair to the next neither side is always the one that follows a
+ * switch.
+ */
+export function sliceOrder(i: number): readonly Side[] {
+  return i % 2 === 0 ? ['base', 'ours', 'ours', 'base'] : ['ours', 'base', 'base', 'ours'];
+}
+
+/** What one side spent in a round: CPU time and the requests it completed. */
+export interface Spent {
+  cpuNs: number;
+  requests: number;
+}
+
+/**
+ * A round's CPU ratio from each side's total CPU time over its total requests (a ratio of sums,
+ * so a slice with few requests weighs as little as it says): baseline / ours, higher is better,
+ * or ours / baseline for `better: 'lower'`.
+ */
+export function cpuRatio(ours: Spent, base: Spent, better: 'higher' | 'lower' = 'higher'): number {
+  if (!(ours.requests > 0 && base.requests > 0 && ours.cpuNs > 0 && base.cpuNs > 0)) {
+    throw new Error(`a CPU ratio needs requests and CPU time on both sides, got ${JSON.stringify({ ours, base })}`);
+  }
+  const oursPer = ours.cpuNs / ours.requests;
+  const basePer = base.cpuNs / base.requests;
+  return better === 'lower' ? oursPer / basePer : basePer / oursPer;
+}
+
 /** Complementary error function, fractional error < 1.2e-7 (Numerical Recipes, 2nd ed., 6.2). */
 function erfc(x: number): number {
   const z = Math.abs(x);

@@ -187,7 +187,7 @@ export default async function edge(bench) {
 /**
  * A Web Bot Auth agent (Chrome User-Agent, signed as web-bot-auth signs) on a cached page, its key
  * directory served from 127.0.0.1 and already fetched, against Googlebot's hit on the same page of
- * the same edge. autocannon repeats one request, so the signature carries no nonce (a nonce is
+ * the same edge. The load generator repeats one request, so the signature carries no nonce (a nonce is
  * accepted once per isolate): the row measures parsing, the signature base and the Ed25519
  * verification, not the nonce map.
  * @param {import('../lib.mjs').Bench} bench

@@ -95,4 +95,11 @@ describe('table', () => {
     expect(lines[5]).toBe('| renderer: render a page | 0.400 | 0.350–0.500 | context | 6 | context | 600 / 1500 ms |  |');
     expect(lines[6]).toContain('| pass (noisy) |');
   });
+
+  it('shows CPU per request of both sides, with their throughput beside it, for a CPU row', () => {
+    const cpu: Row = { ...load, measure: 'cpu', cpu_us: 112.4, baseline_cpu_us: 104.5 };
+    expect(table([cpu]).split('\n')[2]).toBe(
+      '| redirector: hot link | 0.930 | 0.910–0.950 | >= 0.9 | 12 | pass | 112.4 / 104.5 µs CPU (930 / 1000 rps) | 7 |',
+    );
+  });
 });

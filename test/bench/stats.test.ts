@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   PLAN,
+  cpuRatio,
   expandedConfidence,
   isLook,
   lookConfidence,
@@ -14,13 +15,14 @@ import {
   normalCdf,
   pooledQuantileInterval,
   seedFrom,
+  sliceOrder,
   tQuantile,
   targetOf,
   verdict,
   type Interval,
   type Plan,
 } from '../../bench/stats.ts';
-import { latencyRounds, rngFor, roundRatios, type Noise } from './synthetic.ts';
+import { cpuRounds, latencyRounds, rngFor, roundRatios, type Noise } from './synthetic.ts';
 
 /** Share of `trials` intervals that contain `truth`. */
 function coverage(trials: number, truth: number, interval: (trial: number) => Interval): number {
@@ -108,6 +110,53 @@ describe('median of round ratios', () => {
       medianInterval(roundRatios(rng, { ratio: 1.2, sd: 0.15, n: 12 }), { confidence, seed: t }),
     );
     expect(covered).toBeGreaterThanOrEqual(confidence - 0.015);
+  });
+});
+
+describe('CPU rounds taken in slices', () => {
+  it('drives both sides twice a round, mirrored from one round to the next', () => {
+    expect(sliceOrder(0)).toEqual(['base', 'ours', 'ours', 'base']);
+    expect(sliceOrder(1)).toEqual(['ours', 'base', 'base', 'ours']);
+    expect(sliceOrder(2)).toEqual(sliceOrder(0));
+  });
+
+  it('compares CPU per request, each side its total over its requests', () => {
+    const ours = { cpuNs: 3_000_000, requests: 2_000 }; // 1.5 ms a request
+    const base = { cpuNs: 1_000_000, requests: 1_000 }; // 1 ms a request
+    expect(cpuRatio(ours, base)).toBeCloseTo(1 / 1.5, 12);
+    expect(cpuRatio(ours, base, 'lower')).toBeCloseTo(1.5, 12);
+    expect(() => cpuRatio({ cpuNs: 0, requests: 10 }, base)).toThrow(/CPU time/);
+    expect(() => cpuRatio(ours, { cpuNs: 10, requests: 0 })).toThrow(/requests/);
+  });
+
+  // The machine's speed drifts during a row (a steep trend, 4% a slice, and a random walk, both shared by
+  // whichever side is running); each slice adds its own noise. 400 trials as above.
+  const TRIALS = 400;
+  const drifting = { sliceSd: 0.1, walkSd: 0.02, trend: 0.04 };
+  it.each([6, 12, 24])('covers the true ratio at 0.95 with %i ABBA rounds on a drifting machine', (n) => {
+    const rng = rngFor(seedFrom(`cpu abba ${n}`));
+    const truth = 0.8;
+    const covered = coverage(TRIALS, truth, (t) =>
+      medianInterval(
+        cpuRounds(rng, { ratio: truth, n, order: sliceOrder, ...drifting }).map((r) => cpuRatio(r.ours, r.base)),
+        { confidence: 0.95, seed: t },
+      ),
+    );
+    expect(covered).toBeGreaterThanOrEqual(0.925);
+    expect(covered).toBeLessThanOrEqual(0.99);
+  });
+
+  it('needs the mirrored order: with the baseline always first, the drift biases every round', () => {
+    const rng = rngFor(seedFrom('cpu baseline first'));
+    const truth = 0.8;
+    const baseFirst = () => ['base', 'ours', 'base', 'ours'] as const;
+    const covered = coverage(TRIALS, truth, (t) =>
+      medianInterval(
+        cpuRounds(rng, { ratio: truth, n: 24, order: baseFirst, ...drifting }).map((r) => cpuRatio(r.ours, r.base)),
+        { confidence: 0.95, seed: t },
+      ),
+    );
+    expect(covered).toBeLessThan(0.8);
   });
 });
 

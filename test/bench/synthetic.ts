@@ -49,3 +49,48 @@ export function latencyRounds(
     });
   return { ours: side(factor), base: side(1) };
 }
+
+export interface Spent {
+  cpuNs: number;
+  requests: number;
+}
+
+/**
+ * `n` rounds of CPU time per side, built slice by slice as the bench takes them: four slices a
+ * round in the order `order(i)` gives, each of `requests` requests whose CPU per request is the
+ * side's cost times the machine's speed at that moment times lognormal noise (`sliceSd`). The
+ * machine's speed drifts: a steady `trend` per slice plus a random walk of `walkSd` per slice.
+ * The true ratio (baseline CPU per request over ours) is `ratio`.
+ */
+export function cpuRounds(
+  rng: Rng,
+  {
+    ratio,
+    n,
+    order,
+    sliceSd,
+    walkSd,
+    trend,
+    requests = 100,
+  }: {
+    ratio: number;
+    n: number;
+    order: (i: number) => readonly ('ours' | 'base')[];
+    sliceSd: number;
+    walkSd: number;
+    trend: number;
+    requests?: number;
+  },
+): { ours: Spent; base: Spent }[] {
+  let speed = 0;
+  return Array.from({ length: n }, (_, i) => {
+    const round = { ours: { cpuNs: 0, requests: 0 }, base: { cpuNs: 0, requests: 0 } };
+    for (const side of order(i)) {
+      speed += trend + walkSd * normal(rng);
+      const cost = side === 'ours' ? 1000 / ratio : 1000;
+      round[side].cpuNs += requests * cost * Math.exp(speed + sliceSd * normal(rng));
+      round[side].requests += requests;
+    }
+    return round;
+  });
+}
