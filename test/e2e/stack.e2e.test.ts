@@ -53,6 +53,8 @@ describe('npm start: every worker on every local address', () => {
   });
 });
 
+const PERSON_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
 describe('the demo SPA in a browser, on every local address', () => {
   let browser: Browser;
   beforeAll(async () => {
@@ -64,6 +66,9 @@ describe('the demo SPA in a browser, on every local address', () => {
 
   it.each(HOSTS)('loads its home feed live on %s: no CORS or console error', async (host) => {
     const page = await browser.newPage();
+    // A person's browser: headless Chromium's own UA (HeadlessChrome) is browser automation, a bot of
+    // category `other`, which the local policy renders for.
+    await page.setUserAgent(PERSON_UA);
     const problems: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
