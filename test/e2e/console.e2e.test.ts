@@ -3,9 +3,8 @@
  * password input named `token`; `dev-token` signs in; the screens), and every owner's API answering
  * through it either the contract or a named JSON error, never a bare 5xx.
  *
- * With CONSOLE_PROOF=1, the whole path in a real browser, once the owners answer their operator
- * APIs: create a link, follow it five times as a browser and three times as Googlebot, see 5 human
- * and 3 bot clicks on its page; stop the recommender, send feed traffic, see the breaker open;
+ * Then the whole path in a real browser, against the real owners: create a link, follow it five
+ * times as a browser and three times as Googlebot, see 5 human and 3 bot clicks on its page; stop the recommender, send feed traffic, see the breaker open;
  * recache a page and see its age reset. CONSOLE_SCREENSHOTS=<folder> saves each screen on the way.
  */
 import type { Browser, Page } from 'puppeteer-core';
@@ -75,7 +74,7 @@ describe('the console on the local stack', () => {
   });
 });
 
-describe.runIf(process.env.CONSOLE_PROOF === '1')('the whole path, in a browser (CONSOLE_PROOF=1)', () => {
+describe('the whole path, in a browser', () => {
   let browser: Browser;
   let page: Page;
   let ui: ConsoleDriver;
