@@ -210,6 +210,11 @@ describe('prerender', () => {
       'ai',
       'social-preview',
     ]);
+    // The agents' columns: answers as Markdown, refusals, and what each visit's identity rested on.
+    const search = await page.$$eval('#categories tbody tr:first-child td', (tds) => tds.map((td) => td.textContent));
+    expect(search).toHaveLength(9);
+    expect(search[4]).toBe('0'); // refused
+    expect(search[8]).toBe(search[1]); // the stand-in's visits were all known by their User-Agent alone
     expect(await page.$eval('#budget-meter', (el) => (el as HTMLMeterElement).max)).toBe(200 * 24 * 60);
     await page.locator('#snapshots-prefix').fill('http://localhost:8787/article/');
     await page.keyboard.press('Enter');

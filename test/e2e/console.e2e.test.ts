@@ -11,6 +11,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, launchChromium } from '../../scripts/chromium.mjs';
 import { ConsoleDriver } from '../console-node/driver.ts';
+import { untilFeedLive } from './feed-recovery.ts';
 
 const CONSOLE = 'http://127.0.0.1:8794';
 const REDIRECTOR = 'http://127.0.0.1:8790';
@@ -93,6 +94,7 @@ describe('the whole path, in a browser', () => {
   afterAll(async () => {
     await fetch(`${RECOMMENDER}/_control`, { method: 'POST', body: JSON.stringify({ mode: 'ok' }) });
     await browser?.close();
+    await untilFeedLive(FEED);
   });
 
   /** Reloads until `check` holds (the stores take a few seconds), or fails after `seconds`. */

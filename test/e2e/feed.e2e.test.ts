@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { untilFeedLive } from './feed-recovery.ts';
 
 // The feed worker in the local stack (`npm start`): wrangler dev on 8791 in front of the demo
 // recommender on 8793, switched over HTTP (POST /_control). Default breaker config of wrangler.toml:
@@ -37,6 +38,7 @@ const force = (mode: string) => fetch(`${FEED}/api/feed/_status`, { method: 'POS
 afterAll(async () => {
   await recommender('ok');
   await force('auto');
+  await untilFeedLive(FEED);
 });
 
 describe('feed: circuit breaker in front of the recommender', () => {

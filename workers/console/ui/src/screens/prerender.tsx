@@ -79,13 +79,19 @@ function Stats({ reload }: { reload: number }) {
           <DataTable
             id="categories"
             caption="Visits per crawler category"
-            columns={['Category', 'Visits', 'Renders']}
+            columns={['Category', 'Visits', 'Renders', 'As Markdown', 'Refused', 'Signed', 'Cloudflare-verified', 'By IP', 'By UA only']}
             empty="No crawler visits in this range."
             rows={stats.categories.map((c) => (
               <tr key={c.category}>
                 <td>{c.category}</td>
                 <td>{formatNumber(c.visits)}</td>
                 <td>{formatNumber(c.renders)}</td>
+                <td>{formatNumber(c.markdown)}</td>
+                <td>{formatNumber(c.refused)}</td>
+                <td>{formatNumber(c.evidence.signature)}</td>
+                <td>{formatNumber(c.evidence.cloudflare)}</td>
+                <td>{formatNumber(c.evidence.ip)}</td>
+                <td>{formatNumber(c.evidence['user-agent'])}</td>
               </tr>
             ))}
           />
