@@ -137,7 +137,7 @@ async function markdownBytes(bench) {
     await new Promise((resolve) => server.close(() => resolve(undefined)));
   }
   bench.size({
-    scenario: `renderer: demo article Markdown bytes vs HTML snapshot bytes (${ARTICLES.length} articles)`,
+    scenario: `renderer: demo article Markdown vs HTML snapshot (${ARTICLES.length} articles), bytes`,
     ours: markdown,
     reference: html,
     baselineName: 'the HTML snapshots the edge stores for them',
