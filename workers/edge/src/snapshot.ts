@@ -2,7 +2,7 @@
  * What a snapshot holds and how it is answered: script stripping (HTMLRewriter), which statuses
  * and headers from the page's prerender metas are honoured, and the bot response itself.
  */
-import type { Device } from '../../../shared/render/protocol.ts';
+import type { Dependencies, Device } from '../../../shared/render/protocol.ts';
 import { siteUrl, type SiteOrigins } from '../../../shared/render/site.ts';
 
 export type PrerenderState = 'HIT' | 'MISS' | 'STALE' | 'FALLBACK' | 'BYPASS';
@@ -26,6 +26,11 @@ export interface SnapshotEntry {
   staleUntil: number;
   /** The page's Markdown, from the same render, stored beside the HTML under the same content hash. */
   markdown?: MarkdownRef | null;
+  /**
+   * The page's same-site data requests at its last render (the refresh pass revalidates them instead
+   * of rendering); absent or incomplete: the page is refreshed by age.
+   */
+  dependencies?: Dependencies | null;
 }
 
 export interface MarkdownRef {
