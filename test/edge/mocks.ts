@@ -7,12 +7,20 @@
  * the test releases it, and the test can wait until one has arrived: explicit events, no timing.
  */
 import { Response, type Request } from 'miniflare';
-import { SPA_ROBOTS, pageHtml, pageMarkdown } from './pages.ts';
+import { DEPENDENCY_ORIGIN, SPA_ROBOTS, pageHtml, pageMarkdown } from './pages.ts';
 
 export const RENDER_TOKEN = 'test-render-token';
 export const ADMIN_TOKEN = 'test-admin-token';
 
-type Mode = 'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error' | 'html-only';
+type Mode =
+  'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error' | 'html-only' | 'deps';
+
+/**
+ * The data dependency a page in mode `deps` records: its own URL on the demo content API, with the
+ * ETag the test's network mock answers for that page at the time of the render (`"v<n>"`, set
+ * through `/__mock/version`).
+ */
+const versions = new Map<string, number>();
 const modes = new Map<string, Mode>();
 const calls = new Map<string, number>();
 const authHeaders: string[] = [];
@@ -50,6 +58,11 @@ export async function renderer(request: Request): Promise<Response> {
   if (url.pathname === '/__mock/mode' && request.method === 'POST') {
     const { path, mode } = (await request.json()) as { path: string; mode: Mode };
     modes.set(path, mode);
+    return Response.json({ ok: true });
+  }
+  if (url.pathname === '/__mock/version' && request.method === 'POST') {
+    const { path, version } = (await request.json()) as { path: string; version: number };
+    versions.set(path, version);
     return Response.json({ ok: true });
   }
   if (url.pathname === '/__mock/calls' && request.method === 'GET') {
@@ -93,6 +106,22 @@ export async function renderer(request: Request): Promise<Response> {
       return ok(pageHtml(page.pathname, device, ` #${count}`), 200, {}, pageMarkdown(page.pathname, device, ` #${count}`));
     case 'html-only':
       return ok(pageHtml(page.pathname, device));
+    case 'deps': {
+      const version = versions.get(page.pathname) ?? 1;
+      const dependencies = {
+        requests: [{ url: `${DEPENDENCY_ORIGIN}/_content${page.pathname}`, etag: `"v${version}"` }],
+        complete: true,
+      };
+      return Response.json({
+        html: pageHtml(page.pathname, device, ` v${version}`),
+        markdown: pageMarkdown(page.pathname, device, ` v${version}`),
+        status: 200,
+        headers: {},
+        renderedAt: new Date().toISOString(),
+        timings: { totalMs: 300 },
+        dependencies,
+      });
+    }
     case 'gone':
       return ok(
         '<html><head><meta name="prerender-status-code" content="404"></head><body>Not found</body></html>',
