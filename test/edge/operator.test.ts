@@ -176,7 +176,14 @@ describe('GET /__prerender/openapi.json', () => {
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/__prerender/purge', '/__prerender/recache', '/__prerender/snapshots', '/__prerender/stats', '/__prerender/warm'].sort(),
+      [
+        '/__prerender/purge',
+        '/__prerender/recache',
+        '/__prerender/refresh',
+        '/__prerender/snapshots',
+        '/__prerender/stats',
+        '/__prerender/warm',
+      ].sort(),
     );
     const statsSchema = JSON.stringify(doc.paths['/__prerender/stats']!.get!.responses['200']);
     for (const field of ['renders', 'hits', 'misses', 'stale', 'fallbacks', 'browserSeconds']) expect(statsSchema).toContain(`"${field}"`);

@@ -89,11 +89,7 @@ export function freshness(status: number, now: number, config: { freshSeconds: n
   return { freshUntil, staleUntil: freshUntil + stale * 1000 };
 }
 
-export type Age = 'fresh' | 'stale' | 'expired';
-export function ageOf(entry: Pick<SnapshotEntry, 'freshUntil' | 'staleUntil'>, now: number): Age {
-  if (now < entry.freshUntil) return 'fresh';
-  return now < entry.staleUntil ? 'stale' : 'expired';
-}
+export { ageOf, type Age } from './age.ts';
 
 /**
  * Removes every `<script>` but JSON-LD (structured data crawlers read), and the module preloads that
