@@ -12,6 +12,7 @@
 // `node demo/recommender/server.mjs` runs it; tests and benchmarks import `startRecommender()`.
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { contentApi } from '../content/api.mjs';
 
 /**
  * @typedef {'ok' | 'fail' | 'hang' | 'slow' | '429' | 'flap'} RecommenderMode
@@ -120,9 +121,11 @@ export async function startRecommender({ port = 0, host = '127.0.0.1', mode = 'o
   const state = { mode, delayMs, retryAfter, requests: 0, flap: 0, byStatus: {} };
   const count = (/** @type {string} */ key) => (state.byStatus[key] = (state.byStatus[key] ?? 0) + 1);
 
+  const content = contentApi(); // the demo content API (demo/content/api.mjs): /_content
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') return send(res, 200, { ok: true });
+    if (await content.handle(req, res, url)) return;
     if (url.pathname === '/_control') {
       if (req.method === 'GET') return send(res, 200, state);
       if (req.method !== 'POST')
