@@ -44,6 +44,8 @@ export interface EdgeConfig {
   refreshMaxRenders: number;
   /** Origins whose recorded data requests may be revalidated: the site's and `DEPENDENCY_ORIGINS`. */
   dependencyOrigins: ReadonlySet<string>;
+  /** Where `/_content/` is forwarded (content-proxy.ts); null: not forwarded. */
+  contentApiOrigin: string | null;
 }
 
 /**
@@ -130,6 +132,7 @@ export function readConfig(env: EdgeEnv): EdgeConfig {
     ),
     refreshMaxRenders: field('REFRESH_MAX_RENDERS', z.coerce.number().check(integer(), z.nonnegative()), env.REFRESH_MAX_RENDERS ?? '50'),
     dependencyOrigins: new Set([...site.all, ...parseOriginList(env.DEPENDENCY_ORIGINS, 'DEPENDENCY_ORIGINS')]),
+    contentApiOrigin: parseOriginList(env.CONTENT_API_ORIGIN, 'CONTENT_API_ORIGIN')[0] ?? null,
   };
 }
 
