@@ -45,6 +45,12 @@ export async function setVersion(path: string, version: number): Promise<void> {
   if (!response.ok) throw new Error('could not set the content version');
 }
 
+/** Makes both mocks serve another SPA build (its module script renamed); null: the first build again. */
+export async function setBuild(script: string | null): Promise<void> {
+  const response = await env.RENDERER.fetch('http://renderer/__mock/build', { method: 'POST', body: JSON.stringify({ script }) });
+  if (!response.ok) throw new Error('could not switch the build');
+}
+
 /** Resolves once a render of `path` (in mode `held`) has reached the mock renderer. */
 export async function renderArrived(path: string): Promise<void> {
   const response = await env.RENDERER.fetch(`http://renderer/__mock/arrived?path=${encodeURIComponent(path)}`);

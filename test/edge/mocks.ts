@@ -21,6 +21,15 @@ type Mode =
  * through `/__mock/version`).
  */
 const versions = new Map<string, number>();
+
+/**
+ * The SPA build both mocks serve: the module script of the assets shell and of every rendered page
+ * (a new build renames it, as Vite's content hashes do). Switched through `/__mock/build` on the
+ * renderer binding.
+ */
+const FIRST_BUILD_SCRIPT = '/assets/app.js';
+let buildScript = FIRST_BUILD_SCRIPT;
+const withBuild = (html: string) => html.replaceAll(FIRST_BUILD_SCRIPT, buildScript);
 const modes = new Map<string, Mode>();
 const calls = new Map<string, number>();
 const authHeaders: string[] = [];
@@ -60,6 +69,10 @@ export async function renderer(request: Request): Promise<Response> {
     modes.set(path, mode);
     return Response.json({ ok: true });
   }
+  if (url.pathname === '/__mock/build' && request.method === 'POST') {
+    buildScript = ((await request.json()) as { script: string | null }).script ?? FIRST_BUILD_SCRIPT;
+    return Response.json({ ok: true });
+  }
   if (url.pathname === '/__mock/version' && request.method === 'POST') {
     const { path, version } = (await request.json()) as { path: string; version: number };
     versions.set(path, version);
@@ -88,7 +101,7 @@ export async function renderer(request: Request): Promise<Response> {
   const count = (calls.get(callKey) ?? 0) + 1;
   calls.set(callKey, count);
   const ok = (html: string, status = 200, headers: Record<string, string> = {}, markdown?: string) =>
-    Response.json({ html, markdown, status, headers, renderedAt: new Date().toISOString(), timings: { totalMs: 412 } });
+    Response.json({ html: withBuild(html), markdown, status, headers, renderedAt: new Date().toISOString(), timings: { totalMs: 412 } });
   switch (modeOf(page)) {
     case 'down':
       return Response.json({ error: { code: 'browser_unavailable', message: 'no browser' } }, { status: 503 });
@@ -175,5 +188,7 @@ export async function assets(request: Request): Promise<Response> {
     });
   }
   if (request.method !== 'GET' && request.method !== 'HEAD') throw new Error(`assets mock: unexpected ${request.method} ${request.url}`);
-  return new Response(request.method === 'HEAD' ? null : SPA_SHELL, { headers: { ...echo, 'Content-Type': 'text/html; charset=utf-8' } });
+  return new Response(request.method === 'HEAD' ? null : withBuild(SPA_SHELL), {
+    headers: { ...echo, 'Content-Type': 'text/html; charset=utf-8' },
+  });
 }

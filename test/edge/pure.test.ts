@@ -6,6 +6,7 @@ import { decideRoute, isHtmlNavigation, pathStartsWith } from '../../workers/edg
 import { ageOf, cleanSnapshot, freshness, judgeRender, safeLocation, stampSnapshot } from '../../workers/edge/src/snapshot.ts';
 import { parseSitemap } from '../../workers/edge/src/sitemap.ts';
 import { checkDependency, judgeAnswer, pageVerdict } from '../../workers/edge/src/revalidate.ts';
+import { BUILD_SAMPLE, afterSample, buildOf, buildStep, templateOf } from '../../workers/edge/src/build-check.ts';
 import { MAX_RENDER_AGE_MS, needsMarking, planEntry } from '../../workers/edge/src/refresh-plan.ts';
 import { sendingToken } from '../../workers/edge/src/deps.ts';
 import { PERSON, type Identity } from '../../workers/edge/src/identity/identify.ts';
@@ -476,5 +477,33 @@ describe('refresh decisions', () => {
   it('marks an unchanged page current only when less than half its freshness is left', () => {
     expect(needsMarking({ freshUntil: now + 4 * 86_400_000 }, now, 7 * 86_400)).toBe(false);
     expect(needsMarking({ freshUntil: now + 3 * 86_400_000 }, now, 7 * 86_400)).toBe(true);
+  });
+});
+
+describe('build check', () => {
+  it('names a build by its module scripts, whatever else the page loads', () => {
+    const page = (src: string) =>
+      `<html><head><script type="module" crossorigin src="${src}"></script><link rel="stylesheet" href="/assets/a.css"></head><body><script>1</script></body></html>`;
+    expect(buildOf(page('/assets/index-abc.js'))).toBe('/assets/index-abc.js');
+    expect(buildOf(page('/assets/index-abc.js'))).not.toBe(buildOf(page('/assets/index-def.js')));
+    expect(buildOf('<html><body><script src="/legacy.js"></script></body></html>')).toBeNull();
+  });
+
+  it.each([
+    ['http://localhost:8787/article/12', 'article'],
+    ['http://localhost:8787/', '/'],
+    ['http://localhost:8787/about', 'about'],
+  ])('templateOf(%s) is %s', (url, template) => {
+    expect(templateOf(url)).toBe(template);
+  });
+
+  it('samples a template first, then marks its pages current or renders them', () => {
+    expect(buildStep(undefined)).toBe('sample');
+    let verdict = afterSample(undefined, 'h1', 'h1');
+    expect(buildStep(verdict)).toBe(BUILD_SAMPLE > 1 ? 'sample' : 'mark-current');
+    for (let i = 1; i < BUILD_SAMPLE; i++) verdict = afterSample(verdict, 'h2', 'h2');
+    expect(buildStep(verdict)).toBe('mark-current');
+    expect(buildStep(afterSample({ sampled: BUILD_SAMPLE - 1, changed: false }, 'h1', 'h9'))).toBe('render');
+    expect(afterSample(undefined, null, 'h1').changed).toBe(true); // no hash to compare: changed
   });
 });

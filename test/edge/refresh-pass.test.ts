@@ -1,18 +1,20 @@
 import { SELF, env } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { depsOf } from '../../workers/edge/src/deps.ts';
+import { BUILD_SAMPLE } from '../../workers/edge/src/build-check.ts';
 import { HINT_PREFIX, runRefreshPass } from '../../workers/edge/src/refresh-pass.ts';
 import type { SnapshotEntry } from '../../workers/edge/src/snapshot.ts';
 import type { IndexMetadata } from '../../workers/edge/src/store.ts';
 import { mockNetwork, type MockNetwork } from '../support/network.ts';
-import { ORIGIN, UA, callEdge, renderCount, setMode, setVersion, uniquePath } from './helpers.ts';
+import { ORIGIN, UA, callEdge, renderCount, setBuild, setMode, setVersion, uniquePath } from './helpers.ts';
 import { DEPENDENCY_ORIGIN } from './pages.ts';
 
 // The pass walks a whole index: these tests give the edge an index of its own (REFRESH_INDEX),
 // emptied before each test, so the pass sees exactly the pages a test rendered.
 const refreshEnv = { ...env, PRERENDER_INDEX: env.REFRESH_INDEX } as EdgeEnv;
 // Each pass in a fresh isolate, as cron runs often are (a failed render cools its key down per isolate).
-const pass = (now?: number) => runRefreshPass({ ...depsOf({ ...refreshEnv }), index: refreshEnv.PRERENDER_INDEX }, now);
+const pass = (now?: number) =>
+  runRefreshPass({ ...depsOf({ ...refreshEnv }), index: refreshEnv.PRERENDER_INDEX, assets: refreshEnv.ASSETS_SERVICE }, now);
 const entryOf = (path: string) => env.REFRESH_INDEX.get<SnapshotEntry>(`snap:desktop:${ORIGIN}${path}`, 'json');
 
 /** A crawler's first request for `path`: a miss, rendered and stored (desktop). */
@@ -156,6 +158,33 @@ describe('the refresh pass', () => {
     expect(await pass()).toEqual({ checked: 1, revalidated: 0, rerendered: 1, unchanged: 0, failed: 0 });
     expect(await renderCount(path)).toBe(2);
     await env.PRERENDER_INDEX.delete(hint);
+  });
+});
+
+describe('the refresh pass after a build', () => {
+  afterEach(() => setBuild(null));
+
+  it('renders only a sample of a template when the new build left its content as it was', async () => {
+    const paths = [uniquePath('b1'), uniquePath('b2'), uniquePath('b3'), uniquePath('b4')];
+    for (const path of paths) await crawl(path);
+    await setBuild('/assets/app.2b7c.js');
+    expect(await pass()).toEqual({ checked: 4, revalidated: 0, rerendered: BUILD_SAMPLE, unchanged: 4 - BUILD_SAMPLE, failed: 0 });
+    const counts = await Promise.all(paths.map((path) => renderCount(path)));
+    expect(counts.filter((n) => n === 2)).toHaveLength(BUILD_SAMPLE);
+    expect(counts.filter((n) => n === 1)).toHaveLength(4 - BUILD_SAMPLE);
+    // Every snapshot is now current for the new build: the next pass renders nothing.
+    expect(await pass()).toEqual({ checked: 4, revalidated: 0, rerendered: 0, unchanged: 4, failed: 0 });
+  });
+
+  it("re-renders the template's pages when the sample's content changed", async () => {
+    const paths = [uniquePath('c1'), uniquePath('c2'), uniquePath('c3')];
+    for (const path of paths) {
+      await setMode(path, 'changing'); // each render's text differs
+      await crawl(path);
+    }
+    await setBuild('/assets/app.9f1e.js');
+    expect(await pass()).toEqual({ checked: 3, revalidated: 0, rerendered: 3, unchanged: 0, failed: 0 });
+    for (const path of paths) expect(await renderCount(path)).toBe(2);
   });
 });
 

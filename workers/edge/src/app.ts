@@ -99,7 +99,9 @@ function buildApp(guard: MiddlewareHandler<AdminEnv>): Hono<AdminEnv> {
     async (c) => {
       await rejectBody(c.req.raw);
       log('info', 'prerender.admin', { action: 'refresh', operator: c.get('operator') });
-      return c.json(await runRefreshPass({ ...depsOf(c.env), index: c.env.PRERENDER_INDEX, waitUntil: waitUntil(c) }));
+      return c.json(
+        await runRefreshPass({ ...depsOf(c.env), index: c.env.PRERENDER_INDEX, assets: c.env.ASSETS_SERVICE, waitUntil: waitUntil(c) }),
+      );
     },
   );
 

@@ -11,12 +11,15 @@
  *      asked once per run): unchanged, it is marked current without a render; changed, or not
  *      checkable (error, timeout, 5xx), it is re-rendered, keeping its snapshot until then;
  *    - a page without (or with an incomplete list) is refreshed by age, as the warm-up does.
+ *    A page rendered with another build than the site's current one goes by its route template's
+ *    sample instead (build-check.ts): sampled, marked current without a render, or re-rendered.
  *    Renders are bounded by `REFRESH_MAX_RENDERS` and the render budget (key `refresh`); a page left
  *    unrendered for lack of budget is queued to the front of the next pass.
  * The outcome is counted on the edge's event stream (key `refresh`), beside its renders.
  */
 import { log } from '../../../shared/log.ts';
-import { DEVICES, type Dependency, type Device } from '../../../shared/render/protocol.ts';
+import { DEVICES, RENDER_REQUEST_HEADER, RENDER_REQUEST_VALUE, type Dependency, type Device } from '../../../shared/render/protocol.ts';
+import { afterSample, buildIdOf, buildStep, templateOf, type TemplateVerdict } from './build-check.ts';
 import type { AdminDeps } from './admin.ts';
 import { cacheKey, type CacheKey } from './cache-key.ts';
 import { refresh, type RefreshDeps } from './refresh.ts';
@@ -43,7 +46,14 @@ export interface RefreshReport {
 }
 
 export type PassDeps = Omit<AdminDeps, 'waitUntil'> &
-  Partial<Pick<AdminDeps, 'waitUntil'>> & { index: KVNamespace; fetcher?: typeof fetch };
+  Partial<Pick<AdminDeps, 'waitUntil'>> & {
+    index: KVNamespace;
+    fetcher?: typeof fetch;
+    /** The SPA's assets: its shell names the current build (absent: builds are not checked). */
+    assets?: Fetcher;
+  };
+
+export const BUILD_VERDICTS_PREFIX = 'refresh:build:';
 
 /** The hint that moves a page to the front of the next pass. */
 export function hintKey(key: CacheKey): string {
@@ -66,23 +76,24 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
   let revalidations = 0;
   let budgetSpent = false;
 
-  async function render(key: CacheKey, entry: SnapshotEntry | null): Promise<void> {
+  async function render(key: CacheKey, entry: SnapshotEntry | null): Promise<SnapshotEntry | null> {
     if (budgetSpent || renders >= config.refreshMaxRenders) {
       report.failed++;
       await index.put(hintKey(key), JSON.stringify({ url: key.url, device: key.device }), { expirationTtl: 7 * 86_400 });
-      return;
+      return null;
     }
     renders++;
     const outcome = await refresh(key, entry, refreshDeps).promise;
     if (outcome.kind === 'stored') {
       report.rerendered++;
       await index.delete(hintKey(key));
-      return;
+      return outcome.entry;
     }
     report.failed++;
     if (outcome.kind === 'failed' && outcome.reason === 'budget') budgetSpent = true;
     // Kept at the front until a render succeeds (the snapshot, if any, is served meanwhile).
     await index.put(hintKey(key), JSON.stringify({ url: key.url, device: key.device }), { expirationTtl: 7 * 86_400 });
+    return null;
   }
 
   function ask(dependency: Dependency): Promise<DependencyCheck> {
@@ -112,6 +123,12 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
     await render(key, await deps.store.lookup(key));
   }
 
+  // The build the site serves now, and what its templates' samples said so far.
+  const build = deps.assets ? await currentBuild(deps.assets, config.site.canonical) : null;
+  const verdictsKey = `${BUILD_VERDICTS_PREFIX}${build}`;
+  const verdicts: Record<string, TemplateVerdict> = (build && (await index.get(verdictsKey, 'json'))) || {};
+  let verdictsChanged = false;
+
   // 2. A slice of the index.
   const cursor = (await index.get(REFRESH_CURSOR_KEY)) ?? undefined;
   const room = config.refreshMaxChecks - report.checked;
@@ -129,6 +146,26 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
         entry = await deps.store.entryByName(item.name);
         if (!entry) continue;
         summary = metadataOf(entry, null);
+      }
+      if (build && summary.build && summary.build !== build) {
+        // Rendered with another build: its template's sample decides (build-check.ts).
+        entry ??= await deps.store.entryByName(item.name);
+        if (!entry) continue;
+        const key = await cacheKey(entry.url, entry.device);
+        const template = templateOf(entry.url);
+        const step = buildStep(verdicts[template]);
+        if (step === 'mark-current') {
+          report.unchanged++;
+          const fresh = freshness(entry.status, now, config);
+          await deps.store.markCurrent(key, entry, { ...fresh, build }, item.metadata?.bytes ?? null);
+          continue;
+        }
+        const rendered = await render(key, entry);
+        if (step === 'sample' && rendered) {
+          verdicts[template] = afterSample(verdicts[template], entry.contentHash ?? null, rendered.contentHash ?? null);
+          verdictsChanged = true;
+        }
+        continue;
       }
       const plan = planEntry(summary, now);
       if (plan === 'current') {
@@ -165,10 +202,21 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
     }
   }
   await saveCursor(index, next);
+  if (verdictsChanged) await index.put(verdictsKey, JSON.stringify(verdicts), { expirationTtl: 30 * 86_400 });
 
   for (const [dim, n] of Object.entries(report)) if (n > 0) deps.events?.count(REFRESH_KEY, dim, n, deps.waitUntil ?? noWait);
   log('info', 'prerender.refresh_pass', { ...report, revalidations });
   return report;
+}
+
+/** The build id of the SPA shell the site serves now; null when it cannot be read. */
+async function currentBuild(assets: Fetcher, canonical: string): Promise<string | null> {
+  try {
+    const shell = await assets.fetch(`${canonical}/`, { headers: { Accept: 'text/html', [RENDER_REQUEST_HEADER]: RENDER_REQUEST_VALUE } });
+    return shell.ok ? await buildIdOf(await shell.text()) : null;
+  } catch {
+    return null;
+  }
 }
 
 function idOf(dependency: Dependency): string {

@@ -5,7 +5,8 @@
 import type { BoundedMap } from '../../../shared/bounded-map.ts';
 import type { EdgeEvents } from './events.ts';
 import { log } from '../../../shared/log.ts';
-import type { CacheKey } from './cache-key.ts';
+import { buildIdOf } from './build-check.ts';
+import { sha256Hex, type CacheKey } from './cache-key.ts';
 import type { EdgeConfig } from './config.ts';
 import { RenderError, type Renderer } from './renderer.ts';
 import { cleanSnapshot, freshness, judgeRender, stampSnapshot, type SnapshotEntry } from './snapshot.ts';
@@ -125,6 +126,8 @@ async function renderAndStoreOnce(key: CacheKey, previous: SnapshotEntry | null,
       renderedAt: page.renderedAt,
       ...freshness(verdict.status, Date.now(), deps.config),
       dependencies: redirect ? null : page.dependencies,
+      build: await buildIdOf(page.html),
+      contentHash: content === null ? null : await sha256Hex(page.markdown ?? content),
     },
     content,
     redirect ? null : page.markdown,

@@ -31,6 +31,10 @@ export interface SnapshotEntry {
    * of rendering); absent or incomplete: the page is refreshed by age.
    */
   dependencies?: Dependencies | null;
+  /** The SPA build the page was rendered with (build-check.ts `buildIdOf`), and for which it is current. */
+  build?: string | null;
+  /** SHA-256 of the page's Markdown (its content without script URLs; the HTML's hash when it has none). */
+  contentHash?: string | null;
 }
 
 export interface MarkdownRef {

@@ -41,6 +41,8 @@ export interface IndexMetadata {
   markdownBytes: number | null;
   /** How many data requests the entry records (0: none, or an incomplete list: refreshed by age). */
   deps?: number;
+  /** The SPA build the snapshot is current for. */
+  build?: string | null;
 }
 
 export interface ListedSnapshot {
@@ -244,10 +246,15 @@ export class SnapshotStore {
   }
 
   /**
-   * Marks an entry current without rendering (its data dependencies did not change): the same
-   * snapshot, fresh again from now. One KV write; the bodies are untouched.
+   * Marks an entry current without rendering (its data dependencies did not change, or its template's
+   * sample showed a new build left its content as it was): the same snapshot, fresh again from now. One KV write; the bodies are untouched.
    */
-  async markCurrent(key: CacheKey, entry: SnapshotEntry, fresh: Pick<SnapshotEntry, 'freshUntil' | 'staleUntil'>, bytes: number | null) {
+  async markCurrent(
+    key: CacheKey,
+    entry: SnapshotEntry,
+    fresh: Pick<SnapshotEntry, 'freshUntil' | 'staleUntil'> & Pick<Partial<SnapshotEntry>, 'build'>,
+    bytes: number | null,
+  ) {
     const current: SnapshotEntry = { ...entry, ...fresh };
     this.stats.kvWrites++;
     const ttl = Math.max(60, Math.ceil((current.staleUntil - Date.now()) / 1000) + 86_400);
@@ -279,6 +286,7 @@ export function metadataOf(entry: SnapshotEntry, body: string | null): IndexMeta
     bytes: body === null ? null : utf8Bytes(body),
     markdownBytes: entry.markdown?.bytes ?? null,
     deps: entry.dependencies?.complete ? entry.dependencies.requests.length : 0,
+    build: entry.build ?? null,
   };
 }
 
