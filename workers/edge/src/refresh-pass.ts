@@ -76,8 +76,12 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
   let revalidations = 0;
   let budgetSpent = false;
 
-  async function render(key: CacheKey, entry: SnapshotEntry | null): Promise<SnapshotEntry | null> {
+  // `queue`: a page left unrendered for lack of renders goes to the front of the next pass. Pages
+  // re-rendered for a build are not queued: the next round of the index meets them again anyway,
+  // and queueing a whole template would hold the walk (and its data checks) back behind it.
+  async function render(key: CacheKey, entry: SnapshotEntry | null, queue = true): Promise<SnapshotEntry | null> {
     if (budgetSpent || renders >= config.refreshMaxRenders) {
+      if (!queue) return null;
       report.failed++;
       await index.put(hintKey(key), JSON.stringify({ url: key.url, device: key.device }), { expirationTtl: 7 * 86_400 });
       return null;
@@ -160,7 +164,7 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
           await deps.store.markCurrent(key, entry, { ...fresh, build }, item.metadata?.bytes ?? null);
           continue;
         }
-        const rendered = await render(key, entry);
+        const rendered = await render(key, entry, step === 'sample');
         if (step === 'sample' && rendered) {
           verdicts[template] = afterSample(verdicts[template], entry.contentHash ?? null, rendered.contentHash ?? null);
           verdictsChanged = true;
