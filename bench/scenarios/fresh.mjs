@@ -1,6 +1,6 @@
 // Render only what changed: a simulation of 30 days of a 300,000-page site, refreshed by the edge's
 // refresh pass (its real decisions: planEntry, needsMarking from workers/edge/src/refresh-plan.ts,
-// pageVerdict from revalidate.ts) against a fixed 7-day re-render of every page, on the same model.
+// pageVerdict from revalidate.ts, buildStep and afterSample from build-check.ts) against a fixed 7-day re-render of every page, on the same model.
 //
 // The change model (one snapshot per page: both devices double every count on both sides alike):
 // - 300,000 pages in three route templates: article 80%, topic 15%, other 5%.
@@ -12,8 +12,9 @@
 //   APIs); the other 10% are refreshed by age (FRESH_SECONDS, 7 days), as today.
 // - Dependency checks: 0.2% of them cannot be made (error, timeout, 5xx): the page is rendered.
 // - Builds: 3 a week at random times; 1 in 6 changes the rendered HTML of one template (drawn by
-//   its share of pages). The edge learns of such a change only when it renders the page for another
-//   reason, or by MAX_RENDER_AGE_MS (no template sampling yet).
+//   its share of pages). The pass samples each template after a build (build-check.ts: buildStep,
+//   afterSample): unchanged, its pages are marked current; changed, they are re-rendered as the
+//   walk meets them, within the render limit.
 // - The pass runs every minute with wrangler.toml's limits: 300 entries checked, 300 conditional
 //   requests, 50 renders (a page left over for lack of renders goes to the front of the next pass).
 // - Fixed refresh: every page re-rendered every 7 days at its own phase (what the cron warm-up does
@@ -25,6 +26,7 @@
 // dollars at list prices printed beside them (and as context rows).
 import { pageVerdict } from '../../workers/edge/src/revalidate.ts';
 import { MAX_RENDER_AGE_MS, needsMarking, planEntry } from '../../workers/edge/src/refresh-plan.ts';
+import { afterSample, buildStep } from '../../workers/edge/src/build-check.ts';
 
 const PAGES = 300_000;
 const DAYS = 30;
@@ -59,7 +61,8 @@ const SEED = 20261130;
  * @typedef {{ renders: number, kvReads: number, kvWrites: number, kvLists: number, r2A: number, r2B: number,
  *   revalidations: number, staleVisits: number }} Ops
  * @typedef {{ render: (page: number, now: number) => void, ops: Ops }} Tools
- * @typedef {{ tick: (now: number, tools: Tools) => void, changed?: (page: number) => void }} Policy
+ * @typedef {{ tick: (now: number, tools: Tools) => void, changed?: (page: number) => void,
+ *   built?: (template: number | null) => void }} Policy
  * @typedef {ReturnType<typeof changeModel>} Model
  */
 
@@ -115,8 +118,11 @@ function changeModel(seed) {
   /** @type {Array<{ t: number, template: number | null }>} */
   const builds = [];
   const buildCount = Math.round((BUILDS_PER_WEEK * DAYS) / 7);
+  // Exactly the model's share of the builds change a template (drawing each build's chance instead
+  // makes the month's count itself a lottery: 6 of 13 with this seed).
+  const contentBuilds = Math.round(buildCount * CONTENT_BUILD_SHARE);
   for (let b = 0; b < buildCount; b++) {
-    const changesContent = rand() < CONTENT_BUILD_SHARE;
+    const changesContent = b < contentBuilds;
     const x = rand();
     builds.push({ t: rand() * DAYS * DAY, template: changesContent ? templateAt(x) : null });
   }
@@ -175,6 +181,7 @@ function simulate(model, policy) {
     }
     for (let build = model.builds[nextBuild]; build && build.t < now + MINUTE; build = model.builds[++nextBuild]) {
       const { t, template } = build;
+      policy.built?.(template);
       if (template !== null) for (let page = 0; page < PAGES; page++) if (model.template[page] === template) change(page, t, false);
     }
     policy.tick(now, { render, ops });
@@ -221,6 +228,15 @@ function refreshPolicy(model) {
   const freshUntil = new Float64Array(PAGES);
   const dataVersion = new Uint32Array(PAGES);
   const seenVersion = new Uint32Array(PAGES);
+  // Builds: the one each snapshot is current for, each template's content version (bumped by a build
+  // that changes its HTML) and the one each snapshot shows, and the per-template sample verdicts.
+  let build = 0;
+  const builtWith = new Uint16Array(PAGES);
+  const templateVersion = new Uint32Array(3);
+  const seenTemplate = new Uint32Array(PAGES);
+  /** @type {Record<number, import('../../workers/edge/src/build-check.ts').TemplateVerdict>} */
+  let verdicts = {};
+  const contentOf = (/** @type {number} */ page, /** @type {number} */ tpl) => `${seenVersion[page]}-${tpl}`;
   // At the start every snapshot is current, rendered at some time in the last 7 days.
   for (let page = 0; page < PAGES; page++) {
     const at = -rand() * FRESH_SECONDS * 1000;
@@ -229,37 +245,65 @@ function refreshPolicy(model) {
   }
   const epoch = Date.UTC(2026, 10, 1);
   /** @type {number[]} */
-  let front = [];
+  const front = [];
+  let frontAt = 0;
+  const inFront = new Uint8Array(PAGES);
   let cursor = 0;
   return {
     changed(page) {
       dataVersion[page] = (dataVersion[page] ?? 0) + 1;
+    },
+    built(template) {
+      build++;
+      verdicts = {};
+      if (template !== null) templateVersion[template] = (templateVersion[template] ?? 0) + 1;
     },
     tick(now, { render, ops }) {
       let renders = 0;
       let revalidations = 0;
       /** @type {number[]} */
       const queued = [];
-      /** @param {number} page */
-      const doRender = (page) => {
-        if (renders >= MAX_RENDERS) return queued.push(page);
+      /** @param {number} page @param {boolean} [queue] as the pass: pages re-rendered for a build are not queued */
+      const doRender = (page, queue = true) => {
+        if (renders >= MAX_RENDERS) return queue ? queued.push(page) : 0;
         renders++;
         render(page, now);
         renderedAt[page] = new Date(epoch + now).toISOString();
         freshUntil[page] = now + FRESH_SECONDS * 1000;
         seenVersion[page] = dataVersion[page] ?? 0;
+        builtWith[page] = build;
+        seenTemplate[page] = templateVersion[model.template[page] ?? 0] ?? 0;
+        return 0;
       };
-      const fromFront = front;
-      front = [];
-      for (const page of fromFront) {
+      // The front of the queue: at most MAX_RENDERS hints a run, as the pass lists them.
+      let checked = 0;
+      ops.kvLists++;
+      const taken = front.length - frontAt;
+      for (; checked < MAX_RENDERS && frontAt < front.length; checked++) {
+        const page = /** @type {number} */ (front[frontAt++]);
+        inFront[page] = 0;
         ops.kvReads += 2; // the hint and the entry
         ops.kvWrites++; // the hint deleted (or written again)
         doRender(page);
       }
-      ops.kvLists++;
-      for (let checked = fromFront.length; checked < MAX_CHECKS; checked++) {
+      if (taken > 0) ops.kvLists++;
+      for (; checked < MAX_CHECKS; checked++) {
         const page = cursor;
         cursor = (cursor + 1) % PAGES;
+        if (builtWith[page] !== build) {
+          // Rendered with another build: its template's sample decides (build-check.ts); a page of
+          // a template found unchanged is current as it is (the key names its URL: no read, no
+          // write); it, and a page left for lack of renders, still has its data checked below.
+          const template = model.template[page] ?? 0;
+          const step = buildStep(verdicts[template]);
+          if (step !== 'mark-current' && renders < MAX_RENDERS) {
+            ops.kvReads++;
+            const before = contentOf(page, seenTemplate[page] ?? 0);
+            doRender(page, step === 'sample');
+            if (step === 'sample') verdicts[template] = afterSample(verdicts[template], before, contentOf(page, seenTemplate[page] ?? 0));
+            continue;
+          }
+        }
         const hasDeps = model.hasDeps[page] === 1;
         const plan = planEntry(
           {
@@ -290,9 +334,12 @@ function refreshPolicy(model) {
         }
       }
       for (const page of queued) {
+        if (inFront[page]) continue;
+        inFront[page] = 1;
         ops.kvWrites++; // its hint
         front.push(page);
       }
+      if (frontAt === front.length) front.length = frontAt = 0;
     },
   };
 }
@@ -319,7 +366,8 @@ export default async function fresh(bench) {
   const costOurs = dollars(ours.ops);
   const costFixed = dollars(fixed.ops);
   console.log(
-    `fresh: ${ours.changes} page changes in ${DAYS} days; renders ${ours.ops.renders} vs ${fixed.ops.renders} (fixed 7-day); ` +
+    `fresh: ${ours.changes} page changes in ${DAYS} days (${model.builds.length} builds, ` +
+      `${model.builds.filter((b) => b.template !== null).length} of them changing a template's HTML); renders ${ours.ops.renders} vs ${fixed.ops.renders} (fixed 7-day); ` +
       `p95 change-to-snapshot ${hours(ours.p95)} h vs ${hours(fixed.p95)} h (data changes only, ${ours.dataChanges}: ` +
       `${hours(ours.dataP95)} h vs ${hours(fixed.dataP95)} h); conditional requests ${ours.ops.revalidations}; ` +
       `crawler visits to an out-of-date snapshot ${ours.ops.staleVisits} vs ${fixed.ops.staleVisits}; ` +

@@ -79,8 +79,10 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
   // `queue`: a page left unrendered for lack of renders goes to the front of the next pass. Pages
   // re-rendered for a build are not queued: the next round of the index meets them again anyway,
   // and queueing a whole template would hold the walk (and its data checks) back behind it.
+  const rendersSpent = () => budgetSpent || renders >= config.refreshMaxRenders;
+
   async function render(key: CacheKey, entry: SnapshotEntry | null, queue = true): Promise<SnapshotEntry | null> {
-    if (budgetSpent || renders >= config.refreshMaxRenders) {
+    if (rendersSpent()) {
       if (!queue) return null;
       report.failed++;
       await index.put(hintKey(key), JSON.stringify({ url: key.url, device: key.device }), { expirationTtl: 7 * 86_400 });
@@ -114,7 +116,12 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
 
   // 1. The front of the queue (those pages are not taken again by the walk in the same pass).
   const done = new Set<string>();
-  const hints = await index.list({ prefix: HINT_PREFIX, limit: Math.min(config.refreshMaxChecks, 1000) });
+  // No more of them than the run can render: a backlog of hints must not hold back the walk, whose
+  // data checks are what finds the next changes.
+  const hints = await index.list({
+    prefix: HINT_PREFIX,
+    limit: Math.max(1, Math.min(config.refreshMaxRenders, config.refreshMaxChecks, 1000)),
+  });
   for (const hint of hints.keys) {
     const value = await index.get<{ url: string; device: Device }>(hint.name, 'json');
     if (!value || !DEVICES.includes(value.device)) {
@@ -152,24 +159,23 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
         summary = metadataOf(entry, null);
       }
       if (build && summary.build && summary.build !== build) {
-        // Rendered with another build: its template's sample decides (build-check.ts).
-        entry ??= await deps.store.entryByName(item.name);
-        if (!entry) continue;
-        const key = await cacheKey(entry.url, entry.device);
-        const template = templateOf(entry.url);
+        // Rendered with another build: its template's sample decides (build-check.ts). A page whose
+        // template the sample found unchanged is current as it is (nothing written); it, and a page
+        // left for lack of renders, still has its data checked below.
+        const url = urlOfIndexName(item.name) ?? (entry ??= await deps.store.entryByName(item.name))?.url;
+        if (!url) continue;
+        const template = templateOf(url);
         const step = buildStep(verdicts[template]);
-        if (step === 'mark-current') {
-          report.unchanged++;
-          const fresh = freshness(entry.status, now, config);
-          await deps.store.markCurrent(key, entry, { ...fresh, build }, item.metadata?.bytes ?? null);
+        if (step !== 'mark-current' && !rendersSpent()) {
+          entry ??= await deps.store.entryByName(item.name);
+          if (!entry) continue;
+          const rendered = await render(await cacheKey(entry.url, entry.device), entry, step === 'sample');
+          if (step === 'sample' && rendered) {
+            verdicts[template] = afterSample(verdicts[template], entry.contentHash ?? null, rendered.contentHash ?? null);
+            verdictsChanged = true;
+          }
           continue;
         }
-        const rendered = await render(key, entry, step === 'sample');
-        if (step === 'sample' && rendered) {
-          verdicts[template] = afterSample(verdicts[template], entry.contentHash ?? null, rendered.contentHash ?? null);
-          verdictsChanged = true;
-        }
-        continue;
       }
       const plan = planEntry(summary, now);
       if (plan === 'current') {
@@ -211,6 +217,12 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
   for (const [dim, n] of Object.entries(report)) if (n > 0) deps.events?.count(REFRESH_KEY, dim, n, deps.waitUntil ?? noWait);
   log('info', 'prerender.refresh_pass', { ...report, revalidations });
   return report;
+}
+
+/** The page URL an index key names, when it is a plain one (a hashed key needs its entry read). */
+function urlOfIndexName(name: string): string | null {
+  const match = /^snap:(?:mobile|desktop):(.+)$/.exec(name);
+  return match && !match[1]!.startsWith('#') ? match[1]! : null;
 }
 
 /** The build id of the SPA shell the site serves now; null when it cannot be read. */
