@@ -246,15 +246,10 @@ export class SnapshotStore {
   }
 
   /**
-   * Marks an entry current without rendering (its data dependencies did not change, or its template's
-   * sample showed a new build left its content as it was): the same snapshot, fresh again from now. One KV write; the bodies are untouched.
+   * Marks an entry current without rendering (its data dependencies did not change): the same
+   * snapshot, fresh again from now. One KV write; the bodies are untouched.
    */
-  async markCurrent(
-    key: CacheKey,
-    entry: SnapshotEntry,
-    fresh: Pick<SnapshotEntry, 'freshUntil' | 'staleUntil'> & Pick<Partial<SnapshotEntry>, 'build'>,
-    bytes: number | null,
-  ) {
+  async markCurrent(key: CacheKey, entry: SnapshotEntry, fresh: Pick<SnapshotEntry, 'freshUntil' | 'staleUntil'>, bytes: number | null) {
     const current: SnapshotEntry = { ...entry, ...fresh };
     this.stats.kvWrites++;
     const ttl = Math.max(60, Math.ceil((current.staleUntil - Date.now()) / 1000) + 86_400);
