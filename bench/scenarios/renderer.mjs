@@ -9,6 +9,7 @@ import { extname, join, normalize } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ASSETS_OUT, buildAssets } from '../../scripts/build.mjs';
 import { ensureBrowserRenderingShim } from '../../scripts/chromium.mjs';
+import { contentApi } from '../../demo/content/api.mjs';
 import { startFixtureSite } from '../../test/renderer-node/fixture-site.ts';
 import { startRenderServiceProcess } from '../../test/renderer-node/render-service-process.ts';
 
@@ -106,7 +107,10 @@ const ARTICLES = ['/article/1', '/article/2', '/article/3', '/article/4'];
  */
 async function markdownBytes(bench) {
   await buildAssets({ quiet: true, spaDist: null });
-  const server = createServer((req, res) => {
+  const content = contentApi();
+  const server = createServer(async (req, res) => {
+    // The articles' content, as the edge forwards /_content/ to the demo content API.
+    if (await content.handle(req, res, new URL(req.url ?? '/', 'http://x'))) return;
     const path = normalize(new URL(req.url ?? '/', 'http://x').pathname).replace(/^(\.\.[/\\])+/, '');
     const file = join(ASSETS_OUT, path);
     const found = existsSync(file) && statSync(file).isFile() ? file : extname(path) ? null : join(ASSETS_OUT, 'index.html');

@@ -21,6 +21,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createIssuer, tokenRequestProblem } from './issuer.mjs';
+import { contentApi } from '../content/api.mjs';
 
 /**
  * @typedef {'ok' | 'fail' | 'hang' | 'slow' | '429' | 'flap' | 'down'} RecommenderMode
@@ -167,6 +168,7 @@ export async function startRecommender({
   /** @type {import('./issuer.mjs').Issuer | undefined} set once the port is known, before any request */
   let issuer;
 
+  const content = contentApi(); // the demo content API (demo/content/api.mjs): /_content
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') return send(res, 200, { ok: true });
@@ -190,6 +192,7 @@ export async function startRecommender({
       const signed = await issuer.sign(user, ttlSeconds === undefined ? {} : { ttlSeconds });
       return send(res, 200, { ...signed, tokenType: 'Bearer' }, { ...CORS, 'Cache-Control': 'no-store' });
     }
+    if (await content.handle(req, res, url)) return;
     if (url.pathname === '/_control') {
       if (req.method === 'GET') return send(res, 200, state);
       if (req.method !== 'POST')

@@ -3,6 +3,10 @@
  *   GET  /__prerender/stats?range=&bucket=   counts of answers and renders, per crawler category
  *   GET  /__prerender/snapshots?prefix=&cursor=&limit=   the snapshot inventory
  *   POST /__prerender/recache | purge | warm | refresh   (bodies and answers: the edge's OpenAPI document)
+ *
+ * The refresh pass counts its outcomes on the edge's event stream under the key `refresh` (dims
+ * `checked`, `revalidated`, `rerendered`, `unchanged`, `failed`, beside its `render` and `browser_ms`),
+ * so `categories` lists `refresh` with its renders, and `refresh` totals them over the range.
  */
 import * as z from 'zod/mini';
 
@@ -51,6 +55,10 @@ export const prerenderStats = z.object({
   ),
   /** The render budget: renders allowed per minute (global and per category) against renders used. */
   budget: z.object({ perMinute: z.number(), perCategoryPerMinute: z.number(), rendersInRange: z.number() }),
+  /** The refresh passes' outcomes over the range (absent from an edge without the refresh pass). */
+  refresh: z.optional(
+    z.object({ checked: z.number(), revalidated: z.number(), rerendered: z.number(), unchanged: z.number(), failed: z.number() }),
+  ),
 });
 export type PrerenderStats = z.infer<typeof prerenderStats>;
 
@@ -87,3 +95,18 @@ export const warmReport = z.object({
   next: z.object({ sitemap: z.number(), offset: z.number() }),
 });
 export type WarmReport = z.infer<typeof warmReport>;
+
+/** `POST /__prerender/refresh`: one refresh pass now, as the cron runs each minute. */
+export const refreshReport = z.object({
+  /** Index entries looked at. */
+  checked: z.number(),
+  /** Pages whose recorded data dependencies were asked again and answered. */
+  revalidated: z.number(),
+  /** Pages rendered again (a dependency changed or could not be checked, or the page aged out). */
+  rerendered: z.number(),
+  /** Pages left as they were: dependencies unchanged, or still fresh by age. */
+  unchanged: z.number(),
+  /** Renders that failed or found no budget: the snapshot is kept and the page queued. */
+  failed: z.number(),
+});
+export type RefreshReport = z.infer<typeof refreshReport>;

@@ -7,7 +7,10 @@
 import type { Browser, HTTPRequest, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.mjs';
+import { contentApi } from '../../demo/content/api.mjs';
 import { startAssetsWorker } from './harness.ts';
+
+const content = contentApi();
 
 /** The feed origin the local build is made with (scripts/build.mjs DEFAULT_FEED_ORIGIN). */
 const FEED_ORIGIN = 'http://localhost:8791';
@@ -56,6 +59,13 @@ afterEach(async () => {
 
 async function answer(request: HTTPRequest): Promise<void> {
   const url = new URL(request.url());
+  // The content API is the edge's to forward (CONTENT_API_ORIGIN), not the assets worker's: answered
+  // here by the demo content API's own code.
+  const article = /^\/_content\/article\/(\d+)$/.exec(url.pathname);
+  if (url.origin === worker.origin && article) {
+    const found = content.article(Number(article[1]));
+    return request.respond({ status: found ? 200 : 404, contentType: 'application/json', body: JSON.stringify(found ?? {}) });
+  }
   if (url.origin === worker.origin || url.protocol === 'data:') return request.continue();
   const cors = { 'Access-Control-Allow-Origin': worker.origin };
   // The token sent to the feed (and its JSON body to the issuer) makes the browser ask first.

@@ -4,5 +4,6 @@ declare namespace Cloudflare {
     TIGHT_GLOBAL_LIMIT: RateLimit;
     TIGHT_CATEGORY_LIMIT: RateLimit;
     WARM_INDEX: KVNamespace;
+    REFRESH_INDEX: KVNamespace;
   }
 }

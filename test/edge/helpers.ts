@@ -31,11 +31,24 @@ export function uniquePath(label: string): string {
   return `/page/${label}-${Date.now().toString(36)}-${counter++}`;
 }
 
-export type Mode = 'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error' | 'html-only';
+export type Mode =
+  'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error' | 'html-only' | 'deps';
 
 export async function setMode(path: string, mode: Mode): Promise<void> {
   const response = await env.RENDERER.fetch('http://renderer/__mock/mode', { method: 'POST', body: JSON.stringify({ path, mode }) });
   if (!response.ok) throw new Error('could not set renderer mock mode');
+}
+
+/** The content version a render of `path` (in mode `deps`) records as its dependency's ETag `"v<n>"`. */
+export async function setVersion(path: string, version: number): Promise<void> {
+  const response = await env.RENDERER.fetch('http://renderer/__mock/version', { method: 'POST', body: JSON.stringify({ path, version }) });
+  if (!response.ok) throw new Error('could not set the content version');
+}
+
+/** Makes both mocks serve another SPA build (its module script renamed); null: the first build again. */
+export async function setBuild(script: string | null): Promise<void> {
+  const response = await env.RENDERER.fetch('http://renderer/__mock/build', { method: 'POST', body: JSON.stringify({ script }) });
+  if (!response.ok) throw new Error('could not switch the build');
 }
 
 /** Resolves once a render of `path` (in mode `held`) has reached the mock renderer. */

@@ -7,12 +7,29 @@
  * the test releases it, and the test can wait until one has arrived: explicit events, no timing.
  */
 import { Response, type Request } from 'miniflare';
-import { SPA_ROBOTS, pageHtml, pageMarkdown } from './pages.ts';
+import { DEPENDENCY_ORIGIN, SPA_ROBOTS, pageHtml, pageMarkdown } from './pages.ts';
 
 export const RENDER_TOKEN = 'test-render-token';
 export const ADMIN_TOKEN = 'test-admin-token';
 
-type Mode = 'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error' | 'html-only';
+type Mode =
+  'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error' | 'html-only' | 'deps';
+
+/**
+ * The data dependency a page in mode `deps` records: its own URL on the demo content API, with the
+ * ETag the test's network mock answers for that page at the time of the render (`"v<n>"`, set
+ * through `/__mock/version`).
+ */
+const versions = new Map<string, number>();
+
+/**
+ * The SPA build both mocks serve: the module script of the assets shell and of every rendered page
+ * (a new build renames it, as Vite's content hashes do). Switched through `/__mock/build` on the
+ * renderer binding.
+ */
+const FIRST_BUILD_SCRIPT = '/assets/app.js';
+let buildScript = FIRST_BUILD_SCRIPT;
+const withBuild = (html: string) => html.replaceAll(FIRST_BUILD_SCRIPT, buildScript);
 const modes = new Map<string, Mode>();
 const calls = new Map<string, number>();
 const authHeaders: string[] = [];
@@ -52,6 +69,15 @@ export async function renderer(request: Request): Promise<Response> {
     modes.set(path, mode);
     return Response.json({ ok: true });
   }
+  if (url.pathname === '/__mock/build' && request.method === 'POST') {
+    buildScript = ((await request.json()) as { script: string | null }).script ?? FIRST_BUILD_SCRIPT;
+    return Response.json({ ok: true });
+  }
+  if (url.pathname === '/__mock/version' && request.method === 'POST') {
+    const { path, version } = (await request.json()) as { path: string; version: number };
+    versions.set(path, version);
+    return Response.json({ ok: true });
+  }
   if (url.pathname === '/__mock/calls' && request.method === 'GET') {
     return Response.json({ calls: Object.fromEntries(calls), authHeaders });
   }
@@ -75,7 +101,7 @@ export async function renderer(request: Request): Promise<Response> {
   const count = (calls.get(callKey) ?? 0) + 1;
   calls.set(callKey, count);
   const ok = (html: string, status = 200, headers: Record<string, string> = {}, markdown?: string) =>
-    Response.json({ html, markdown, status, headers, renderedAt: new Date().toISOString(), timings: { totalMs: 412 } });
+    Response.json({ html: withBuild(html), markdown, status, headers, renderedAt: new Date().toISOString(), timings: { totalMs: 412 } });
   switch (modeOf(page)) {
     case 'down':
       return Response.json({ error: { code: 'browser_unavailable', message: 'no browser' } }, { status: 503 });
@@ -93,6 +119,22 @@ export async function renderer(request: Request): Promise<Response> {
       return ok(pageHtml(page.pathname, device, ` #${count}`), 200, {}, pageMarkdown(page.pathname, device, ` #${count}`));
     case 'html-only':
       return ok(pageHtml(page.pathname, device));
+    case 'deps': {
+      const version = versions.get(page.pathname) ?? 1;
+      const dependencies = {
+        requests: [{ url: `${DEPENDENCY_ORIGIN}/_content${page.pathname}`, etag: `"v${version}"` }],
+        complete: true,
+      };
+      return Response.json({
+        html: pageHtml(page.pathname, device, ` v${version}`),
+        markdown: pageMarkdown(page.pathname, device, ` v${version}`),
+        status: 200,
+        headers: {},
+        renderedAt: new Date().toISOString(),
+        timings: { totalMs: 300 },
+        dependencies,
+      });
+    }
     case 'gone':
       return ok(
         '<html><head><meta name="prerender-status-code" content="404"></head><body>Not found</body></html>',
@@ -146,5 +188,7 @@ export async function assets(request: Request): Promise<Response> {
     });
   }
   if (request.method !== 'GET' && request.method !== 'HEAD') throw new Error(`assets mock: unexpected ${request.method} ${request.url}`);
-  return new Response(request.method === 'HEAD' ? null : SPA_SHELL, { headers: { ...echo, 'Content-Type': 'text/html; charset=utf-8' } });
+  return new Response(request.method === 'HEAD' ? null : withBuild(SPA_SHELL), {
+    headers: { ...echo, 'Content-Type': 'text/html; charset=utf-8' },
+  });
 }

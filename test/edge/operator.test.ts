@@ -76,6 +76,26 @@ describe('counting: crawler answers reach the stats through the real queue and D
   });
 });
 
+describe('counting: the refresh pass reaches the stats (key "refresh")', () => {
+  it("a pass's outcomes are totalled as `refresh`", async () => {
+    const path = uniquePath('refresh-counted');
+    expect((await get(path, UA.googlebot)).headers.get('X-Prerender')).toBe('MISS');
+    const before = await stats();
+    const pass = await SELF.fetch(`${ORIGIN}/__prerender/refresh`, { method: 'POST', headers: AUTH });
+    expect(pass.status).toBe(200);
+    const report = (await pass.json()) as { checked: number; unchanged: number };
+    expect(report.checked).toBeGreaterThanOrEqual(1);
+    const after = await vi.waitUntil(
+      async () => {
+        const now = await stats();
+        return (now.refresh?.checked ?? 0) >= (before.refresh?.checked ?? 0) + report.checked ? now : false;
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(after.refresh!.unchanged - (before.refresh?.unchanged ?? 0)).toBeGreaterThanOrEqual(report.unchanged);
+  });
+});
+
 describe('GET /__prerender/stats', () => {
   it('answers the contract fields, and 400 for a bad range', async () => {
     const body = await stats('?range=7d&bucket=day');
@@ -176,7 +196,14 @@ describe('GET /__prerender/openapi.json', () => {
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/__prerender/purge', '/__prerender/recache', '/__prerender/snapshots', '/__prerender/stats', '/__prerender/warm'].sort(),
+      [
+        '/__prerender/purge',
+        '/__prerender/recache',
+        '/__prerender/refresh',
+        '/__prerender/snapshots',
+        '/__prerender/stats',
+        '/__prerender/warm',
+      ].sort(),
     );
     const statsSchema = JSON.stringify(doc.paths['/__prerender/stats']!.get!.responses['200']);
     for (const field of ['renders', 'hits', 'misses', 'stale', 'fallbacks', 'browserSeconds']) expect(statsSchema).toContain(`"${field}"`);

@@ -30,3 +30,6 @@ Allow: /public
 
 Sitemap: http://localhost:8787/sitemap.xml
 `;
+
+/** The origin of the data dependencies the mock renderer records (the demo content API, DEPENDENCY_ORIGINS). */
+export const DEPENDENCY_ORIGIN = 'http://localhost:8793';

@@ -5,6 +5,9 @@ import { coolsDown } from '../../workers/edge/src/refresh.ts';
 import { decideRoute, isHtmlNavigation, pathStartsWith } from '../../workers/edge/src/route.ts';
 import { ageOf, cleanSnapshot, freshness, judgeRender, safeLocation, stampSnapshot } from '../../workers/edge/src/snapshot.ts';
 import { parseSitemap } from '../../workers/edge/src/sitemap.ts';
+import { checkDependency, judgeAnswer, pageVerdict } from '../../workers/edge/src/revalidate.ts';
+import { BUILD_SAMPLE, afterSample, buildOf, buildStep, templateOf } from '../../workers/edge/src/build-check.ts';
+import { MAX_RENDER_AGE_MS, needsMarking, planEntry } from '../../workers/edge/src/refresh-plan.ts';
 import { sendingToken } from '../../workers/edge/src/deps.ts';
 import { PERSON, type Identity } from '../../workers/edge/src/identity/identify.ts';
 import { readPolicy } from '../../workers/edge/src/policy.ts';
@@ -351,8 +354,25 @@ describe('parseSitemap', () => {
     ).toEqual({
       kind: 'urlset',
       locs: ['https://a.test/x?a=1&b=2', 'https://a.test/y'],
+      lastmod: new Map(),
     });
     expect(parseSitemap('<sitemapindex><sitemap><loc>https://a.test/s1.xml</loc></sitemap></sitemapindex>').kind).toBe('index');
+  });
+});
+
+describe('parseSitemap: <lastmod>', () => {
+  it("reads each url's lastmod (W3C datetime or date) and skips invalid ones", () => {
+    const xml = [
+      '<urlset><url><loc>https://a.test/x?a=1&amp;b=2</loc><lastmod>2026-11-30T10:00:00+00:00</lastmod></url>',
+      '<url><loc>https://a.test/y</loc><lastmod>2026-11-29</lastmod></url>',
+      '<url><loc>https://a.test/z</loc><lastmod>yesterday</lastmod></url></urlset>',
+    ].join('');
+    expect(parseSitemap(xml).lastmod).toEqual(
+      new Map([
+        ['https://a.test/x?a=1&b=2', Date.UTC(2026, 10, 30, 10)],
+        ['https://a.test/y', Date.UTC(2026, 10, 29)],
+      ]),
+    );
   });
 });
 
@@ -400,5 +420,90 @@ describe('config', () => {
     );
     expect(() => readConfig({ ...env, VERIFY_CATEGORIES: 'search,robots' } as unknown as EdgeEnv)).toThrow(/VERIFY_CATEGORIES/);
     expect(() => readConfig({ ...env, RENDER_SERVICE_URL: 'file:///etc' } as unknown as EdgeEnv)).toThrow(/RENDER_SERVICE_URL/);
+  });
+});
+
+describe('refresh decisions', () => {
+  const dep = { url: 'http://localhost:8793/_content/article/1', etag: '"v1"' };
+  it.each([
+    ['304', dep, 304, {}, null, 'unchanged'],
+    ['200 with the same ETag (conditional request ignored)', dep, 200, { ETag: '"v1"' }, null, 'unchanged'],
+    ['200 with another ETag', dep, 200, { ETag: '"v2"' }, null, 'changed'],
+    ['404: the data is gone', dep, 404, {}, null, 'changed'],
+    ['301', dep, 301, {}, null, 'changed'],
+    ['503: could not check', dep, 503, {}, null, 'unchecked'],
+    ['a hash, equal', { url: dep.url, hash: 'a'.repeat(64) }, 200, {}, 'a'.repeat(64), 'unchanged'],
+    ['a hash, different', { url: dep.url, hash: 'a'.repeat(64) }, 200, {}, 'b'.repeat(64), 'changed'],
+    [
+      'Last-Modified, equal',
+      { url: dep.url, lastModified: 'Mon, 30 Nov 2026 10:00:00 GMT' },
+      200,
+      { 'Last-Modified': 'Mon, 30 Nov 2026 10:00:00 GMT' },
+      null,
+      'unchanged',
+    ],
+  ] as const)('judgeAnswer: %s', (_, dependency, status, headers, hash, verdict) => {
+    expect(judgeAnswer(dependency, status, new Headers(headers), hash)).toBe(verdict);
+  });
+
+  it.each([
+    [['unchanged', 'unchanged'], 'unchanged'],
+    [['unchanged', 'unchecked'], 'unchecked'],
+    [['unchecked', 'changed'], 'changed'],
+    [[], 'unchanged'],
+  ] as const)('pageVerdict(%j) is %s', (checks, verdict) => {
+    expect(pageVerdict(checks)).toBe(verdict);
+  });
+
+  const now = Date.UTC(2026, 10, 30);
+  const at = (ms: number) => new Date(ms).toISOString();
+  it.each([
+    [{ deps: 2, freshUntil: now + 1, staleUntil: now + 2, renderedAt: at(now - 1000) }, 'revalidate'],
+    [{ deps: 2, freshUntil: now + 1, staleUntil: now + 2, renderedAt: at(now - MAX_RENDER_AGE_MS) }, 'render'],
+    [{ deps: 0, freshUntil: now + 1, staleUntil: now + 2, renderedAt: at(now) }, 'current'],
+    [{ freshUntil: now - 1, staleUntil: now + 2, renderedAt: at(now) }, 'render'],
+    [{ deps: 0, freshUntil: now - 2, staleUntil: now - 1, renderedAt: at(now) }, 'render'],
+  ])('planEntry(%j) is %s', (metadata, plan) => {
+    expect(planEntry(metadata, now)).toBe(plan);
+  });
+
+  it('never fetches a recorded URL outside the allowed origins', async () => {
+    const origins = new Set(['http://localhost:8793']);
+    const refuse = () => Promise.reject(new Error('must not fetch'));
+    expect(await checkDependency({ url: 'http://169.254.169.254/latest', etag: '"x"' }, origins, refuse)).toBe('unchecked');
+    expect(await checkDependency({ url: 'http://u:p@localhost:8793/a', etag: '"x"' }, origins, refuse)).toBe('unchecked');
+  });
+
+  it('marks an unchanged page current only when less than half its freshness is left', () => {
+    expect(needsMarking({ freshUntil: now + 4 * 86_400_000 }, now, 7 * 86_400)).toBe(false);
+    expect(needsMarking({ freshUntil: now + 3 * 86_400_000 }, now, 7 * 86_400)).toBe(true);
+  });
+});
+
+describe('build check', () => {
+  it('names a build by its module scripts, whatever else the page loads', () => {
+    const page = (src: string) =>
+      `<html><head><script type="module" crossorigin src="${src}"></script><link rel="stylesheet" href="/assets/a.css"></head><body><script>1</script></body></html>`;
+    expect(buildOf(page('/assets/index-abc.js'))).toBe('/assets/index-abc.js');
+    expect(buildOf(page('/assets/index-abc.js'))).not.toBe(buildOf(page('/assets/index-def.js')));
+    expect(buildOf('<html><body><script src="/legacy.js"></script></body></html>')).toBeNull();
+  });
+
+  it.each([
+    ['http://localhost:8787/article/12', 'article'],
+    ['http://localhost:8787/', '/'],
+    ['http://localhost:8787/about', 'about'],
+  ])('templateOf(%s) is %s', (url, template) => {
+    expect(templateOf(url)).toBe(template);
+  });
+
+  it('samples a template first, then marks its pages current or renders them', () => {
+    expect(buildStep(undefined)).toBe('sample');
+    let verdict = afterSample(undefined, 'h1', 'h1');
+    expect(buildStep(verdict)).toBe(BUILD_SAMPLE > 1 ? 'sample' : 'mark-current');
+    for (let i = 1; i < BUILD_SAMPLE; i++) verdict = afterSample(verdict, 'h2', 'h2');
+    expect(buildStep(verdict)).toBe('mark-current');
+    expect(buildStep(afterSample({ sampled: BUILD_SAMPLE - 1, changed: false }, 'h1', 'h9'))).toBe('render');
+    expect(afterSample(undefined, null, 'h1').changed).toBe(true); // no hash to compare: changed
   });
 });

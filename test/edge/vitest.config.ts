@@ -10,8 +10,8 @@ export default workerProject('edge', {
     // No in-memory hot cache by default: tests edit KV directly and must see it (hot-cache.test.ts turns it on).
     // Event counts are sent at once: `settled()` waits for the send.
     bindings: { RENDER_TOKEN, ADMIN_TOKEN, RENDER_WAIT_MS: '800', HOT_CACHE_SECONDS: '0', EVENT_FLUSH_MS: '0' },
-    // An index of its own for the warm API's test.
-    kvNamespaces: ['WARM_INDEX'],
+    // Indexes of their own for the warm API's test and the refresh pass's (which walks a whole index).
+    kvNamespaces: ['WARM_INDEX', 'REFRESH_INDEX'],
     // The events queue of wrangler.toml, consumed at once (its deployed batch timeout is seconds).
     queueConsumers: { 'prerender-events': { maxBatchTimeout: 0.05, maxRetries: 2 } },
     // Tight limiters a test swaps in for the real ones to run out of budget.

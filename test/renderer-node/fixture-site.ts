@@ -128,6 +128,25 @@ function sitePages(apiOrigin: string, offsiteOrigin: string): Record<string, (re
       ),
     // No <main>: the body without its chrome is the content.
     '/plain': () => page('', `<header>Site header</header><nav>Menu</nav><section><p>Only paragraph.</p></section><footer>Footer</footer>`),
+    // Data requests: same-site without validators, same-site with validators, the allowed API, an
+    // off-site origin (aborted), a stylesheet (not data).
+    '/deps': () =>
+      page(
+        '<script>window.prerenderReady = false;</script><link rel="stylesheet" href="/style.css">',
+        `<main id="app"></main><script>
+      const get = (url) => fetch(url).then((r) => r.text()).catch(() => 'blocked');
+      Promise.all([get('/data.json'), get('/versioned.json#top'), get(${JSON.stringify(`${apiOrigin}/api/items`)}), get(${JSON.stringify(`${offsiteOrigin}/secret`)})])
+        .then(() => { ${fill('deps')} window.prerenderReady = true; });
+    </script>`,
+      ),
+    // A data request whose query names a user: never recorded, and the list says it is incomplete.
+    '/deps-user': () =>
+      page(
+        '<script>window.prerenderReady = false;</script>',
+        `<main id="app"></main><script>
+      fetch('/data.json?user=alice').then((r) => r.text()).then(() => { ${fill('for alice')} window.prerenderReady = true; });
+    </script>`,
+      ),
     // Never idle: a request that never answers. Content is there at once.
     '/polling': () => page('', `<main id="app"></main><script>${fill('polling-content')} fetch('/hang');</script>`),
   };
@@ -153,6 +172,11 @@ export async function startFixtureSite(): Promise<FixtureSite> {
     const render = pages[path];
     if (render) return send(res, 200, 'text/html; charset=utf-8', render(req));
     if (path === '/data.json') return send(res, 200, 'application/json', JSON.stringify({ title: 'Rendered by JavaScript' }));
+    if (path === '/versioned.json') {
+      res.writeHead(200, { 'Content-Type': 'application/json', ETag: '"v1"', 'Last-Modified': 'Mon, 30 Nov 2026 10:00:00 GMT' });
+      return void res.end('{"v":1}');
+    }
+    if (path === '/style.css') return send(res, 200, 'text/css', 'main { color: black }');
     if (path === '/pixel.png') return send(res, 200, 'image/png', Buffer.from('89504e470d0a1a0a', 'hex'));
     if (path === '/redirect-away') return redirect(res, `${offsiteOrigin}/secret`);
     if (path === '/redirect-offsite') return redirect(res, `${offsiteOrigin}/secret`);

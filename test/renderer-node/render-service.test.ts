@@ -2,6 +2,7 @@
  * The self-hosted render service (services/render-service/server.ts), started as its own Node process
  * on a free port, rendering the fixture site in a real headless Chromium.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderResult } from '../../shared/render/protocol.ts';
 import { startFixtureSite, type FixtureSite } from './fixture-site.ts';
@@ -105,6 +106,33 @@ describe('services/render-service', () => {
     const api = during.filter((r) => r.origin === site.apiOrigin);
     expect(api).toHaveLength(1);
     expect(api[0]!.headers['x-prerender-render']).toBeUndefined();
+  });
+
+  it("records the page's same-site data requests with their validators, or a body hash", async () => {
+    const result = await rendered('/deps');
+    expect(textOf(result.html, 'app')).toBe('deps');
+    const hash = createHash('sha256')
+      .update(JSON.stringify({ title: 'Rendered by JavaScript' }))
+      .digest('hex');
+    const apiHash = createHash('sha256')
+      .update(JSON.stringify({ items: [1, 2, 3] }))
+      .digest('hex');
+    expect(result.dependencies?.complete).toBe(true);
+    // Neither the stylesheet nor the aborted off-site request is a dependency.
+    expect(result.dependencies?.requests).toEqual(
+      expect.arrayContaining([
+        { url: `${site.siteOrigin}/data.json`, hash },
+        { url: `${site.siteOrigin}/versioned.json`, etag: '"v1"', lastModified: 'Mon, 30 Nov 2026 10:00:00 GMT' },
+        { url: `${site.apiOrigin}/api/items`, hash: apiHash },
+      ]),
+    );
+    expect(result.dependencies?.requests).toHaveLength(3);
+  });
+
+  it('never records a data request whose query names a user, and says the list is incomplete', async () => {
+    const result = await rendered('/deps-user');
+    expect(textOf(result.html, 'app')).toBe('for alice');
+    expect(result.dependencies).toEqual({ requests: [], complete: false });
   });
 
   it("reports the page's off-site redirect without following it", async () => {

@@ -8,7 +8,7 @@ const pageUrl = new URL('https://www.example.com/blog/post');
 // The metas a live DOM would report for this HTML (the render reads them from the DOM).
 const snapshot = (over: Partial<PageSnapshot>): PageSnapshot => {
   const html = over.html ?? '<html><head></head><body>x</body></html>';
-  return { html, markdown: null, httpStatus: 200, redirect: null, metas: metaPairsFromHtml(html), ...over };
+  return { html, markdown: null, httpStatus: 200, redirect: null, metas: metaPairsFromHtml(html), dependencies: null, ...over };
 };
 const meta = (name: string, content: string) => `<html><head><meta name="${name}" content="${content}"></head><body></body></html>`;
 

@@ -12,6 +12,7 @@ import { DEVICES, type Device } from '../../../shared/render/protocol.ts';
 import { cacheKey, pageUrl, prefixUrl, type PageRules } from './cache-key.ts';
 import type { EdgeState } from './deps.ts';
 import { refresh, type RefreshDeps } from './refresh.ts';
+import { queueToFront } from './refresh-pass.ts';
 
 export const AdminBody = z
   .strictObject({
@@ -115,16 +116,26 @@ async function recacheKeys(names: readonly string[], deps: AdminDeps): Promise<v
   }
 }
 
-export async function purge(body: AdminBody, deps: AdminDeps): Promise<Response> {
+/**
+ * Purged pages (a CMS webhook saying "this changed") go to the front of the next refresh pass, which
+ * renders them before anything else; until then a crawler's request renders them as a miss.
+ */
+export async function purge(body: AdminBody, deps: AdminDeps & { index: KVNamespace }): Promise<Response> {
   let purged = 0;
   if (body.url !== undefined) {
     const url = siteTarget(body.url, deps.config);
     for (const device of devicesOf(body)) if (await deps.store.purge((await cacheKey(url, device)).index)) purged++;
+    await queueToFront(deps.index, url, devicesOf(body));
     return Response.json({ url, purged });
   }
   const prefix = prefixOf(body.prefix!, deps.config);
   const names: string[] = [];
   for await (const name of deps.store.keysWithPrefix(prefix, devicesOf(body))) names.push(name);
-  for (const name of names) if (await deps.store.purge(name)) purged++;
+  for (const name of names) {
+    if (await deps.store.purge(name)) purged++;
+    const match = /^snap:(mobile|desktop):(.+)$/.exec(name);
+    // A hashed key does not name its URL; that page is rendered on its next request.
+    if (match && !match[2]!.startsWith('#')) await queueToFront(deps.index, match[2]!, [match[1] as Device]);
+  }
   return Response.json({ prefix, purged });
 }

@@ -8,15 +8,22 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { describeRoute, openAPIRouteHandler, resolver } from 'hono-openapi';
 import { requireBearer } from '../../../shared/http/auth.ts';
-import { methodNotAllowed } from '../../../shared/http/errors.ts';
+import { badRequest, methodNotAllowed } from '../../../shared/http/errors.ts';
 import { withNotFound, withOnError } from '../../../shared/http/hono.ts';
 import { parseInput } from '../../../shared/http/validate.ts';
 import { log } from '../../../shared/log.ts';
 import { OPERATOR_HEADER, statsQuery } from '../../../shared/operator/common.ts';
-import { prerenderStats as prerenderStatsSchema, snapshotList, snapshotsQuery, warmReport } from '../../../shared/operator/prerender.ts';
+import {
+  prerenderStats as prerenderStatsSchema,
+  refreshReport,
+  snapshotList,
+  snapshotsQuery,
+  warmReport,
+} from '../../../shared/operator/prerender.ts';
 import { AdminBody, adminTokens, parseAdminBody, purge, recache } from './admin.ts';
 import { depsOf } from './deps.ts';
 import { prerenderStats, snapshotInventory } from './operator.ts';
+import { runRefreshPass } from './refresh-pass.ts';
 import { warmUp } from './warmup.ts';
 
 export const ADMIN_PREFIX = '/__prerender/';
@@ -64,7 +71,7 @@ function buildApp(guard: MiddlewareHandler<AdminEnv>): Hono<AdminEnv> {
     async (c) => {
       const body = await parseAdminBody(c.req.raw);
       log('info', 'prerender.admin', { action: 'purge', operator: c.get('operator'), ...body });
-      return purge(body, { ...depsOf(c.env), waitUntil: waitUntil(c) });
+      return purge(body, { ...depsOf(c.env), index: c.env.PRERENDER_INDEX, waitUntil: waitUntil(c) });
     },
   );
 
@@ -79,6 +86,22 @@ function buildApp(guard: MiddlewareHandler<AdminEnv>): Hono<AdminEnv> {
       log('info', 'prerender.admin', { action: 'warm', operator: c.get('operator') });
       const deps = depsOf(c.env);
       return c.json(await warmUp(c.env.ASSETS_SERVICE, c.env.PRERENDER_INDEX, { ...deps, waitUntil: waitUntil(c) }));
+    },
+  );
+
+  app.post(
+    '/__prerender/refresh',
+    describeRoute({
+      summary: 'Run one refresh pass now, as the cron does each minute: revalidate recorded data, re-render what changed',
+      responses: { 200: { description: 'what the pass did', content: json(refreshReport) }, 400: errorBody },
+    }),
+    guard,
+    async (c) => {
+      await rejectBody(c.req.raw);
+      log('info', 'prerender.admin', { action: 'refresh', operator: c.get('operator') });
+      return c.json(
+        await runRefreshPass({ ...depsOf(c.env), index: c.env.PRERENDER_INDEX, assets: c.env.ASSETS_SERVICE, waitUntil: waitUntil(c) }),
+      );
     },
   );
 
@@ -130,13 +153,27 @@ function buildApp(guard: MiddlewareHandler<AdminEnv>): Hono<AdminEnv> {
     }),
   );
 
-  app.on(['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH'], ['/__prerender/recache', '/__prerender/purge', '/__prerender/warm'], () => {
-    throw methodNotAllowed(['POST']);
-  });
+  app.on(
+    ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH'],
+    ['/__prerender/recache', '/__prerender/purge', '/__prerender/warm', '/__prerender/refresh'],
+    () => {
+      throw methodNotAllowed(['POST']);
+    },
+  );
   app.on(['POST', 'PUT', 'DELETE', 'PATCH'], ['/__prerender/stats', '/__prerender/snapshots'], () => {
     throw methodNotAllowed(['GET']);
   });
   return app;
+}
+
+/**
+ * The refresh pass takes no input: an empty body or `{}`. Anything else is refused, so a caller that
+ * meant to send options learns they are not read.
+ */
+async function rejectBody(request: Request): Promise<void> {
+  const text = (await request.text()).trim();
+  if (text === '' || text === '{}') return;
+  throw badRequest('invalid_body', 'POST /__prerender/refresh takes no body (or {})');
 }
 
 const bearer = requireBearer<AdminEnv>((c) => adminTokens(c.env));

@@ -10,7 +10,7 @@ import { parseRangeSources } from './identity/ip-ranges.ts';
 import { readPolicy, type AgentPolicy } from './policy.ts';
 import { ConfigError, configLoader, listVar } from '../../../shared/config.ts';
 import { DEVICES, type Device } from '../../../shared/render/protocol.ts';
-import { parseSiteOrigins, type SiteOrigins } from '../../../shared/render/site.ts';
+import { parseOriginList, parseSiteOrigins, type SiteOrigins } from '../../../shared/render/site.ts';
 
 export interface EdgeConfig {
   site: SiteOrigins;
@@ -39,6 +39,13 @@ export interface EdgeConfig {
   warmupMaxChecks: number;
   warmupConcurrency: number;
   hotCacheSeconds: number;
+  refreshMaxChecks: number;
+  refreshMaxRevalidations: number;
+  refreshMaxRenders: number;
+  /** Origins whose recorded data requests may be revalidated: the site's and `DEPENDENCY_ORIGINS`. */
+  dependencyOrigins: ReadonlySet<string>;
+  /** Where `/_content/` is forwarded (content-proxy.ts); null: not forwarded. */
+  contentApiOrigin: string | null;
 }
 
 /**
@@ -117,6 +124,15 @@ export function readConfig(env: EdgeEnv): EdgeConfig {
       z.coerce.number().check(integer(), z.minimum(0), z.maximum(300)),
       env.HOT_CACHE_SECONDS ?? '0',
     ),
+    refreshMaxChecks: field('REFRESH_MAX_CHECKS', z.coerce.number().check(integer(), z.positive()), env.REFRESH_MAX_CHECKS ?? '300'),
+    refreshMaxRevalidations: field(
+      'REFRESH_MAX_REVALIDATIONS',
+      z.coerce.number().check(integer(), z.nonnegative()),
+      env.REFRESH_MAX_REVALIDATIONS ?? '300',
+    ),
+    refreshMaxRenders: field('REFRESH_MAX_RENDERS', z.coerce.number().check(integer(), z.nonnegative()), env.REFRESH_MAX_RENDERS ?? '50'),
+    dependencyOrigins: new Set([...site.all, ...parseOriginList(env.DEPENDENCY_ORIGINS, 'DEPENDENCY_ORIGINS')]),
+    contentApiOrigin: parseOriginList(env.CONTENT_API_ORIGIN, 'CONTENT_API_ORIGIN')[0] ?? null,
   };
 }
 

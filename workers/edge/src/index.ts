@@ -3,6 +3,8 @@ import { classifyBot } from '../../../shared/bots/classify.ts';
 import { consumeEvents } from '../../../shared/events/rollup.ts';
 import { errorToResponse, notFound } from '../../../shared/http/errors.ts';
 import { ADMIN_PREFIX, app, operatorApp } from './app.ts';
+import { configOf } from './config.ts';
+import { CONTENT_PREFIX, proxyContent } from './content-proxy.ts';
 import { frontDoor } from './front-door.ts';
 import { pathStartsWith } from './route.ts';
 import { scheduled } from './scheduled.ts';
@@ -14,6 +16,10 @@ import { withPrerenderState } from './snapshot.ts';
  */
 async function fetch(request: Request, env: EdgeEnv, ctx: ExecutionContext): Promise<Response> {
   if (pathStartsWith(request.url, ADMIN_PREFIX)) return admin(request, env, ctx);
+  if (pathStartsWith(request.url, CONTENT_PREFIX)) {
+    const origin = configOf(env).contentApiOrigin;
+    if (origin) return content(request, origin);
+  }
   try {
     return await frontDoor(request, env, ctx);
   } catch (error) {
@@ -24,6 +30,12 @@ async function fetch(request: Request, env: EdgeEnv, ctx: ExecutionContext): Pro
 /** Admin answers are not pages; a bot's (curl is one) still carries `X-Prerender`, as every bot response does. */
 async function admin(request: Request, env: EdgeEnv, ctx: ExecutionContext): Promise<Response> {
   const response = await app.fetch(request, env, ctx);
+  return classifyBot({ userAgent: request.headers.get('User-Agent') }).bot ? withPrerenderState(response, 'BYPASS') : response;
+}
+
+/** The content API: not a page, so never prerendered; a bot's answer is marked as every bot response is. */
+async function content(request: Request, origin: string): Promise<Response> {
+  const response = await proxyContent(request, new URL(request.url), origin).catch(errorToResponse);
   return classifyBot({ userAgent: request.headers.get('User-Agent') }).bot ? withPrerenderState(response, 'BYPASS') : response;
 }
 

@@ -10,12 +10,14 @@ import { DEVICES } from '../../../shared/render/protocol.ts';
 import { INDEX_PREFIX, prefixUrl } from './cache-key.ts';
 import type { EdgeConfig } from './config.ts';
 import { STREAM } from './events.ts';
+import { REFRESH_KEY } from './refresh-pass.ts';
 import { ageOf } from './snapshot.ts';
 import type { IndexMetadata, SnapshotStore } from './store.ts';
 
 const ANSWERS = ['hit', 'miss', 'stale', 'fallback', 'bypass'] as const;
 const EVIDENCE = ['signature', 'cloudflare', 'ip', 'user-agent'] as const;
 const DIMS = [...ANSWERS, 'render', 'browser_ms'];
+const REFRESH_DIMS = ['checked', 'revalidated', 'rerendered', 'unchanged', 'failed'] as const;
 /** Categories reported in one answer (the edge counts a handful). */
 const MAX_KEYS = 100;
 
@@ -27,10 +29,11 @@ export async function prerenderStats(
 ): Promise<PrerenderStats> {
   const bucket = query.bucket ?? defaultBucket(query.range);
   const { from, to } = rangeWindow(query.range, now);
-  const [all, points, seen] = await Promise.all([
+  const [all, points, seen, passes] = await Promise.all([
     totals(db, { stream: STREAM, dims: DIMS }),
     series(db, { stream: STREAM, bucket, from, to, dims: DIMS }),
     keys(db, { stream: STREAM, from, limit: MAX_KEYS }),
+    totals(db, { stream: STREAM, key: REFRESH_KEY, dims: [...REFRESH_DIMS], from }),
   ]);
   const perKeyDims = [...DIMS, 'markdown', 'refused', ...EVIDENCE.map((e) => `evidence:${e}`)];
   const categories = await Promise.all(
@@ -74,6 +77,7 @@ export async function prerenderStats(
       perCategoryPerMinute: config.renderLimitPerCategoryPerMinute,
       rendersInRange: series_.reduce((sum, p) => sum + p.renders, 0),
     },
+    refresh: Object.fromEntries(REFRESH_DIMS.map((dim) => [dim, passes[dim] ?? 0])) as Record<(typeof REFRESH_DIMS)[number], number>,
   };
 }
 

@@ -5,7 +5,8 @@
 import type { BoundedMap } from '../../../shared/bounded-map.ts';
 import type { EdgeEvents } from './events.ts';
 import { log } from '../../../shared/log.ts';
-import type { CacheKey } from './cache-key.ts';
+import { buildIdOf } from './build-check.ts';
+import { sha256Hex, type CacheKey } from './cache-key.ts';
 import type { EdgeConfig } from './config.ts';
 import { RenderError, type Renderer } from './renderer.ts';
 import { cleanSnapshot, freshness, judgeRender, stampSnapshot, type SnapshotEntry } from './snapshot.ts';
@@ -124,6 +125,9 @@ async function renderAndStoreOnce(key: CacheKey, previous: SnapshotEntry | null,
       headers: verdict.headers,
       renderedAt: page.renderedAt,
       ...freshness(verdict.status, Date.now(), deps.config),
+      dependencies: redirect ? null : page.dependencies,
+      build: await buildIdOf(page.html),
+      contentHash: content === null ? null : await sha256Hex(page.markdown ?? content),
     },
     content,
     redirect ? null : page.markdown,
@@ -136,6 +140,7 @@ async function renderAndStoreOnce(key: CacheKey, previous: SnapshotEntry | null,
     status: entry.status,
     bodyWritten,
     markdown: entry.markdown?.bytes ?? null,
+    dependencies: entry.dependencies?.requests.length ?? null,
     renderMs: page.totalMs,
   });
   return { kind: 'stored', entry, body, markdown: entry.markdown ? page.markdown : null, bodyWritten, renderMs: page.totalMs };

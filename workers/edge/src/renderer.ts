@@ -2,7 +2,7 @@
  * Clients for the two render backends: the `renderer` worker through its service binding
  * (`POST /render`), or a self-hosted prerender.io-compatible service (`GET <service>/<page url>`).
  */
-import { RENDER_PATH, renderResultSchema, type Device, type RenderRequest } from '../../../shared/render/protocol.ts';
+import { RENDER_PATH, renderResultSchema, type Dependencies, type Device, type RenderRequest } from '../../../shared/render/protocol.ts';
 
 export interface RenderedPage {
   html: string;
@@ -12,6 +12,8 @@ export interface RenderedPage {
   headers: Record<string, string>;
   renderedAt: string;
   totalMs: number | null;
+  /** The page's same-site data requests; null from a backend that does not record them. */
+  dependencies: Dependencies | null;
 }
 
 export class RenderError extends Error {
@@ -47,8 +49,16 @@ export function bindingRenderer(binding: Fetcher, token: string | undefined): Re
       }
       const parsed = renderResultSchema.safeParse(await response.json().catch(() => null));
       if (!parsed.success) throw new RenderError('bad-response', `renderer answered an unexpected body: ${parsed.error.message}`);
-      const { html, markdown, status, headers, renderedAt, timings } = parsed.data;
-      return { html, markdown: markdown ?? null, status, headers, renderedAt, totalMs: timings.totalMs };
+      const { html, markdown, status, headers, renderedAt, timings, dependencies } = parsed.data;
+      return {
+        html,
+        markdown: markdown ?? null,
+        status,
+        headers,
+        renderedAt,
+        totalMs: timings.totalMs,
+        dependencies: dependencies ?? null,
+      };
     },
   };
 }
@@ -87,6 +97,8 @@ export function serviceRenderer(baseUrl: string, token: string | undefined, fetc
         headers,
         renderedAt: new Date().toISOString(),
         totalMs: Date.now() - started,
+        // Nor does it record the page's data requests: its pages are refreshed by age.
+        dependencies: null,
       };
     },
   };

@@ -2,7 +2,7 @@
  * What a snapshot holds and how it is answered: script stripping (HTMLRewriter), which statuses
  * and headers from the page's prerender metas are honoured, and the bot response itself.
  */
-import type { Device } from '../../../shared/render/protocol.ts';
+import type { Dependencies, Device } from '../../../shared/render/protocol.ts';
 import { siteUrl, type SiteOrigins } from '../../../shared/render/site.ts';
 
 export type PrerenderState = 'HIT' | 'MISS' | 'STALE' | 'FALLBACK' | 'BYPASS';
@@ -26,6 +26,15 @@ export interface SnapshotEntry {
   staleUntil: number;
   /** The page's Markdown, from the same render, stored beside the HTML under the same content hash. */
   markdown?: MarkdownRef | null;
+  /**
+   * The page's same-site data requests at its last render (the refresh pass revalidates them instead
+   * of rendering); absent or incomplete: the page is refreshed by age.
+   */
+  dependencies?: Dependencies | null;
+  /** The SPA build the page was rendered with (build-check.ts `buildIdOf`), and for which it is current. */
+  build?: string | null;
+  /** SHA-256 of the page's Markdown (its content without script URLs; the HTML's hash when it has none). */
+  contentHash?: string | null;
 }
 
 export interface MarkdownRef {
@@ -84,11 +93,7 @@ export function freshness(status: number, now: number, config: { freshSeconds: n
   return { freshUntil, staleUntil: freshUntil + stale * 1000 };
 }
 
-export type Age = 'fresh' | 'stale' | 'expired';
-export function ageOf(entry: Pick<SnapshotEntry, 'freshUntil' | 'staleUntil'>, now: number): Age {
-  if (now < entry.freshUntil) return 'fresh';
-  return now < entry.staleUntil ? 'stale' : 'expired';
-}
+export { ageOf, type Age } from './age.ts';
 
 /**
  * Removes every `<script>` but JSON-LD (structured data crawlers read), and the module preloads that

@@ -39,6 +39,10 @@ export interface IndexMetadata {
   /** Bytes of the HTML body (null for redirects). */
   bytes: number | null;
   markdownBytes: number | null;
+  /** How many data requests the entry records (0: none, or an incomplete list: refreshed by age). */
+  deps?: number;
+  /** The SPA build the snapshot is current for. */
+  build?: string | null;
 }
 
 export interface ListedSnapshot {
@@ -233,6 +237,28 @@ export class SnapshotStore {
     return { items, cursor: page.list_complete ? null : page.cursor };
   }
 
+  /** One page of every index key (both devices) with their summaries, from KV's `cursor` (the refresh pass). */
+  async listAll(cursor: string | undefined, limit: number) {
+    this.stats.kvLists++;
+    const page = await this.index.list<IndexMetadata>({ prefix: INDEX_PREFIX, cursor, limit });
+    const items: ListedSnapshot[] = page.keys.map((key) => ({ name: key.name, metadata: key.metadata ?? null }));
+    return { items, cursor: page.list_complete ? null : page.cursor };
+  }
+
+  /**
+   * Marks an entry current without rendering (its data dependencies did not change): the same
+   * snapshot, fresh again from now. One KV write; the bodies are untouched.
+   */
+  async markCurrent(key: CacheKey, entry: SnapshotEntry, fresh: Pick<SnapshotEntry, 'freshUntil' | 'staleUntil'>, bytes: number | null) {
+    const current: SnapshotEntry = { ...entry, ...fresh };
+    this.stats.kvWrites++;
+    const ttl = Math.max(60, Math.ceil((current.staleUntil - Date.now()) / 1000) + 86_400);
+    await this.index.put(key.index, JSON.stringify(current), { expirationTtl: ttl, metadata: { ...metadataOf(current, null), bytes } });
+    const hot = this.hot?.peek(key.index);
+    if (hot && hot.entry.hash === entry.hash) this.remember(key, current, hot.body, hot.markdown);
+    return current;
+  }
+
   /** An index entry read by its KV key (the inventory, for keys listed without metadata). */
   async entryByName(name: string): Promise<SnapshotEntry | null> {
     this.stats.kvReads++;
@@ -254,6 +280,8 @@ export function metadataOf(entry: SnapshotEntry, body: string | null): IndexMeta
     staleUntil: entry.staleUntil,
     bytes: body === null ? null : utf8Bytes(body),
     markdownBytes: entry.markdown?.bytes ?? null,
+    deps: entry.dependencies?.complete ? entry.dependencies.requests.length : 0,
+    build: entry.build ?? null,
   };
 }
 

@@ -56,6 +56,7 @@ export async function warmUp(
       next: { sitemap: 0, offset: 0 },
     });
 
+  const modifiedAt = slice.lastmod;
   const pairs: Array<[string, Device]> = slice.urls.flatMap((url) => config.warmupDevices.map((d): [string, Device] => [url, d]));
   const report: WarmupReport = {
     urls: slice.urls.length,
@@ -81,7 +82,10 @@ export async function warmUp(
     report.checked++;
     const key = await cacheKey(url, device);
     const entry = await deps.store.lookup(key);
-    if (entry && ageOf(entry, now) === 'fresh') {
+    // A sitemap `<lastmod>` after the snapshot's render says the page changed: it goes before its age.
+    const modified = modifiedAt.get(url);
+    const changed = entry !== null && modified !== undefined && modified > Date.parse(entry.renderedAt);
+    if (entry && !changed && ageOf(entry, now) === 'fresh') {
       report.fresh++;
       return true;
     }
@@ -125,10 +129,15 @@ async function finish(index: KVNamespace, report: WarmupReport): Promise<WarmupR
  * index, as normalised page URLs. Any of the site's origins counts (as the canonical one); other
  * origins are logged and skipped.
  */
-async function sitemapSlice(assets: Fetcher, rules: PageRules, which: number): Promise<{ urls: string[]; sitemaps: number } | null> {
+async function sitemapSlice(
+  assets: Fetcher,
+  rules: PageRules,
+  which: number,
+): Promise<{ urls: string[]; sitemaps: number; lastmod: Map<string, number> } | null> {
   const root = await fetchSitemap(assets, `${rules.site.canonical}/sitemap.xml`);
   if (!root) return null;
   let locs = root.locs;
+  let lastmod = root.lastmod;
   let sitemaps = 1;
   if (root.kind === 'index') {
     const children = root.locs.map((loc) => siteUrl(loc, rules.site)).filter((u): u is URL => u !== null);
@@ -136,17 +145,24 @@ async function sitemapSlice(assets: Fetcher, rules: PageRules, which: number): P
     const child = children[which] ?? children[0];
     if (!child) return null;
     const sitemap = await fetchSitemap(assets, child.href);
-    if (!sitemap || sitemap.kind !== 'urlset') return { urls: [], sitemaps };
+    if (!sitemap || sitemap.kind !== 'urlset') return { urls: [], sitemaps, lastmod: new Map() };
     locs = sitemap.locs;
+    lastmod = sitemap.lastmod;
   }
   const pages = new Set<string>();
+  const modified = new Map<string, number>();
   for (const loc of locs) {
     const url = URL.parse(loc);
     const page = url && pageUrl(url, rules);
-    if (page) pages.add(page);
-    else log('warn', 'prerender.warmup_foreign_url', { loc });
+    if (!page) {
+      log('warn', 'prerender.warmup_foreign_url', { loc });
+      continue;
+    }
+    pages.add(page);
+    const when = lastmod.get(loc);
+    if (when !== undefined) modified.set(page, Math.max(when, modified.get(page) ?? 0));
   }
-  return { urls: [...pages], sitemaps };
+  return { urls: [...pages], sitemaps, lastmod: modified };
 }
 
 async function fetchSitemap(assets: Fetcher, url: string) {

@@ -38,7 +38,7 @@ app.post(
 
     const own = c.get('browserRender');
     const via = config.serviceUrl ? 'service' : own ? 'local-chromium' : 'browser-rendering';
-    let answer: Pick<RenderResult, 'html' | 'markdown' | 'status' | 'headers'>;
+    let answer: Pick<RenderResult, 'html' | 'markdown' | 'status' | 'headers' | 'dependencies'>;
     try {
       const browserRender: BrowserRender = own ?? ((job) => renderWithBrowserRendering(c.env.BROWSER, job));
       answer = await renderWith(target, config, browserRender, c.env.RENDER_TOKEN);
@@ -64,6 +64,7 @@ app.post(
       ms: totalMs,
       bytes: answer.html.length,
       markdownBytes: answer.markdown?.length ?? null,
+      dependencies: answer.dependencies?.requests.length ?? null,
     });
     const result: RenderResult = { ...answer, renderedAt: new Date().toISOString(), timings: { totalMs } };
     return Response.json(result, {

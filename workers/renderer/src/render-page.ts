@@ -8,6 +8,7 @@ import { log } from '../../../shared/log.ts';
 import { MARKDOWN_SCRIPT } from './markdown/page-script.generated.ts';
 import { PRERENDER_META_SCRIPT, type MetaPair } from './prerender-meta.ts';
 import { RENDER_REQUEST_HEADER, RENDER_REQUEST_VALUE, type Device } from '../../../shared/render/protocol.ts';
+import { DependencyRecorder, type ObservedResponse } from './dependencies.ts';
 import { deviceProfile, type Viewport } from './devices.ts';
 import { isTimeout, withDeadline } from './render-errors.ts';
 import type { PageSnapshot } from './render-result.ts';
@@ -38,12 +39,18 @@ export interface InterceptedRequest {
   abort(errorCode?: 'blockedbyclient' | 'accessdenied' | 'failed'): Promise<void>;
 }
 
+/** The page events a render listens to. */
+export interface PageEvents {
+  request: InterceptedRequest;
+  response: ObservedResponse;
+}
+
 export interface RenderablePage {
   setUserAgent(userAgent: string): Promise<void>;
   setViewport(viewport: Viewport): Promise<void>;
   setCacheEnabled(enabled: boolean): Promise<void>;
   setRequestInterception(enabled: boolean): Promise<void>;
-  on(event: 'request', handler: (request: InterceptedRequest) => void): unknown;
+  on<E extends keyof PageEvents>(event: E, handler: (payload: PageEvents[E]) => void): unknown;
   goto(url: string, options: { waitUntil: 'domcontentloaded'; timeout: number }): Promise<{ status(): number } | null>;
   evaluate(script: string): Promise<unknown>;
   waitForFunction(script: string, options: { timeout: number; polling: number }): Promise<unknown>;
@@ -85,6 +92,8 @@ async function drive(page: RenderablePage, job: PageJob, deadline: number, stats
   await page.setCacheEnabled(false);
 
   let redirect: PageSnapshot['redirect'] = null;
+  const dependencies = new DependencyRecorder(job.policy);
+  page.on('response', (response) => dependencies.observe(response));
   await page.setRequestInterception(true);
   page.on('request', (request) => {
     const isRedirect = request.redirectChain().length > 0;
@@ -125,10 +134,10 @@ async function drive(page: RenderablePage, job: PageJob, deadline: number, stats
   try {
     response = await page.goto(job.url.href, { waitUntil: 'domcontentloaded', timeout: remaining(deadline, Date.now()) });
   } catch (error) {
-    if (redirect) return { html: '', markdown: null, httpStatus: null, metas: [], redirect };
+    if (redirect) return redirected(redirect);
     throw error;
   }
-  if (redirect) return { html: '', markdown: null, httpStatus: null, metas: [], redirect };
+  if (redirect) return redirected(redirect);
 
   let idleWaited = false;
   for (;;) {
@@ -150,7 +159,12 @@ async function drive(page: RenderablePage, job: PageJob, deadline: number, stats
   const metas = (await page.evaluate(PRERENDER_META_SCRIPT)) as MetaPair[];
   const html = await page.content();
   // After the HTML is taken: the conversion marks hidden elements in the live DOM.
-  return { html, markdown: await markdownOf(page, job.url), httpStatus: response?.status() ?? null, metas, redirect: null };
+  const markdown = await markdownOf(page, job.url);
+  return { html, markdown, httpStatus: response?.status() ?? null, metas, redirect: null, dependencies: await dependencies.result() };
+}
+
+function redirected(redirect: NonNullable<PageSnapshot['redirect']>): PageSnapshot {
+  return { html: '', markdown: null, httpStatus: null, metas: [], redirect, dependencies: null };
 }
 
 /**

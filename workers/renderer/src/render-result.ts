@@ -1,4 +1,5 @@
 /** From what the browser saw to what the caller gets: the page's status and headers for a crawler. */
+import type { Dependencies } from '../../../shared/render/protocol.ts';
 import { interpretPrerenderMetas, type MetaPair } from './prerender-meta.ts';
 
 /** What driving the page produced (render-page.ts). */
@@ -13,6 +14,8 @@ export interface PageSnapshot {
   metas: MetaPair[];
   /** The main document answered with a redirect, which the renderer reports instead of following. */
   redirect: { status: number; location: string | null } | null;
+  /** The page's same-site data requests (dependencies.ts); null for a redirect. */
+  dependencies: Dependencies | null;
 }
 
 export interface PageAnswer {
@@ -20,6 +23,7 @@ export interface PageAnswer {
   markdown?: string;
   status: number;
   headers: Record<string, string>;
+  dependencies?: Dependencies;
 }
 
 /**
@@ -44,7 +48,13 @@ export function pageAnswer(snapshot: PageSnapshot, pageUrl: URL): PageAnswer {
       ? snapshot.httpStatus
       : null;
   const status = metas.status ?? httpStatus ?? 200;
-  return { html: snapshot.html, ...(snapshot.markdown !== null && { markdown: snapshot.markdown }), status, headers };
+  return {
+    html: snapshot.html,
+    ...(snapshot.markdown !== null && { markdown: snapshot.markdown }),
+    status,
+    headers,
+    ...(snapshot.dependencies !== null && { dependencies: snapshot.dependencies }),
+  };
 }
 
 /**

@@ -1,19 +1,27 @@
 /**
- * The article reader: the body is Markdown generated from the article id, rendered by `marked`
- * with code blocks highlighted by highlight.js. Loaded as its own chunk on the first article view.
+ * The article reader: the title and Markdown body come from the demo content API
+ * (`GET /_content/article/<id>`, same origin: the edge forwards it), rendered by `marked` with code
+ * blocks highlighted by highlight.js. Loaded as its own chunk on the first article view.
  */
 import hljs from 'highlight.js/lib/common';
 import 'highlight.js/styles/github.css';
 import { Marked } from 'marked';
 import { articleRef, MAX_ARTICLE_ID, TOPIC_TITLES, type ArticleRef } from '../content/catalog.ts';
-import { TOPIC_BODIES } from '../content/topics.ts';
 import { h, link } from '../dom.ts';
 import type { View } from '../router.ts';
-import { notFoundView } from './status.ts';
+import { errorView, notFoundView } from './status.ts';
+
+const CONTENT_TIMEOUT_MS = 5000;
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const markdown = new Marked({
   gfm: true,
   renderer: {
+    // The body is edited through the content API: raw HTML in it is shown as text, never run.
+    html({ text }) {
+      return escapeHtml(text);
+    },
     code({ text, lang }) {
       const language = lang && hljs.getLanguage(lang) ? lang : undefined;
       const highlighted = language ? hljs.highlight(text, { language }) : hljs.highlightAuto(text);
@@ -22,20 +30,45 @@ const markdown = new Marked({
   },
 });
 
-export function articleView(rawId: string): View {
+/** What the content API answers for an article (demo/content/). */
+interface ArticleContent {
+  title: string;
+  body: string;
+  published: string;
+}
+
+async function loadArticle(id: number): Promise<ArticleContent | null> {
+  const response = await fetch(`/_content/article/${id}`, {
+    signal: AbortSignal.timeout(CONTENT_TIMEOUT_MS),
+    headers: { Accept: 'application/json' },
+  });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`content API answered ${response.status}`);
+  const { title, body, published } = (await response.json()) as Partial<ArticleContent>;
+  if (typeof title !== 'string' || typeof body !== 'string' || typeof published !== 'string') throw new Error('malformed article');
+  return { title, body, published };
+}
+
+export async function articleView(rawId: string): Promise<View> {
   const ref = articleRef(rawId);
   if (!ref) return notFoundView(`/article/${rawId}`);
+  let article: ArticleContent | null;
+  try {
+    article = await loadArticle(ref.id);
+  } catch {
+    return errorView();
+  }
+  if (!article) return notFoundView(`/article/${rawId}`);
   const body = document.createElement('div');
   body.className = 'article-body';
-  // The Markdown is our own (topics.ts) with numbers filled in; nothing from the URL reaches it.
-  body.innerHTML = markdown.parse(fillPlaceholders(TOPIC_BODIES[ref.topic] ?? '', ref), { async: false });
-  const published = publishedOn(ref.id);
+  body.innerHTML = markdown.parse(article.body, { async: false });
+  const { title, published } = article;
   return {
-    head: { title: ref.title, description: `${ref.title}: Edge Notes article ${ref.id}, published ${published}.` },
+    head: { title, description: `${title}: Edge Notes article ${ref.id}, published ${published}.` },
     node: h(
       'article',
       { class: 'article', 'data-article-id': String(ref.id) },
-      h('h1', {}, ref.title),
+      h('h1', {}, title),
       h('p', { class: 'byline' }, `Article ${ref.id} · ${published} · ${readingMinutes(body.textContent ?? '')} min read`),
       body,
       related(ref),
@@ -52,45 +85,6 @@ function related(ref: ArticleRef): Node {
     h('h2', {}, 'Read next'),
     h('ul', {}, ...refs.map((r) => h('li', {}, link(`/article/${r.id}`, r.title)))),
   );
-}
-
-/** Deterministic numbers per article (mulberry32 seeded by the id): the same id always reads the same. */
-function numbersFor(id: number): () => number {
-  let seed = id * 2654435761;
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function fillPlaceholders(template: string, ref: ArticleRef): string {
-  const next = numbersFor(ref.id);
-  const between = (lo: number, hi: number) => Math.round(lo + next() * (hi - lo));
-  const identityKb = between(180, 260);
-  const gzipKb = Math.round(identityKb * (0.28 + next() * 0.04));
-  const values: Record<string, string> = {
-    part: String(ref.part),
-    identityKb: String(identityKb),
-    identityBytes: String(identityKb * 1024 + between(0, 1023)),
-    gzipKb: String(gzipKb),
-    brKb: String(Math.round(gzipKb * (0.78 + next() * 0.05))),
-    samples: between(1_000, 90_000).toLocaleString('en-US'),
-    saving: String(between(55, 80)),
-    hitRate: String(between(70, 99)),
-    ttlHours: String(between(6, 48)),
-    p50: String(between(300, 700)),
-    p99: String(between(800, 1400)),
-    failures: String(between(3, 9)),
-    seconds: String(between(20, 90)),
-  };
-  return template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole);
-}
-
-function publishedOn(id: number): string {
-  const day = new Date(Date.UTC(2026, 10, 1) - (id - 1) * 3 * 86_400_000);
-  return day.toISOString().slice(0, 10);
 }
 
 function readingMinutes(text: string): number {
