@@ -199,7 +199,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
+/** Rejects when a Durable Object RPC takes longer than `RPC_TIMEOUT_MS`. */
+export function withTimeout<T>(promise: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Durable Object did not answer within ${RPC_TIMEOUT_MS} ms`)), RPC_TIMEOUT_MS);

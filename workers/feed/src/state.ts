@@ -2,9 +2,10 @@
  * Everything the feed worker keeps between requests of one isolate, built once per `env`
  * (shared/isolate.ts) and handed to the code that needs it: the parsed config, the isolate's copy
  * of the shared breaker, the KV tier's memory, the last degraded answer per tab, the cache write
- * throttle, the CORS grants, the token verifier, the event counter and the concurrency limit. Tests get a fresh isolate from a fresh copy of `env`.
+ * throttle and write lease, the CORS grants, the token verifier, the event counter and the concurrency limit. Tests get a fresh isolate from a fresh copy of `env`.
  */
 import { perIsolate } from '../../../shared/isolate.ts';
+import type { Leases } from './lease-object.ts';
 import type { FeedBreaker } from './breaker-object.ts';
 import { parseFeedConfig, type FeedConfig } from './config.ts';
 import { FeedEvents } from './events.ts';
@@ -13,10 +14,12 @@ import { Identities } from './identity.ts';
 import { ConcurrencyLimit } from './limit.ts';
 import { SharedBreaker, type BreakerStub } from './shared-breaker.ts';
 import { FeedCache, type DegradedFeed } from './tiers.ts';
+import { HotKeyWriter, type LeaseStub } from './writer.ts';
 
 export interface FeedBindings {
   FEED_CACHE: KVNamespace;
   BREAKER: DurableObjectNamespace<FeedBreaker>;
+  LEASES: DurableObjectNamespace<Leases>;
   EVENTS: Queue;
 }
 
@@ -42,6 +45,10 @@ export interface FeedState {
   answers: Map<string, Serialised>;
   /** When each tab's KV tier was last written (or a write was started). */
   lastWrite: Map<string, number>;
+  /** The per-tab write lease: one isolate per tab per write interval writes KV. */
+  writer: HotKeyWriter;
+  /** The `Leases` object of one KV key (per upstream, as the breaker is: one per deployment). */
+  lease: (key: string) => LeaseStub;
   /** The CORS headers for each allowed origin, built once (serveFeed keys its answers on them). */
   grants: Map<string, HeaderPairs>;
   /** Token verification: the issuer's key set and the tokens already checked. */
@@ -63,6 +70,8 @@ export const feedState = perIsolate((env: FeedEnv): FeedState => {
     stub: () => bindings.BREAKER.get(bindings.BREAKER.idFromName(config.upstreamKey)),
     answers: new Map(),
     lastWrite: new Map(),
+    writer: new HotKeyWriter(crypto.randomUUID(), config.cacheWriteEveryMs),
+    lease: (key) => bindings.LEASES.get(bindings.LEASES.idFromName(`${config.upstreamKey} ${key}`)),
     grants: new Map(),
     identities: new Identities(config.auth),
     limit: new ConcurrencyLimit(config.limit),
