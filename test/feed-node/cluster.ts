@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { afterEach } from 'vitest';
+import { startRecommender, type Recommender } from '../../demo/recommender/server.mjs';
 import type { LeaseAnswer } from '../../shared/lease/lease.ts';
 import type { LeaseStub } from '../../workers/feed/src/writer.ts';
 import { bundleWorker } from '../support/bundle.ts';
@@ -25,6 +27,8 @@ export interface Cluster {
   waitForLog(event: string, match?: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   /** When the tab's last good feed was written to the shared `FEED_CACHE` (null: never). */
   storedAt(tab: string): Promise<number | null>;
+  /** The global `FeedBreaker`'s status for an upstream, read from the object itself. */
+  globalStatus(upstream: string): Promise<string>;
   /** Takes a key's write lease straight from the shared `Leases` object, as a third isolate would. */
   acquireLease(upstream: string, key: string, holder: string, ttlMs: number): Promise<LeaseAnswer>;
   dispose(): Promise<void>;
@@ -33,9 +37,9 @@ export interface Cluster {
 interface KvProxy {
   get(key: string, type: 'json'): Promise<unknown>;
 }
-interface NamespaceProxy {
+interface NamespaceProxy<Stub> {
   idFromName(name: string): unknown;
-  get(id: unknown): LeaseStub;
+  get(id: unknown): Stub;
 }
 
 export async function startCluster(vars: Record<string, string>): Promise<Cluster> {
@@ -77,6 +81,7 @@ export async function startCluster(vars: Record<string, string>): Promise<Cluste
           routes: ['a.feed.test/*'],
           durableObjects: {
             BREAKER: { className: 'FeedBreaker', useSQLite: true },
+            BREAKER_AGGREGATOR: { className: 'FeedBreakerAggregator', useSQLite: true },
             LEASES: { className: 'Leases', useSQLite: true },
           },
           queueConsumers: { 'feed-events': { maxBatchSize: 100, maxBatchTimeout: 0.2 } },
@@ -89,6 +94,7 @@ export async function startCluster(vars: Record<string, string>): Promise<Cluste
           routes: ['b.feed.test/*'],
           durableObjects: {
             BREAKER: { className: 'FeedBreaker', scriptName: 'feed-a', useSQLite: true },
+            BREAKER_AGGREGATOR: { className: 'FeedBreakerAggregator', scriptName: 'feed-a', useSQLite: true },
             LEASES: { className: 'Leases', scriptName: 'feed-a', useSQLite: true },
           },
         },
@@ -127,13 +133,39 @@ export async function startCluster(vars: Record<string, string>): Promise<Cluste
       const stored = (await kv.get(`feed:v1:${tab}`, 'json')) as { storedAt: number } | null;
       return stored?.storedAt ?? null;
     },
+    async globalStatus(upstream) {
+      const breakers = (await mf.getDurableObjectNamespace('BREAKER', 'feed-a')) as unknown as NamespaceProxy<{
+        report(since: number): Promise<{ state: { status: string } }>;
+      }>;
+      return (await breakers.get(breakers.idFromName(upstream)).report(0)).state.status;
+    },
     async acquireLease(upstream, key, holder, ttlMs) {
-      const leases = (await mf.getDurableObjectNamespace('LEASES', 'feed-a')) as unknown as NamespaceProxy;
+      const leases = (await mf.getDurableObjectNamespace('LEASES', 'feed-a')) as unknown as NamespaceProxy<LeaseStub>;
       return leases.get(leases.idFromName(`${upstream} ${key}`)).acquire(holder, ttlMs);
     },
     async dispose() {
       await mf.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Per test: the demo recommender and a cluster in front of it (`vars` extra to `RECOMMENDER_URL`),
+ * both closed after the test.
+ */
+export function clusterPerTest() {
+  let running: { recommender: Recommender; cluster: Cluster } | undefined;
+  afterEach(async () => {
+    await running?.cluster.dispose();
+    await running?.recommender.close();
+    running = undefined;
+  });
+  return async (options: Parameters<typeof startRecommender>[0], vars: Record<string, string>) => {
+    const recommender = await startRecommender(options);
+    running = { recommender, cluster: await startCluster({ RECOMMENDER_URL: recommender.url, ...vars }) };
+    return running;
   };
 }

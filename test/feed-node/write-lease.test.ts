@@ -1,19 +1,10 @@
 // One writer per hot key: two isolates (two workers sharing one `Leases` namespace and one KV
 // namespace) both answer live anonymous feeds; only the holder of the tab's lease writes KV. And a
 // holder that dies mid-lease: nobody writes until its lease runs out, then the next asker does.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startRecommender, type Recommender } from '../../demo/recommender/server.mjs';
-import { startCluster, type Cluster } from './cluster.ts';
+import { describe, expect, it } from 'vitest';
+import { clusterPerTest, sleep, type Cluster } from './cluster.ts';
 
-let recommender: Recommender | undefined;
-let cluster: Cluster | undefined;
-afterEach(async () => {
-  await cluster?.dispose();
-  await recommender?.close();
-  cluster = recommender = undefined;
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const start = clusterPerTest();
 
 /** Resolves once the tab's KV entry exists (the write runs in the background of an answer). */
 async function written(c: Cluster, tab: string): Promise<number> {
@@ -26,9 +17,7 @@ async function written(c: Cluster, tab: string): Promise<number> {
 
 describe('the last good feed has one writer per tab per interval', () => {
   it('the isolate that takes the lease writes; the other skips its write in the same interval', async () => {
-    recommender = await startRecommender({ mode: 'ok' });
-    cluster = await startCluster({ RECOMMENDER_URL: recommender.url, CACHE_WRITE_EVERY_S: '60' });
-    const c = cluster;
+    const { cluster: c } = await start({ mode: 'ok' }, { CACHE_WRITE_EVERY_S: '60' });
     const home = (line: Record<string, unknown>) => line.key === 'feed:v1:home';
 
     expect((await c.get('a', '/api/feed/home')).mode).toBe('live');
@@ -44,9 +33,7 @@ describe('the last good feed has one writer per tab per interval', () => {
   });
 
   it('a holder that dies mid-lease: its interval is not written, and after it runs out the next isolate writes', async () => {
-    recommender = await startRecommender({ mode: 'ok' });
-    cluster = await startCluster({ RECOMMENDER_URL: recommender.url, CACHE_WRITE_EVERY_S: '1' });
-    const c = cluster;
+    const { recommender, cluster: c } = await start({ mode: 'ok' }, { CACHE_WRITE_EVERY_S: '1' });
     const trending = (line: Record<string, unknown>) => line.key === 'feed:v1:trending';
 
     // A third isolate takes the tab's lease and dies before writing anything.

@@ -1,9 +1,10 @@
 // The shared breaker at fleet scale, in two designs, driving the real breaker functions
 // (workers/feed/src/breaker.ts: admit, nextBreakerState) in every isolate's copy and object:
-//  - today: every isolate syncs with one global `FeedBreaker` object;
+//  - today: every isolate syncs with one global `FeedBreaker` object (BREAKER_AGGREGATORS = 0);
 //  - tree: every isolate syncs with its aggregator (one of `aggregators`, chosen by the isolate),
 //    which keeps a copy of its own and syncs it with the global object; trips flow back down in
-//    the answers. The aggregator batches failures too (its window already holds many isolates').
+//    the answers. The aggregator batches failures too and sends one batch at a time
+//    (workers/feed/src/breaker-aggregator.ts, BREAKER_AGGREGATORS = N).
 // A copy's sync protocol is the one of workers/feed/src/shared-breaker.ts (`maybeSync`: one RPC in
 // flight, successes batched for `flushMs`, a failure at once, a refresh when older than `syncMs`,
 // back-off while unreachable, outcomes re-applied on top of the answer).
@@ -44,8 +45,8 @@ export function simulateBreaker(d, fleet, run) {
   // Long enough that nobody half-opens before the last isolate has opened: the row is time to open.
   const config = { ...d.DEFAULT_BREAKER_CONFIG, openMs: 120_000 };
   const flushMs = 200;
-  // An isolate's refresh: the feed's BREAKER_SYNC_MS today; in the tree, its aggregator is near
-  // and shared by a hundredth of the fleet, so it can afford to be asked twice as often.
+  // BREAKER_SYNC_MS: today's 1 s; in the tree an aggregator takes a hundredth of the fleet's
+  // syncs, so it can afford to be asked twice as often.
   const syncMs = run.design === 'tree' ? run.isolateSyncMs : 1_000;
   // The global object lives where the first request came from: the largest location.
   const global = new ObjectServer(sim, run.capacityPerS, nth(fleet.locations, 0));
@@ -66,7 +67,8 @@ export function simulateBreaker(d, fleet, run) {
       aggregators.push(
         copyOf(d.initialBreakerState(0), location, global, {
           flushMs: run.aggregatorFlushMs,
-          syncMs: 1_000,
+          // The aggregator runs with the isolates' vars (breaker-aggregator.ts): the same BREAKER_SYNC_MS.
+          syncMs,
           batchFailures: true,
           rounds: 1,
         }),

@@ -6,6 +6,7 @@
  */
 import { perIsolate } from '../../../shared/isolate.ts';
 import type { Leases } from './lease-object.ts';
+import type { FeedBreakerAggregator } from './breaker-aggregator.ts';
 import type { FeedBreaker } from './breaker-object.ts';
 import { parseFeedConfig, type FeedConfig } from './config.ts';
 import { FeedEvents } from './events.ts';
@@ -19,6 +20,7 @@ import { HotKeyWriter, type LeaseStub } from './writer.ts';
 export interface FeedBindings {
   FEED_CACHE: KVNamespace;
   BREAKER: DurableObjectNamespace<FeedBreaker>;
+  BREAKER_AGGREGATOR: DurableObjectNamespace<FeedBreakerAggregator>;
   LEASES: DurableObjectNamespace<Leases>;
   EVENTS: Queue;
 }
@@ -39,7 +41,11 @@ export interface FeedState {
   cache: FeedCache;
   /** This isolate's copy of the upstream's breaker. */
   breaker: SharedBreaker;
-  /** The upstream's `FeedBreaker`; a stub is bound to the request that made it, so one is made per use. */
+  /**
+   * Where this isolate syncs its copy: the upstream's `FeedBreaker`, or with `BREAKER_AGGREGATORS`
+   * the aggregator this isolate picked (breaker-aggregator.ts). A stub is bound to the request that
+   * made it, so one is made per use.
+   */
   stub: () => BreakerStub;
   /** The last degraded answer per tab. */
   answers: Map<string, Serialised>;
@@ -67,7 +73,7 @@ export const feedState = perIsolate((env: FeedEnv): FeedState => {
     config,
     cache: new FeedCache(bindings.FEED_CACHE, config.cacheMaxAgeMs),
     breaker: new SharedBreaker(config, Date.now()),
-    stub: () => bindings.BREAKER.get(bindings.BREAKER.idFromName(config.upstreamKey)),
+    stub: breakerStub(bindings, config),
     answers: new Map(),
     lastWrite: new Map(),
     writer: new HotKeyWriter(crypto.randomUUID(), config.cacheWriteEveryMs),
@@ -78,3 +84,10 @@ export const feedState = perIsolate((env: FeedEnv): FeedState => {
     events: new FeedEvents(bindings.EVENTS, config.upstreamKey, config.breaker.slowCallDurationMs, config.eventsFlushMs),
   };
 });
+
+/** The global object, or one of `aggregators` aggregators picked at random for this isolate's life. */
+function breakerStub(bindings: FeedBindings, config: FeedConfig): () => BreakerStub {
+  if (config.aggregators === 0) return () => bindings.BREAKER.get(bindings.BREAKER.idFromName(config.upstreamKey));
+  const name = `${config.upstreamKey} aggregator ${Math.floor(Math.random() * config.aggregators)}`;
+  return () => bindings.BREAKER_AGGREGATOR.get(bindings.BREAKER_AGGREGATOR.idFromName(name));
+}
