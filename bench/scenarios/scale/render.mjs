@@ -7,8 +7,8 @@
 //  - lease: the isolate's leader first takes the page's lease (one `Leases` object per page, where
 //    its first caller is) for `leaseMs` (render timeout plus KV propagation); only the holder
 //    renders, the others answer without a render (the SPA fallback) until the lease runs out. A
-//    holder dies mid-render with probability `dieRate`: nothing is written, and the first miss
-//    after its lease ran out renders.
+//    holder's render fails with probability `dieRate`: nothing is written; the holder renders again
+//    on its next miss while it holds the lease, and after that the first miss anywhere does.
 // Both take from a per-location render budget (the RENDER_LIMIT_GLOBAL rate limit, per location).
 import { LeaseObject, Sim, exponentialMs, locationPicker, nth, random } from './sim.mjs';
 
