@@ -1,7 +1,7 @@
 // The feed's deploy bundle as two workers in one Miniflare (two isolates: separate memory, separate
-// breaker copies and concurrency limits) sharing one FeedBreaker Durable Object namespace, one KV
-// namespace and one event queue (consumed by the first into its D1), as two isolates of one
-// deployment are. Requests go to either isolate by host; lanes drive both in a closed loop and
+// breaker copies and concurrency limits) sharing its Durable Object namespaces (FeedBreaker, the
+// aggregators, the write leases), one KV namespace and one event queue (consumed by the first into
+// its D1), as two isolates of one deployment are. Requests go to either isolate by host; lanes drive both in a closed loop and
 // record every answer with its times.
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 
@@ -29,12 +29,16 @@ export async function startCluster(bench, vars) {
           routes: ['a.feed.bench/*'],
           queueConsumers: { 'feed-events': { maxBatchSize: 100, maxBatchTimeout: 1 } },
         },
-        // The second binds the first one's class: one namespace, one object per upstream. One D1 owner.
+        // The second binds the first one's classes: one namespace each, one object per name. One D1 owner.
         {
           ...base,
           name: 'feed-b',
           routes: ['b.feed.bench/*'],
-          durableObjects: { BREAKER: { className: 'FeedBreaker', scriptName: 'feed-a', useSQLite: true } },
+          durableObjects: {
+            BREAKER: { className: 'FeedBreaker', scriptName: 'feed-a', useSQLite: true },
+            BREAKER_AGGREGATOR: { className: 'FeedBreakerAggregator', scriptName: 'feed-a', useSQLite: true },
+            LEASES: { className: 'Leases', scriptName: 'feed-a', useSQLite: true },
+          },
           queueConsumers: {},
           d1Databases: {},
         },

@@ -36,6 +36,10 @@ export interface FeedConfig {
   syncMs: number;
   /** How long an isolate gathers outcomes before reporting them to the Durable Object. */
   flushMs: number;
+  /** Aggregator objects between the isolates and the global one (0: every isolate syncs with the global one). */
+  aggregators: number;
+  /** How long an aggregator gathers its isolates' outcomes (failures too) before reporting them on. */
+  aggregatorFlushMs: number;
   /** The KV tier is served while younger than this (RFC 5861 `stale-if-error` window). */
   cacheMaxAgeMs: number;
   /** At most one KV write per tab per isolate in this interval. */
@@ -118,6 +122,8 @@ const schema = z
     BREAKER_MAX_RETRY_AFTER_S: int(300, 0, 86_400),
     BREAKER_SYNC_MS: int(1000, 50, 60_000),
     BREAKER_FLUSH_MS: int(200, 0, 10_000),
+    BREAKER_AGGREGATORS: int(0, 0, 10_000),
+    BREAKER_AGGREGATOR_FLUSH_MS: int(250, 0, 10_000),
     CACHE_MAX_AGE_S: int(604_800, 60, 31_536_000),
     CACHE_WRITE_EVERY_S: int(60, 0, 86_400),
     EVENTS_FLUSH_MS: int(1000, 0, 60_000),
@@ -184,6 +190,8 @@ export function parseFeedConfig(env: FeedVars): FeedConfig {
     failureStatuses: v.BREAKER_FAILURE_STATUSES,
     syncMs: v.BREAKER_SYNC_MS,
     flushMs: v.BREAKER_FLUSH_MS,
+    aggregators: v.BREAKER_AGGREGATORS,
+    aggregatorFlushMs: v.BREAKER_AGGREGATOR_FLUSH_MS,
     cacheMaxAgeMs: v.CACHE_MAX_AGE_S * 1000,
     cacheWriteEveryMs: v.CACHE_WRITE_EVERY_S * 1000,
     eventsFlushMs: v.EVENTS_FLUSH_MS,

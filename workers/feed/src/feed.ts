@@ -7,7 +7,7 @@ import type { Asker } from './identity.ts';
 import { callRecommender, type CallResult, type FeedItem } from './recommender.ts';
 import type { Background } from './shared-breaker.ts';
 import type { FeedState, Serialised } from './state.ts';
-import { bakedFeed, degradedFeed, type DegradedFeed, type DegradedSource } from './tiers.ts';
+import { FeedCache, bakedFeed, degradedFeed, type DegradedFeed, type DegradedSource } from './tiers.ts';
 
 export type DegradedReason =
   'breaker-open' | 'forced-open' | 'concurrency-limit' | 'upstream-timeout' | 'upstream-error' | 'upstream-status' | 'upstream-bad-body';
@@ -74,12 +74,14 @@ async function serveLive(fc: FeedContext, tab: string, asker: Asker, extra: Head
 
   if (user === null) {
     // The anonymous feed is the same for everyone: it may serve as the degraded feed.
-    if (takeWriteSlot(fc, tab)) ctx.waitUntil(fc.cache.write(tab, result.items, Date.now()).catch(cacheWriteFailed));
+    if (takeWriteSlot(fc, tab)) ctx.waitUntil(storeFeed(fc, tab, result.items).catch(cacheWriteFailed));
   } else if (takeWriteSlot(fc, tab)) {
     // Never store a personalised answer; fetch the anonymous feed for the cache instead.
     ctx.waitUntil(
       (async () => {
         if (breaker.admission(Date.now()) !== 'call' || fc.limit.inFlight >= fc.limit.limit) return;
+        // Another isolate holds this interval's write: no call to the recommender for it either.
+        if (!(await holdsWriteLease(fc, tab))) return;
         await refreshTab(fc, tab, false, true);
         breaker.maybeSync(ctx, fc.stub, Date.now());
       })(),
@@ -108,8 +110,19 @@ export async function refreshTab(fc: FeedContext, tab: string, probe: boolean, l
   if (limited) fc.limit.release(result.outcome);
   if (result.outcome) fc.events.outcome(result.outcome, fc.ctx);
   if (!probe && result.outcome) fc.breaker.record(result.outcome, Date.now());
-  if (result.ok) await fc.cache.write(tab, result.items, Date.now()).catch(cacheWriteFailed);
+  if (result.ok) await storeFeed(fc, tab, result.items).catch(cacheWriteFailed);
   return result.outcome;
+}
+
+/** Whether this isolate holds the tab's KV write lease for this interval (taking it if free). */
+function holdsWriteLease(fc: FeedContext, tab: string): Promise<boolean> {
+  const key = FeedCache.key(tab);
+  return fc.writer.mayWrite(key, () => fc.lease(key));
+}
+
+/** Writes the tab's KV tier when this isolate holds its write lease; otherwise only its own memory. */
+async function storeFeed(fc: FeedContext, tab: string, items: FeedItem[]): Promise<void> {
+  await fc.cache.write(tab, items, Date.now(), await holdsWriteLease(fc, tab));
 }
 
 /** A failed KV write costs freshness of the degraded tier, never an answer. */

@@ -10,6 +10,8 @@ import { handleFetch, operatorApp } from './app.ts';
 import { refreshFeeds } from './cron.ts';
 
 export { FeedBreaker } from './breaker-object.ts';
+export { FeedBreakerAggregator } from './breaker-aggregator.ts';
+export { Leases } from './lease-object.ts';
 
 /**
  * The operators' console binds this entrypoint (`entrypoint = "OperatorApi"`): the operator routes

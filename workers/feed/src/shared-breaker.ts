@@ -31,6 +31,16 @@ export interface Background {
   waitUntil(promise: Promise<unknown>): void;
 }
 
+export interface SyncPolicy {
+  /** Failures wait for the batch too (else a batch holding one goes at once). */
+  batchFailures: boolean;
+  /** Exchanges in a row while outcomes keep arriving. */
+  rounds: number;
+}
+
+/** An isolate's copy: a failure is reported at once, up to three exchanges in a row. */
+export const ISOLATE_POLICY: SyncPolicy = { batchFailures: false, rounds: 3 };
+
 export interface SyncInfo {
   /** When the copy was last replaced by the Durable Object's state (0: never). */
   syncedAt: number;
@@ -52,6 +62,8 @@ export class SharedBreaker {
   constructor(
     readonly config: FeedConfig,
     now: number,
+    /** How this copy reports; an aggregator's batches failures too and sends one batch at a time. */
+    readonly policy: SyncPolicy = ISOLATE_POLICY,
   ) {
     this.state = initialBreakerState(now);
   }
@@ -87,7 +99,7 @@ export class SharedBreaker {
     if (backingOff || (this.#pending.length === 0 && !stale)) return;
     // Successes are batched; a failure goes at once, since failures from all isolates together
     // decide the trip (and the answer brings back what the others reported).
-    const batching = this.state.status === 'closed' && !this.#pending.some((o) => o.failed);
+    const batching = this.policy.batchFailures || (this.state.status === 'closed' && !this.#pending.some((o) => o.failed));
     const delay = this.#pending.length && batching ? this.config.flushMs : 0;
     this.#syncingSince = now;
     this.#lastAttemptAt = now;
@@ -98,7 +110,7 @@ export class SharedBreaker {
     try {
       if (delayMs > 0) await sleep(delayMs);
       // Up to a few rounds, so outcomes that arrived during one exchange do not wait for a request.
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < this.policy.rounds; round++) {
         const batch = this.#pending.splice(0);
         try {
           const remote = await withTimeout(stub().sync(this.config.upstreamKey, batch, this.config.breaker));
@@ -199,7 +211,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
+/** Rejects when a Durable Object RPC takes longer than `RPC_TIMEOUT_MS`. */
+export function withTimeout<T>(promise: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Durable Object did not answer within ${RPC_TIMEOUT_MS} ms`)), RPC_TIMEOUT_MS);

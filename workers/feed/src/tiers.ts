@@ -119,10 +119,14 @@ export class FeedCache {
     return feed && now - feed.storedAt <= this.maxAgeMs ? feed : null;
   }
 
-  /** Stores a non-personalised feed; the caller guarantees it was fetched for no user. */
-  async write(tab: string, items: FeedItem[], now: number): Promise<void> {
+  /**
+   * Stores a non-personalised feed; the caller guarantees it was fetched for no user. `toKv`
+   * false: only this isolate's memory (another isolate holds the tab's write lease).
+   */
+  async write(tab: string, items: FeedItem[], now: number, toKv = true): Promise<void> {
     const feed: DegradedFeed = { source: 'cache', items, storedAt: now };
     this.#memory.set(tab, { feed, readAt: now, refreshingSince: 0 });
+    if (!toKv) return;
     await this.kv.put(FeedCache.key(tab), JSON.stringify({ items, storedAt: now }), {
       // KV drops it once no longer servable (KV's minimum TTL is 60 s).
       expirationTtl: Math.max(60, Math.ceil(this.maxAgeMs / 1000)),
