@@ -71,7 +71,13 @@ export async function ensureBrowserRenderingShim(cacheHome = join(root, '.wrangl
     const dir = join(cacheHome, '.wrangler', 'chrome', `linux-${version}`, 'chrome-linux64');
     mkdirSync(dir, { recursive: true });
     const shim = join(dir, 'chrome');
-    writeFileSync(shim, `#!/bin/sh\nexec "${executable}" --no-sandbox --disable-gpu --no-zygote --single-process "$@"\n`);
+    // The browser is told to exit when the process that launched it does (setpriv, util-linux), so
+    // stopping `wrangler dev` or a test run never leaves a Chromium behind.
+    const flags = `--no-sandbox --disable-gpu --no-zygote --single-process "$@"`;
+    writeFileSync(
+      shim,
+      `#!/bin/sh\nif command -v setpriv >/dev/null 2>&1; then exec setpriv --pdeathsig TERM "${executable}" ${flags}; fi\nexec "${executable}" ${flags}\n`,
+    );
     chmodSync(shim, 0o755);
   }
   return { XDG_CACHE_HOME: cacheHome };
