@@ -2,8 +2,7 @@
 // both sides on another, the same one for both.
 //
 // Why: left to the scheduler, a workerd process that shares its core with the load generator is
-// measured differently from one that does not (on this 2-core VM, a pinned experiment moved the
-// requests-per-second ratio of two identical workers by a factor of 1.2-1.4 that way), and on a
+// measured differently from one that does not (bench/README.md gives the experiment), and on a
 // quiet machine the scheduler keeps a process where it put it, so the difference lasts for a whole
 // row. Pinned, both sides run in the same place by construction. `taskset` (util-linux) does the
 // pinning; where it is missing, nothing is pinned.

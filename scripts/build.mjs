@@ -546,7 +546,7 @@ async function build(input, quiet) {
   const history = { dir: process.env.ASSETS_HISTORY_DIR ? resolve(root, process.env.ASSETS_HISTORY_DIR) : HISTORY_DIR };
   const { stats } = writeAssets({ feedOrigin, authOrigin, from: input.dir ?? SPA_OUT, source: input.source, history });
   // A deploy keeps the window elsewhere (its R2 bucket's mirror): a local window left in
-  // build/assets/.history is not uploaded with the files (https://developers.cloudflare.com/workers/static-assets/binding/#ignoring-assets).
+  // build/assets/.history is not uploaded with the files.
   if (history.dir !== HISTORY_DIR) writeFileSync(ASSETS_IGNORE, '/.history\n');
   else rmSync(ASSETS_IGNORE, { force: true });
   // The manifest keeps its bytes when nothing changed; its mtime marks "built from current inputs".

@@ -1,6 +1,6 @@
 // Deltas between builds: a file of this build compressed with the same entry of an earlier build
-// as the dictionary (Compression Dictionary Transport, RFC 9842,
-// https://www.rfc-editor.org/rfc/rfc9842.html). A browser that kept the earlier file says so in
+// as the dictionary (Compression Dictionary Transport, RFC 9842).
+// A browser that kept the earlier file says so in
 // `Available-Dictionary` (the SHA-256 of that file) and gets this one as a few hundred bytes.
 //
 // `dcz` ("Dictionary-Compressed Zstandard"): an 8-byte magic (a zstd skippable frame header), the

@@ -43,7 +43,7 @@ const kvId = z
   .string()
   .regex(/^(?:[0-9a-f]{32}|<[^<>]+>)$/, 'a KV namespace id (32 hex digits), or a <placeholder> to fill in before deploying');
 const observability = z.strictObject({ enabled: z.boolean(), head_sampling_rate: z.number().min(0).max(1).optional() });
-// https://developers.cloudflare.com/queues/configuration/configure-queues/ : names are lowercase, digits and dashes
+// names are lowercase, digits and dashes
 const queueName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a queue name (lowercase letters, digits, dashes)');
 const d1Id = z
   .string()
@@ -62,7 +62,7 @@ const workerOverlay = z.strictObject({
       z.strictObject({
         name: z.string(),
         namespace_id: z.string().regex(/^\d+$/, 'a positive integer, as a string'),
-        // https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/ : period 10 or 60 s
+        // period 10 or 60 s
         simple: z.strictObject({ limit: z.int().positive(), period: z.union([z.literal(10), z.literal(60)]) }),
       }),
     )

@@ -3,11 +3,10 @@
  * policy for. This is the only hand-written table in bot classification, and it maps *tags* (and,
  * for AI crawlers, the naming convention their operators publish), never user-agent substrings.
  *
- * - crawler-user-agents tags (https://github.com/monperrus/crawler-user-agents#tags):
+ * - crawler-user-agents tags:
  *   search-engine, social-preview, ai-crawler, archiver, seo, monitoring, and the rest (advertising,
  *   feed-reader, http-library, scanner, academic, browser-automation) -> `other`.
- * - Cloudflare verified bot categories (`request.cf.verifiedBotCategory`,
- *   https://developers.cloudflare.com/bots/concepts/bot/verified-bots/categories/).
+ * - Cloudflare verified bot categories (`request.cf.verifiedBotCategory`).
  */
 export const BOT_CATEGORIES = ['search', 'ai-assistant', 'ai-training', 'link-preview', 'archiver', 'seo-tool', 'other'] as const;
 

@@ -2,10 +2,10 @@
  * Bot classification: a pure function of the User-Agent and, where present, Cloudflare's
  * `request.cf` bot signals. Usable without a running worker.
  *
- * - Bot or human: `isbot` (https://github.com/omrilotan/isbot), a maintained pattern that already
+ * - Bot or human: `isbot`, a maintained pattern that already
  *   knows the humans naive lists get wrong (in-app browsers, CUBOT phones, Konqueror, Electron).
  * - Category and name: the first entry of `crawler-user-agents`
- *   (https://github.com/monperrus/crawler-user-agents) whose pattern matches, through its tags
+ *   whose pattern matches, through its tags
  *   (patterns and tags extracted by ./generate-crawlers.mjs; a test keeps them equal to the package).
  *   That list is consulted only for user agents isbot already called a bot: a human is only ever
  *   tested against isbot's pattern.

@@ -1,5 +1,5 @@
 /**
- * Compression Dictionary Transport (RFC 9842, https://www.rfc-editor.org/rfc/rfc9842.html): a
+ * Compression Dictionary Transport (RFC 9842): a
  * hashed script or style names the URL pattern of its later versions in `Use-As-Dictionary`; a
  * browser that kept it sends its SHA-256 in `Available-Dictionary` when it requests a later version,
  * and gets that version as a delta (`dcz`) made by the build against exactly those bytes.

@@ -16,7 +16,7 @@ import { serviceUnavailable } from '../../../shared/http/errors.ts';
 import type { ConsoleState } from './state.ts';
 
 export const SESSION_COOKIE = 'console_session';
-/** Cloudflare Access's header: https://developers.cloudflare.com/cloudflare-one/identity/authorization-cookie/validating-json/ */
+/** Cloudflare Access's header, carrying the JWT it signed for this request. */
 export const ACCESS_HEADER = 'Cf-Access-Jwt-Assertion';
 const SESSION_AUDIENCE = 'console';
 

@@ -29,7 +29,6 @@ export const consoleState = perIsolate((env: ConsoleEnv): ConsoleState => {
   return {
     config,
     secret: new TextEncoder().encode(config.sessionSecret),
-    // https://developers.cloudflare.com/cloudflare-one/identity/authorization-cookie/validating-json/
     accessKeys:
       config.mode === 'access'
         ? createRemoteJWKSet(new URL(`${config.accessTeam}/cdn-cgi/access/certs`), { timeoutDuration: JWKS_TIMEOUT_MS })

@@ -77,7 +77,7 @@ export function prefixUrl(url: URL, site: SiteOrigins): string | null {
 }
 
 /**
- * Mobile when the UA says `Mobi` (MDN's advice: https://developer.mozilla.org/docs/Web/HTTP/Browser_detection_using_the_user_agent#mobile_device_detection)
+ * Mobile when the UA says `Mobi` (MDN's advice)
  * or is an iPhone/iPod; Googlebot Smartphone says `Mobile Safari`. Everything else is desktop.
  */
 export function deviceClass(userAgent: string | null): Device {

@@ -4,7 +4,7 @@
  * header of prerendered answers and the routing (route.ts) are all derived from this one value, so
  * they cannot disagree; `readPolicy` refuses a policy that contradicts itself.
  *
- * Content signals are the robots.txt extension Cloudflare introduced (https://contentsignals.org/):
+ * Content signals are the robots.txt extension Cloudflare introduced:
  * `search` (building a search index and showing links and excerpts), `ai-input` (using the
  * content as input to an AI answer: retrieval, grounding) and `ai-train` (training or fine-tuning
  * AI models), each `yes` or `no`.

@@ -1,5 +1,5 @@
 /**
- * Sitemap parsing (https://www.sitemaps.org/protocol.html): the `<loc>` of each `<url>` or, for a
+ * Sitemap parsing: the `<loc>` of each `<url>` or, for a
  * sitemap index, of each `<sitemap>`, and each `<url>`'s `<lastmod>` (a page changed after its
  * snapshot was rendered is rendered again, whatever its age). A regex is enough for this flat, namespace-free format; XML
  * character entities are decoded because `&` in a URL must be written `&amp;`.

@@ -9,7 +9,7 @@ import { tokenEstimate } from './markdown.ts';
 import { INDEX_PREFIX, sha256Hex, type CacheKey } from './cache-key.ts';
 import { stampSnapshot, type MarkdownRef, type SnapshotEntry } from './snapshot.ts';
 
-/** KV's minimum `cacheTtl` (https://developers.cloudflare.com/kv/api/read-key-value-pairs/#cachettl-parameter). */
+/** KV's minimum `cacheTtl`. */
 const INDEX_CACHE_TTL = 60;
 
 /**

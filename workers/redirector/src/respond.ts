@@ -104,7 +104,7 @@ function fixedHeaders(
 
 /**
  * The card a link-preview bot is shown instead of the redirect: Open Graph and Twitter card tags
- * (https://ogp.me, https://developer.x.com/en/docs/x-for-websites/cards) from the link's own
+ * from the link's own
  * preview, and a refresh to the destination for anything that renders it. A bot's `Range` is
  * ignored (RFC 9110 §14.2 lets a server send the whole, and the card is far smaller than any range
  * a bot asks for); compression is left to the runtime.

@@ -68,7 +68,7 @@ app.post(
     });
     const result: RenderResult = { ...answer, renderedAt: new Date().toISOString(), timings: { totalMs } };
     return Response.json(result, {
-      // https://www.w3.org/TR/server-timing/ : lets the edge and devtools see the render cost.
+      // lets the edge and devtools see the render cost.
       headers: { 'Cache-Control': 'no-store', 'Server-Timing': `render;dur=${totalMs}` },
     });
   },

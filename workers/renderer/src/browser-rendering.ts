@@ -3,7 +3,7 @@
  * Sessions are reused: every new browser counts against the account's concurrency and launch-rate
  * limits (and its start-up is the slowest part of a render, see the README), so a render first
  * connects to an idle session and leaves it running (`disconnect`, not `close`) for the next one,
- * as Cloudflare recommends: https://developers.cloudflare.com/browser-rendering/workers-bindings/reuse-sessions/
+ * as Cloudflare recommends.
  */
 import puppeteer, { type Browser, type BrowserWorker, type Page } from '@cloudflare/puppeteer';
 import { log } from '../../../shared/log.ts';
@@ -45,8 +45,8 @@ export async function renderWithBrowserRendering(binding: BrowserWorker, job: Om
 
 /**
  * The session outlives the render: its cookies and storage must not leak into the next render (a
- * consent cookie, a logged-in flag, a cached A/B bucket), so they are cleared before the page closes.
- * https://chromedevtools.github.io/devtools-protocol/tot/Storage/#method-clearDataForOrigin
+ * consent cookie, a logged-in flag, a cached A/B bucket), so they are cleared before the page closes
+ * (the DevTools protocol's Storage.clearDataForOrigin).
  */
 async function forgetRender(page: Page, policy: OriginPolicy): Promise<void> {
   const cdp = await page.createCDPSession();

@@ -2,7 +2,6 @@
  * prerender.io's convention for real status codes from a client-rendered page:
  *   <meta name="prerender-status-code" content="404">
  *   <meta name="prerender-header" content="Location: https://example.com/new">
- * https://docs.prerender.io/docs/best-practices-for-status-codes
  *
  * A render reads the metas from the live DOM (`PRERENDER_META_SCRIPT`), never from the serialised
  * HTML: page content that ends up in an attribute (a comment author, a title) can hold text that

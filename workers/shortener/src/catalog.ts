@@ -6,7 +6,7 @@
  * order and a failed write is retried by the same alarm.
  *
  * Search matches a substring of the code, the destination or the title, case-insensitively, through
- * an FTS5 index with the trigram tokenizer (https://sqlite.org/fts5.html#the_trigram_tokenizer): a
+ * an FTS5 index with the trigram tokenizer: a
  * query of 3 characters or more reads only the matching rows, where `LIKE '%q%'` would read every
  * link. Shorter queries (1-2 characters) have no trigram and fall back to that scan. Pages are
  * keyset-paged, newest first, with an opaque cursor (the last row's creation time and code).

@@ -2,7 +2,7 @@
  * Published crawler IP ranges: a crawler that claims a token (`Googlebot`) from an address inside
  * the ranges its operator publishes for it is verified by address. Google, Bing, OpenAI and
  * Perplexity publish the same JSON shape (`{ "prefixes": [{ "ipv4Prefix" | "ipv6Prefix": CIDR }] }`),
- * e.g. https://developers.google.com/static/search/apis/ipranges/googlebot.json. `CRAWLER_IP_RANGES`
+ * e.g. Google's googlebot.json. `CRAWLER_IP_RANGES`
  * lists `<token>=<url>` pairs.
  *
  * The client address is `CF-Connecting-IP`, which Cloudflare sets (a client cannot). A range file

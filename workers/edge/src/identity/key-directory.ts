@@ -1,5 +1,5 @@
 /**
- * Web Bot Auth key directories (https://datatracker.ietf.org/doc/draft-meunier-webbotauth-httpsig-directory/):
+ * Web Bot Auth key directories:
  * the JWKS an agent publishes at `/.well-known/http-message-signatures-directory` on the origin its
  * `Signature-Agent` header names. Fetched at most once per agent at a time, cached per isolate by
  * the directory's `Cache-Control` within bounds, failures cached too (negative cache), and never

@@ -1,7 +1,7 @@
 /**
  * Web Bot Auth: a request signed with RFC 9421 HTTP Message Signatures by an agent whose public key
- * is in the key directory its `Signature-Agent` header names
- * (https://datatracker.ietf.org/doc/draft-ietf-webbotauth-httpsig-protocol/). A valid signature
+ * is in the key directory its `Signature-Agent` header names (the
+ * IETF webbotauth drafts). A valid signature
  * makes the request a verified agent whatever its User-Agent.
  *
  * The RFC 9421 work (parsing `Signature-Input` as an RFC 8941 dictionary, the signature base,
