@@ -126,6 +126,38 @@ describe('signatures that must not verify: each served as the unsigned request, 
     expect(await verifySignature(request, deps)).toEqual({ ok: false, reason });
   });
 
+  /** The signed request's headers with one changed: what the library itself refuses, and a forged signature. */
+  const tampered: Array<[string, (headers: Record<string, string>) => void, string]> = [
+    ['an unparseable Signature-Input', (h) => void (h['Signature-Input'] = 'sig1=("@authority"'), 'malformed-signature-input'],
+    ['a Signature that is not a byte sequence', (h) => void (h.Signature = 'sig1=not-base64'), 'unverifiable-signature'],
+    ['a Signature under another label', (h) => void (h.Signature = h.Signature!.replace(/^[\w-]+=/, 'other=')), 'unverifiable-signature'],
+    [
+      'a signature with one byte changed',
+      (h) => void (h.Signature = h.Signature!.replace(/=:(.)/, (_m, c: string) => `=:${c === 'A' ? 'B' : 'A'}`)),
+      'bad-signature',
+    ],
+    [
+      'expired and of another tag (the first rule broken is named, whoever finds it)',
+      (h) => void (h['Signature-Input'] = h['Signature-Input']!.replace(/expires=\d+/, 'expires=1').replace('web-bot-auth', 'other')),
+      'not-web-bot-auth',
+    ],
+  ];
+
+  it.each(tampered)('%s: rejected for that reason', async (_label, tamper, reason) => {
+    const origin = nextOrigin();
+    const agent = await newAgent(origin);
+    network.on('GET', `${origin}${DIRECTORY_PATH}`, () => Response.json({ keys: [agent.publicJwk] }));
+    const url = `${ORIGIN}/page/x`;
+    const headers = await signedHeaders(url, agent);
+    tamper(headers);
+    const deps = {
+      directories: new KeyDirectories(new BoundedMap<Directory>({ maxEntries: 10 }), new SingleFlight<Directory>()),
+      nonces: new BoundedMap<true>({ maxEntries: 10 }),
+      allowLocalDirectories: true,
+    };
+    expect(await verifySignature(new Request(url, { headers }), deps)).toEqual({ ok: false, reason });
+  });
+
   it.each(cases)('%s: served as unsigned', async (_label, options) => {
     const origin = nextOrigin();
     const agent = await newAgent(origin);

@@ -123,7 +123,9 @@ function sitePages(apiOrigin: string, offsiteOrigin: string): Record<string, (re
         '<p><img src="/diagram.png" alt="A diagram of the edge"></p>',
         '<p hidden>Hidden by attribute</p><p style="display:none">Hidden by style</p>',
         '<nav>In-article navigation</nav><p><a href="javascript:void 0">Not a real link</a></p>',
-        '<script>var inline = 1;<\\/script><pre><code class="language-js">const a = 1;</code></pre></article>',
+        '<script>var inline = 1;<\\/script><pre><code class="language-js">const a = 1;</code></pre>',
+        '<aside><h2>Read next</h2><ul><li><a href="/other">Another article</a></li><li><a href="/more">More reading</a></li></ul></aside>',
+        '<aside><p>A side note that belongs to the text, with <a href="/source">a source</a>.</p></aside></article>',
       ].join('');</script>`,
       ),
     // No <main>: the body without its chrome is the content.

@@ -63,10 +63,19 @@ describe('Markdown of a rendered page', () => {
       'Hidden by style',
       'var inline',
       'javascript:',
+      'Read next',
+      'Another article',
+      'More reading',
     ]) {
       expect(markdown, absent).not.toContain(absent);
     }
     expect(markdown).toContain('Not a real link');
+  });
+
+  it('keeps an aside that is prose, and drops one that is a list of links', async () => {
+    const { markdown } = await rendered('/article');
+    expect(markdown).toContain(`A side note that belongs to the text, with [a source](${site.siteOrigin}/source).`);
+    expect(markdown).not.toContain(`${site.siteOrigin}/other`);
   });
 
   it('takes the body without its landmarks when there is no <main>, and the title when there is no heading', async () => {

@@ -20,7 +20,7 @@
  * base from the whole field and ignores `key`, so such a signature cannot be checked correctly;
  * those requests are unverifiable, and served as unverified.
  */
-import { parseAcceptSignature, verify, type Component } from 'http-message-sig';
+import { parseAcceptSignature, verify, type Parameters } from 'http-message-sig';
 import { HTTP_MESSAGE_SIGNATURE_TAG } from 'web-bot-auth';
 import type { BoundedMap } from '../../../../shared/bounded-map.ts';
 import { directoryUrl, type KeyDirectories } from './key-directory.ts';
@@ -47,56 +47,97 @@ export function isSigned(headers: Headers): boolean {
   return headers.has('Signature-Input');
 }
 
-function covers(components: readonly Component[], name: string): boolean {
-  return components.some((component) => component === name);
+/**
+ * The covered components named in a signature base (RFC 9421 §2.5): each line but the last is
+ * `"<name>": <value>`, or `"<name>";<parameters>: <value>` for a component with parameters, which is
+ * not listed here (as `Signature-Agent` signed with `key` is not accepted, see above). Field values
+ * hold no line breaks (RFC 9110 §5.5), so a line cannot pose as a component.
+ */
+function coveredIn(base: string): string[] {
+  const names: string[] = [];
+  for (const line of base.split('\n')) {
+    const name = /^"([^"]+)": /.exec(line)?.[1];
+    if (name !== undefined && name !== '@signature-params') names.push(name);
+  }
+  return names;
 }
 
-class Rejected extends Error {}
+/**
+ * What the protocol asks before any crypto: the tag, the parameters, the clock, the covered
+ * components and a nonce not seen before. The reason a signature is refused, or null.
+ */
+function precheck(
+  components: readonly string[],
+  parameters: Parameters,
+  agentHeader: string | null,
+  deps: SignatureDeps,
+  now: number,
+): string | null {
+  if (parameters.tag !== HTTP_MESSAGE_SIGNATURE_TAG) return 'not-web-bot-auth';
+  const { keyid, created, expires, nonce } = parameters;
+  if (typeof keyid !== 'string' || !(created instanceof Date) || !(expires instanceof Date)) return 'missing-parameters';
+  if (created.getTime() > now + CLOCK_SKEW_SECONDS * 1000) return 'created-in-future';
+  if (expires.getTime() < now) return 'expired';
+  if (expires.getTime() - created.getTime() > MAX_VALIDITY_SECONDS * 1000) return 'validity-too-long';
+  if (!components.includes('@authority')) return 'authority-not-covered';
+  if (agentHeader === null) return 'missing-signature-agent';
+  if (!components.includes('signature-agent')) return 'signature-agent-not-covered';
+  if (nonce !== undefined && (typeof nonce !== 'string' || deps.nonces.has(nonce, now))) return 'replayed-nonce';
+  return null;
+}
 
+/** Why the library refused a signature before handing it over: the first rule it breaks, else unverifiable. */
+function refusedBeforeVerify(input: string, agentHeader: string | null, deps: SignatureDeps, now: number): string {
+  let parsed: ReturnType<typeof parseAcceptSignature>;
+  try {
+    parsed = parseAcceptSignature(input);
+  } catch {
+    return 'malformed-signature-input';
+  }
+  const components = parsed.components.filter((component): component is string => typeof component === 'string');
+  return precheck(components, parsed.parameters, agentHeader, deps, now) ?? 'unverifiable-signature';
+}
+
+class Rejected extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/**
+ * Verifies in one pass of the library: it parses `Signature-Input` and builds the signature base
+ * once, and hands both over; the protocol's checks run on what it parsed, then the key lookup, then
+ * Ed25519. Only a signature the library refuses on its own is parsed a second time, to say why.
+ */
 export async function verifySignature(request: Request, deps: SignatureDeps): Promise<SignatureVerdict> {
   const now = deps.now ?? Date.now();
   const input = request.headers.get('Signature-Input');
   const agentHeader = request.headers.get('Signature-Agent');
   if (input === null || request.headers.get('Signature') === null) return { ok: false, reason: 'missing-signature' };
 
-  let parsed: ReturnType<typeof parseAcceptSignature>;
+  let accepted: { agent: string; keyid: string; nonce: unknown; expires: number };
   try {
-    parsed = parseAcceptSignature(input);
-  } catch {
-    return { ok: false, reason: 'malformed-signature-input' };
-  }
-  const { components, parameters } = parsed;
-  if (parameters.tag !== HTTP_MESSAGE_SIGNATURE_TAG) return { ok: false, reason: 'not-web-bot-auth' };
-  const { keyid, created, expires, nonce } = parameters;
-  if (typeof keyid !== 'string' || !(created instanceof Date) || !(expires instanceof Date)) {
-    return { ok: false, reason: 'missing-parameters' };
-  }
-  if (created.getTime() > now + CLOCK_SKEW_SECONDS * 1000) return { ok: false, reason: 'created-in-future' };
-  if (expires.getTime() < now) return { ok: false, reason: 'expired' };
-  if (expires.getTime() - created.getTime() > MAX_VALIDITY_SECONDS * 1000) return { ok: false, reason: 'validity-too-long' };
-  if (!covers(components, '@authority')) return { ok: false, reason: 'authority-not-covered' };
-  if (agentHeader === null) return { ok: false, reason: 'missing-signature-agent' };
-  if (!covers(components, 'signature-agent')) return { ok: false, reason: 'signature-agent-not-covered' };
-  if (nonce !== undefined && (typeof nonce !== 'string' || deps.nonces.has(nonce, now))) return { ok: false, reason: 'replayed-nonce' };
-
-  const url = directoryUrl(agentHeader, deps.allowLocalDirectories);
-  if (url === null) return { ok: false, reason: 'signature-agent-not-allowed' };
-  const directory = await deps.directories.get(url, deps.fetcher);
-  if (!directory.ok) return { ok: false, reason: directory.reason };
-  const key = directory.keys.get(keyid);
-  if (!key) return { ok: false, reason: 'unknown-keyid' };
-
-  try {
-    await verify(request, async (data, signature) => {
-      if (!(await crypto.subtle.verify('Ed25519', key, signature, new TextEncoder().encode(data)))) throw new Rejected();
+    accepted = await verify(request, async (data, signature, parameters) => {
+      const refused = precheck(coveredIn(data), parameters, agentHeader, deps, now);
+      if (refused !== null) throw new Rejected(refused);
+      const url = directoryUrl(agentHeader!, deps.allowLocalDirectories);
+      if (url === null) throw new Rejected('signature-agent-not-allowed');
+      const directory = await deps.directories.get(url, deps.fetcher);
+      if (!directory.ok) throw new Rejected(directory.reason);
+      const keyid = parameters.keyid as string;
+      const key = directory.keys.get(keyid);
+      if (!key) throw new Rejected('unknown-keyid');
+      if (!(await crypto.subtle.verify('Ed25519', key, signature, new TextEncoder().encode(data)))) throw new Rejected('bad-signature');
+      return { agent: url.origin, keyid, nonce: parameters.nonce, expires: (parameters.expires as Date).getTime() };
     });
   } catch (error) {
-    return { ok: false, reason: error instanceof Rejected ? 'bad-signature' : 'unverifiable-signature' };
+    return { ok: false, reason: error instanceof Rejected ? error.reason : refusedBeforeVerify(input, agentHeader, deps, now) };
   }
+  const { agent, keyid, nonce, expires } = accepted;
   // Recorded only once the signature holds: a forged request cannot burn a real agent's nonce.
   if (typeof nonce === 'string') {
     if (deps.nonces.has(nonce, now)) return { ok: false, reason: 'replayed-nonce' };
-    deps.nonces.set(nonce, true, expires.getTime() - now + CLOCK_SKEW_SECONDS * 1000, now);
+    deps.nonces.set(nonce, true, expires - now + CLOCK_SKEW_SECONDS * 1000, now);
   }
-  return { ok: true, agent: url.origin, keyid };
+  return { ok: true, agent, keyid };
 }

@@ -7,6 +7,9 @@
  * - Gone: scripts, styles, templates, frames, forms, `<nav>`, and whatever the reader cannot see
  *   (`hidden`, `aria-hidden`, `display: none`, `visibility: hidden`), judged on the live DOM where
  *   the styles are computed, before the content is cloned.
+ * - Gone too: asides that are lists of links ("Read next", related articles, tags, share links),
+ *   navigation inside the content whatever its element. An aside that is mostly prose (a note, a
+ *   pull quote) stays.
  * - Links and images: made absolute (the DOM resolves them against the page); a link that is not
  *   http(s) keeps its text only. Images keep their alt text.
  * - Tables, strikethrough and task lists as GitHub Flavored Markdown (Joplin's maintained turndown
@@ -24,6 +27,12 @@ const NOT_CONTENT =
 const CHROME = 'body > header, body > footer, body > aside, [role="banner"], [role="contentinfo"], [role="complementary"]';
 
 const HIDDEN_MARK = 'data-prerender-markdown-hidden';
+
+/** Complementary content: kept when it is prose, dropped when it is a list of links. */
+const ASIDES = 'aside, [role="complementary"]';
+
+/** At least this share of an aside's text inside links makes it navigation (Readability's link density). */
+const LINK_LIST_DENSITY = 0.5;
 
 function mainContent(doc: Document): { root: Element; chrome: boolean } {
   const main = doc.querySelector('main') ?? doc.querySelector('[role="main"]');
@@ -43,6 +52,15 @@ function markHidden(root: Element): void {
   }
 }
 
+const letters = (node: Node) => (node.textContent ?? '').replace(/\s+/g, '').length;
+
+function isLinkList(element: Element): boolean {
+  const text = letters(element);
+  let linked = 0;
+  for (const link of element.querySelectorAll('a')) linked += letters(link);
+  return text === 0 || linked / text >= LINK_LIST_DENSITY;
+}
+
 function absolutise(root: Element): void {
   for (const link of root.querySelectorAll<HTMLAnchorElement>('a[href]')) {
     if (link.protocol === 'http:' || link.protocol === 'https:') link.setAttribute('href', link.href);
@@ -59,6 +77,7 @@ export function pageMarkdown(): string {
   const content = root.cloneNode(true) as Element;
   for (const element of content.querySelectorAll(`${NOT_CONTENT}, [${HIDDEN_MARK}]`)) element.remove();
   if (chrome) for (const element of content.querySelectorAll(CHROME)) element.remove();
+  for (const aside of content.querySelectorAll(ASIDES)) if (isLinkList(aside)) aside.remove();
   absolutise(content);
 
   const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '_' });
