@@ -441,3 +441,16 @@ const roundOut = ({ ratio, low, high }) => ({
   low: Math.floor(Math.min(low, ratio) * 1000 + 1e-9) / 1000,
   high: Math.ceil(Math.max(high, ratio) * 1000 - 1e-9) / 1000,
 });
+
+/**
+ * The headers of a worker's answer, for a bare baseline that sends the very same response: all but
+ * Date and Content-Length, which the runtime writes itself on both sides.
+ * @param {Response} response
+ * @returns {Record<string, string>}
+ */
+export function responseHeadersOf(response) {
+  /** @type {Record<string, string>} */
+  const kept = {};
+  for (const [name, value] of response.headers) if (name !== 'date' && name !== 'content-length') kept[name] = value;
+  return kept;
+}

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { root } from '../../scripts/workers.mjs';
+import { responseHeadersOf } from '../lib.mjs';
 import { ASSETS_OUT, DEFAULT_FEED_ORIGIN, MANIFEST_PATH, SPA_OUT, SPA_SOURCE, buildAssets, writeAssets } from '../../scripts/build.mjs';
 import { dictionaryHash } from '../../scripts/delta.mjs';
 import { entryKey } from '../../scripts/hashed.mjs';
@@ -295,10 +296,7 @@ async function answerHeaders(url, headers, encoding) {
   if (response.status !== 200 || response.headers.get('Content-Encoding') !== encoding) {
     throw new Error(`assets bench: ${url} answered ${response.status} ${response.headers.get('Content-Encoding')}, not 200 ${encoding}`);
   }
-  /** @type {Record<string, string>} */
-  const kept = {};
-  for (const [name, value] of response.headers) if (name !== 'date' && name !== 'content-length') kept[name] = value;
-  return kept;
+  return responseHeadersOf(response);
 }
 
 /**

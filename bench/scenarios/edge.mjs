@@ -18,6 +18,7 @@ import { Miniflare, Response, convertV4MiniflareOptions } from 'miniflare';
 import { signatureHeaders } from 'http-message-sig';
 import { Ed25519Signer } from 'web-bot-auth/crypto';
 import { root } from '../../scripts/workers.mjs';
+import { responseHeadersOf } from '../lib.mjs';
 
 const GOOGLEBOT =
   'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; +http://www.google.com/bot.html) Chrome/130.0.6723.69 Safari/537.36';
@@ -238,7 +239,7 @@ async function signedAgentHit(bench, page) {
 
 /**
  * A crawler asking for Markdown (`Accept: text/markdown`) on a cached page, against a bare worker
- * answering the same Markdown bytes.
+ * answering the same response.
  * @param {import('../lib.mjs').Bench} bench
  * @param {string} page
  */
@@ -247,11 +248,12 @@ async function markdownHit(bench, page) {
   const response = await fetch(page, { headers });
   if (response.headers.get('Content-Type') !== 'text/markdown; charset=utf-8') throw new Error('edge bench: no Markdown answer');
   const markdown = await response.text();
-  const base = await bench.baseline({ status: 200, headers: { 'Content-Type': 'text/markdown; charset=utf-8' }, body: markdown });
+  // The very same response: status, headers (Vary, Link, Content-Signal, x-markdown-tokens, ...) and body.
+  const base = await bench.baseline({ status: 200, headers: responseHeadersOf(response), body: markdown });
   await bench.compare({
     scenario: 'edge: Markdown cache hit vs bare worker sending the same bytes',
     request: { url: page, headers },
-    baselineName: 'bare worker: same Markdown, constant 200',
+    baselineName: 'bare worker: the same response (headers and Markdown), constant 200',
     baseline: { url: `${base.url}/` },
     goal: 0.8,
     expectStatus: 200,
