@@ -76,6 +76,7 @@ export default async function scale(bench) {
       durationMs: 120_000,
       propagationMs: 60_000,
       leaseMs: 90_000,
+      leaseWaitMs: 1_000,
       dieRate: 0.02,
       budgetPerMinute: 200,
     };

@@ -14,13 +14,8 @@
  * `CACHE_MAX_AGE_S`), which is what it is for.
  */
 import { log } from '../../../shared/log.ts';
-import { askAgainAt, type LeaseAnswer } from '../../../shared/lease/lease.ts';
+import { askAgainAt, type LeaseAnswer, type LeaseStub } from '../../../shared/lease/lease.ts';
 import { withTimeout } from './shared-breaker.ts';
-
-/** The RPC surface of `Leases` (lease-object.ts) the writer uses. */
-export interface LeaseStub {
-  acquire(holder: string, ttlMs: number): Promise<LeaseAnswer>;
-}
 
 export class HotKeyWriter {
   /** Per key: whether this isolate holds the lease, and until when that answer stands. */
