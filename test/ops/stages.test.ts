@@ -146,6 +146,13 @@ describe.each(STAGES)('%s', (stage) => {
     expect((aggregators * 1000) / Number(vars.BREAKER_AGGREGATOR_FLUSH_MS)).toBeLessThanOrEqual(500);
   });
 
+  it("keeps a viral link's clicks from 10,000 busy isolates under a fifth of the queue's 5,000 messages a second", () => {
+    const flushMs = Number(generated('redirector', stage).vars?.CLICK_FLUSH_MS);
+    expect((10_000 * 1000) / flushMs).toBeLessThanOrEqual(1_000);
+    // A flush waits up to one and a half times it (jitter), within a waitUntil's 30 s.
+    expect(flushMs * 1.5).toBeLessThanOrEqual(20_000);
+  });
+
   it('consumes every queue a worker produces to, into its own D1, with a dead-letter queue', () => {
     for (const worker of WORKER_NAMES) {
       const config = generated(worker, stage);
