@@ -58,9 +58,25 @@ export default async function scale(bench) {
       });
     }
 
-    const hotKey = { ...common, intervalMs: 60_000, durationMs: 180_000, dieRate: 0.01 };
+    const hotKey = { ...common, intervalMs: 60_000, durationMs: 180_000, dieRate: 0.01, firstSpreadMs: 0 };
+    const spread = simulateHotKey(d, fleet, { ...hotKey, design: 'lease', firstSpreadMs: 60_000 });
+    const atOnce = simulateHotKey(d, fleet, { ...hotKey, design: 'lease' });
     for (const [design, r, goal] of /** @type {const} */ ([
-      ['one writer per tab per minute (lease)', simulateHotKey(d, fleet, { ...hotKey, design: 'lease' }), true],
+      ['first asks spread over a minute', spread, true],
+      ['first asks at once', atOnce, false],
+    ])) {
+      bench.exact({
+        scenario: `scale: feed, a deploy's peak RPC/s on a tab's lease object vs its ~1,000/s, ${design}, ${at}`,
+        ours: r.leasePeakRpcPerS,
+        reference: OBJECT_CAPACITY_PER_S,
+        baselineName: 'a Durable Object capacity (1,000 RPC/s)',
+        goal: goal ? 0.5 : null,
+        better: 'lower',
+        measure: 'rpc/s',
+      });
+    }
+    for (const [design, r, goal] of /** @type {const} */ ([
+      ['one writer per tab per minute (lease)', spread, true],
       ["today's every isolate once a minute", simulateHotKey(d, fleet, { ...hotKey, design: 'today' }), false],
     ])) {
       bench.exact({

@@ -146,6 +146,11 @@ describe.each(STAGES)('%s', (stage) => {
     expect((aggregators * 1000) / Number(vars.BREAKER_AGGREGATOR_FLUSH_MS)).toBeLessThanOrEqual(500);
   });
 
+  it("spreads a deploy's first asks for the feed's write leases over at least one write interval", () => {
+    const vars = generated('feed', stage).vars ?? {};
+    expect(Number(vars.CACHE_WRITE_FIRST_SPREAD_S)).toBeGreaterThanOrEqual(Number(vars.CACHE_WRITE_EVERY_S));
+  });
+
   it("keeps a viral link's clicks from 10,000 busy isolates under a fifth of the queue's 5,000 messages a second", () => {
     const flushMs = Number(generated('redirector', stage).vars?.CLICK_FLUSH_MS);
     expect((10_000 * 1000) / flushMs).toBeLessThanOrEqual(1_000);

@@ -77,7 +77,7 @@ export const feedState = perIsolate((env: FeedEnv): FeedState => {
     stub: breakerStub(bindings, config),
     answers: new Map(),
     lastWrite: new Map(),
-    writer: new HotKeyWriter(crypto.randomUUID(), config.cacheWriteEveryMs),
+    writer: new HotKeyWriter(crypto.randomUUID(), config.cacheWriteEveryMs, Math.random, config.cacheWriteFirstSpreadMs),
     lease: (key) => bindings.LEASES.get(bindings.LEASES.idFromName(`${config.upstreamKey} ${key}`)),
     grants: new Map(),
     identities: new Identities(config.auth),
