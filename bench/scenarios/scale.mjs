@@ -5,6 +5,7 @@
 // our design with its goal, today's beside it as context. The model and its figures:
 // bench/scenarios/scale/README.md.
 import { simulateBreaker } from './scale/breaker.mjs';
+import { simulateClicks } from './scale/clicks.mjs';
 import { loadDecisions } from './scale/decisions.mjs';
 import { simulateHotKey } from './scale/hot-key.mjs';
 import { simulateRender } from './scale/render.mjs';
@@ -14,6 +15,10 @@ import { makeFleet, random } from './scale/sim.mjs';
 const OBJECT_CAPACITY_PER_S = 1_000;
 /** KV: one write per second to the same key. */
 const KV_WRITES_PER_KEY_PER_S = 1;
+/** Queues: 5,000 messages a second per queue (developers.cloudflare.com/queues/platform/limits/). */
+const QUEUE_MESSAGES_PER_S = 5_000;
+/** D1: one thread per database, about 1,000 queries a second at 1 ms each (developers.cloudflare.com/d1/platform/limits/). */
+const D1_STATEMENTS_PER_S = 1_000;
 /** The outage scorecard's goal for time to open (bench/scenarios/feed/scorecard.mjs). */
 const OPEN_GOAL_MS = 2_000;
 const SEED = 20261130;
@@ -53,9 +58,25 @@ export default async function scale(bench) {
       });
     }
 
-    const hotKey = { ...common, intervalMs: 60_000, durationMs: 180_000, dieRate: 0.01 };
+    const hotKey = { ...common, intervalMs: 60_000, durationMs: 180_000, dieRate: 0.01, firstSpreadMs: 0 };
+    const spread = simulateHotKey(d, fleet, { ...hotKey, design: 'lease', firstSpreadMs: 60_000 });
+    const atOnce = simulateHotKey(d, fleet, { ...hotKey, design: 'lease' });
     for (const [design, r, goal] of /** @type {const} */ ([
-      ['one writer per tab per minute (lease)', simulateHotKey(d, fleet, { ...hotKey, design: 'lease' }), true],
+      ['first asks spread over a minute', spread, true],
+      ['first asks at once', atOnce, false],
+    ])) {
+      bench.exact({
+        scenario: `scale: feed, a deploy's peak RPC/s on a tab's lease object vs its ~1,000/s, ${design}, ${at}`,
+        ours: r.leasePeakRpcPerS,
+        reference: OBJECT_CAPACITY_PER_S,
+        baselineName: 'a Durable Object capacity (1,000 RPC/s)',
+        goal: goal ? 0.5 : null,
+        better: 'lower',
+        measure: 'rpc/s',
+      });
+    }
+    for (const [design, r, goal] of /** @type {const} */ ([
+      ['one writer per tab per minute (lease)', spread, true],
       ["today's every isolate once a minute", simulateHotKey(d, fleet, { ...hotKey, design: 'today' }), false],
     ])) {
       bench.exact({
@@ -76,6 +97,7 @@ export default async function scale(bench) {
       durationMs: 120_000,
       propagationMs: 60_000,
       leaseMs: 90_000,
+      leaseWaitMs: 1_000,
       dieRate: 0.02,
       budgetPerMinute: 200,
     };
@@ -91,6 +113,39 @@ export default async function scale(bench) {
         goal: goal ? 0.2 : null,
         better: 'lower',
         measure: 'renders',
+      });
+    }
+
+    const clicks = { seed: SEED, durationMs: 60_000, batchSize: 100, batchTimeoutMs: 2_000 };
+    for (const [design, r, goal] of /** @type {const} */ ([
+      [
+        'a jittered 10 s flush, a batch in 3 statements',
+        await simulateClicks(d, fleet, { ...clicks, design: 'ours', flushMs: 10_000, jitter: 0.5 }),
+        true,
+      ],
+      [
+        "today's 1 s flush, 3 statements a message",
+        await simulateClicks(d, fleet, { ...clicks, design: 'today', flushMs: 1_000, jitter: 0 }),
+        false,
+      ],
+    ])) {
+      bench.exact({
+        scenario: `scale: clicks on one viral link, peak queue messages/s vs Queues' 5,000/s, ${design}, ${at}`,
+        ours: r.peakMessagesPerS,
+        reference: QUEUE_MESSAGES_PER_S,
+        baselineName: "a queue's throughput (5,000 messages/s)",
+        goal: goal ? 0.5 : null,
+        better: 'lower',
+        measure: 'messages/s',
+      });
+      bench.exact({
+        scenario: `scale: clicks on one viral link, peak D1 statements/s on its hot row vs D1's ~1,000/s, ${design}, ${at}`,
+        ours: r.peakStatementsPerS,
+        reference: D1_STATEMENTS_PER_S,
+        baselineName: "a D1 database's ~1,000 queries/s",
+        goal: goal ? 0.5 : null,
+        better: 'lower',
+        measure: 'statements/s',
       });
     }
   }

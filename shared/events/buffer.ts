@@ -32,6 +32,14 @@ export interface EventBufferOptions {
   flushMs: number;
   /** Most distinct rows held; past it new rows are dropped and counted as lost. */
   maxRows?: number;
+  /**
+   * Spread of each wait around `flushMs`, as a fraction (0.5: between half and one and a half
+   * times it; default 0). A fleet whose isolates all start counting at once (a viral link, a
+   * deploy) then does not send in step, every `flushMs`, in one burst.
+   */
+  jitter?: number;
+  /** Uniform in [0, 1): the jitter's draws (default `Math.random`). */
+  random?: () => number;
 }
 
 /** A flush older than this is presumed cut off (its waitUntil ended) and no longer blocks. */
@@ -40,11 +48,19 @@ const FLUSH_STALE_MS = 60_000;
 /** Send rounds one flush may make before leaving the rest to the next count. */
 const MAX_ROUNDS = 10;
 
+/**
+ * How long one flush's waits may add up to: a `waitUntil` runs for up to 30 s after its response,
+ * so a long `flushMs` (the redirector's at fleet scale) gets fewer rounds, never one that is cut off.
+ */
+const FLUSH_SPAN_MS = 20_000;
+
 export class EventBuffer {
   readonly #counts = new Map<string, number>();
   readonly #producer: string;
   readonly #flushMs: number;
   readonly #maxRows: number;
+  readonly #jitter: number;
+  readonly #random: () => number;
   #flushingSince: number | null = null;
   #lost = 0;
   /** Counts sent, and counts lost, since this buffer was made (for tests and logs). */
@@ -54,6 +70,8 @@ export class EventBuffer {
     this.#producer = options.producer;
     this.#flushMs = options.flushMs;
     this.#maxRows = options.maxRows ?? MAX_ROWS_PER_MESSAGE * MAX_MESSAGES_PER_BATCH - 1;
+    this.#jitter = Math.min(1, Math.max(0, options.jitter ?? 0));
+    this.#random = options.random ?? Math.random;
   }
 
   /**
@@ -79,13 +97,16 @@ export class EventBuffer {
 
   /**
    * Waits, sends what was counted, and goes on while counts keep arriving during the send, for at
-   * most `MAX_ROUNDS` rounds (a waitUntil has a time limit); a count after that starts a new flush.
+   * most `MAX_ROUNDS` rounds within `FLUSH_SPAN_MS` (a waitUntil has a time limit); a count after
+   * that starts a new flush.
    */
   async #flush(queue: EventQueue): Promise<void> {
     try {
-      for (let round = 0; round < MAX_ROUNDS && (this.#counts.size > 0 || this.#lost > 0); round++) {
+      const longestWait = this.#flushMs * (1 + this.#jitter);
+      const rounds = Math.min(MAX_ROUNDS, Math.max(1, Math.floor(FLUSH_SPAN_MS / Math.max(1, longestWait))));
+      for (let round = 0; round < rounds && (this.#counts.size > 0 || this.#lost > 0); round++) {
         // Always yield first, so counts made in the same tick join this round.
-        await scheduler.wait(this.#flushMs);
+        await scheduler.wait(this.#flushMs * (1 + this.#jitter * (2 * this.#random() - 1)));
         const messages = this.#drain(Date.now());
         if (messages.length === 0) continue;
         const rows = messages.reduce((sum, m) => sum + m.rows.reduce((s, [, , n]) => s + n, 0), 0);

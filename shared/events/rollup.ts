@@ -29,23 +29,47 @@ export interface RollupResult {
   malformed: number;
 }
 
+// One statement per table for a whole batch (not per message): the rows of the batch's messages not
+// consumed yet, summed per (stream, key, dim, minute or hour) in SQL. A viral link's clicks from a
+// hundred isolates so cost its hot row one write per table per batch, and D1 (one thread per
+// database) a handful of statements per batch instead of three per message. Each row is
+// [message id, stream, key, dim, minute, n].
 const ADD_MINUTES = `INSERT INTO rollup_minute (stream, key, dim, minute, n)
-  SELECT ?1, json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), ?2, json_extract(r.value, '$[2]')
-  FROM json_each(?3) AS r WHERE NOT EXISTS (SELECT 1 FROM consumed_message WHERE id = ?4)
+  SELECT json_extract(r.value, '$[1]'), json_extract(r.value, '$[2]'), json_extract(r.value, '$[3]'), json_extract(r.value, '$[4]'),
+    SUM(json_extract(r.value, '$[5]'))
+  FROM json_each(?1) AS r WHERE NOT EXISTS (SELECT 1 FROM consumed_message WHERE id = json_extract(r.value, '$[0]'))
+  GROUP BY 1, 2, 3, 4
   ON CONFLICT (stream, key, minute, dim) DO UPDATE SET n = n + excluded.n`;
 
 const ADD_HOURS = `INSERT INTO rollup_hour (stream, key, dim, hour, n)
-  SELECT ?1, json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), ?2, json_extract(r.value, '$[2]')
-  FROM json_each(?3) AS r WHERE NOT EXISTS (SELECT 1 FROM consumed_message WHERE id = ?4)
+  SELECT json_extract(r.value, '$[1]'), json_extract(r.value, '$[2]'), json_extract(r.value, '$[3]'), json_extract(r.value, '$[4]') / 60,
+    SUM(json_extract(r.value, '$[5]'))
+  FROM json_each(?1) AS r WHERE NOT EXISTS (SELECT 1 FROM consumed_message WHERE id = json_extract(r.value, '$[0]'))
+  GROUP BY 1, 2, 3, 4
   ON CONFLICT (stream, key, hour, dim) DO UPDATE SET n = n + excluded.n`;
 
-const MARK_CONSUMED = 'INSERT OR IGNORE INTO consumed_message (id, at) VALUES (?1, ?2)';
+const MARK_CONSUMED = 'INSERT OR IGNORE INTO consumed_message (id, at) SELECT r.value, ?2 FROM json_each(?1) AS r';
 
-/** Rolls up `batch` into `db`; throws on a D1 error so the caller can retry the batch. */
+/** Bytes of rows (as JSON) per pair of statements: well under D1's 2 MB for one bound value. */
+const CHUNK_BYTES = 512 * 1024;
+
+type FlatRow = [id: string, stream: string, key: string, dim: string, minute: number, n: number];
+
+/** Rolls up `batch` into `db` in one D1 batch (one transaction); throws on a D1 error so the caller can retry the batch. */
 export async function rollUp(batch: MessageBatch<unknown>, db: D1Database, now = Date.now()): Promise<RollupResult> {
   await ensureSchema(db);
-  const statements: D1PreparedStatement[] = [];
   const result: RollupResult = { messages: 0, rows: 0, malformed: 0 };
+  const statements: D1PreparedStatement[] = [];
+  const ids: string[] = [];
+  let chunk: FlatRow[] = [];
+  let chunkBytes = 0;
+  const addChunk = () => {
+    if (chunk.length === 0) return;
+    const rows = JSON.stringify(chunk);
+    statements.push(db.prepare(ADD_MINUTES).bind(rows), db.prepare(ADD_HOURS).bind(rows));
+    chunk = [];
+    chunkBytes = 0;
+  };
   for (const message of batch.messages) {
     const parsed = rollupMessage.safeParse(message.body);
     if (!parsed.success) {
@@ -54,16 +78,18 @@ export async function rollUp(batch: MessageBatch<unknown>, db: D1Database, now =
       continue;
     }
     const body: RollupMessage = parsed.data as RollupMessage;
-    const rows = JSON.stringify(body.rows);
-    const hour = Math.floor(body.minute / 60);
-    statements.push(
-      db.prepare(ADD_MINUTES).bind(body.stream, body.minute, rows, message.id),
-      db.prepare(ADD_HOURS).bind(body.stream, hour, rows, message.id),
-      db.prepare(MARK_CONSUMED).bind(message.id, now),
-    );
+    for (const [key, dim, n] of body.rows) {
+      chunk.push([message.id, body.stream, key, dim, body.minute, n]);
+      chunkBytes += message.id.length + body.stream.length + key.length + dim.length + 40;
+      if (chunkBytes >= CHUNK_BYTES) addChunk();
+    }
+    ids.push(message.id);
     result.messages++;
     result.rows += body.rows.length;
   }
+  addChunk();
+  // Marked after every chunk is added: a message already marked adds nothing in any of them.
+  if (ids.length > 0) statements.push(db.prepare(MARK_CONSUMED).bind(JSON.stringify(ids), now));
   if (statements.length > 0) await db.batch(statements);
   return result;
 }

@@ -8,6 +8,9 @@
  * lets it run out, after which the next asker wins (Gray and Cheriton, "Leases", SOSP 1989).
  */
 
+/** The longest lease anyone may ask for: a lease is a throttle, not a lock held for hours. */
+export const MAX_LEASE_MS = 3_600_000;
+
 export interface Lease {
   holder: string;
   /** Epoch ms when the lease runs out; at or after it the key is free. */
@@ -19,6 +22,11 @@ export interface LeaseAnswer {
   granted: boolean;
   holder: string;
   until: number;
+}
+
+/** The RPC surface of the `Leases` object (object.ts) that its askers use. */
+export interface LeaseStub {
+  acquire(holder: string, ttlMs: number): Promise<LeaseAnswer>;
 }
 
 /** Whether `holder` gets the key now, and the lease the key has afterwards. */

@@ -9,7 +9,9 @@ export default workerProject('edge', {
     serviceBindings: { RENDERER: renderer, ASSETS_SERVICE: assets },
     // No in-memory hot cache by default: tests edit KV directly and must see it (hot-cache.test.ts turns it on).
     // Event counts are sent at once: `settled()` waits for the send.
-    bindings: { RENDER_TOKEN, ADMIN_TOKEN, RENDER_WAIT_MS: '800', HOT_CACHE_SECONDS: '0', EVENT_FLUSH_MS: '0' },
+    // No render lease: tests that take a copy of `env` for a fresh isolate render the same page again
+    // (render-lease.test.ts turns it on).
+    bindings: { RENDER_TOKEN, ADMIN_TOKEN, RENDER_WAIT_MS: '800', HOT_CACHE_SECONDS: '0', EVENT_FLUSH_MS: '0', RENDER_LEASE_MS: '0' },
     // Indexes of their own for the warm API's test and the refresh pass's (which walks a whole index).
     kvNamespaces: ['WARM_INDEX', 'REFRESH_INDEX'],
     // The events queue of wrangler.toml, consumed at once (its deployed batch timeout is seconds).

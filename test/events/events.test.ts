@@ -52,6 +52,71 @@ describe('rollUp', () => {
     expect(await totals(env.DB, { stream: 'redeliver', key: 'a', dims: ['hit', 'miss'] })).toEqual({ hit: 4, miss: 2 });
   });
 
+  it("a batch of a hundred isolates' counts of one hot row: exact sums in a constant number of D1 statements", async () => {
+    const minute = T0 / 60_000 + 30;
+    const messages = Array.from({ length: 100 }, (_, i) => ({
+      id: `hot-${i}`,
+      // Two minutes, in one hour, and a second dim on every tenth.
+      body: rollup(
+        'hot',
+        minute + (i % 2),
+        i % 10 === 0
+          ? [
+              ['viral', 'human', 3],
+              ['viral', 'country:DE', 1],
+            ]
+          : [['viral', 'human', 3]],
+      ),
+    }));
+    // The real D1, counting the statements each batch carries.
+    const sizes: number[] = [];
+    const counted = new Proxy(env.DB, {
+      get(db, name) {
+        const value: unknown = Reflect.get(db, name);
+        if (name !== 'batch') return typeof value === 'function' ? value.bind(db) : value;
+        return (statements: D1PreparedStatement[]) => {
+          sizes.push(statements.length);
+          return db.batch(statements);
+        };
+      },
+    });
+    const batch = createMessageBatch(
+      'q-hot',
+      messages.map((m) => message(m.id, m.body)),
+    );
+    expect(await rollUp(batch, counted, T0)).toEqual({ messages: 100, rows: 110, malformed: 0 });
+    // Minutes, hours and the consumed marks: three statements for a hundred messages.
+    expect(sizes.at(-1)).toBe(3);
+    expect(await totals(env.DB, { stream: 'hot', key: 'viral', dims: ['human', 'country:DE'] })).toEqual({ human: 300, 'country:DE': 10 });
+    expect(
+      (
+        await series(env.DB, {
+          stream: 'hot',
+          key: 'viral',
+          dims: ['human'],
+          bucket: 'minute',
+          from: (minute - 1) * 60_000,
+          to: (minute + 2) * 60_000,
+        })
+      ).map((p) => p.human),
+    ).toEqual([0, 150, 150]);
+
+    // Half of it again (a redelivery) with ten new messages: only the new ones count.
+    const again = [
+      ...messages.slice(0, 50),
+      ...Array.from({ length: 10 }, (_, i) => ({ id: `hot-new-${i}`, body: rollup('hot', minute, [['viral', 'human', 1]]) })),
+    ];
+    await rollUp(
+      createMessageBatch(
+        'q-hot',
+        again.map((m) => message(m.id, m.body)),
+      ),
+      env.DB,
+      T0,
+    );
+    expect(await totals(env.DB, { stream: 'hot', key: 'viral', dims: ['human'] })).toEqual({ human: 310 });
+  });
+
   it('acknowledges a malformed message and counts it, and still adds the good ones', async () => {
     const minute = T0 / 60_000;
     const batch = createMessageBatch('q-bad', [
@@ -168,6 +233,32 @@ describe('EventBuffer', () => {
       ['k', 'bot', 1],
     ]);
     expect(buffer.pending).toBe(0);
+  });
+
+  it('a jittered wait: with the draw at its lowest, a flush of 60 s waits nothing (without jitter this would wait a minute)', async () => {
+    const buffer = new EventBuffer({ producer: 'p', flushMs: 60_000, jitter: 1, random: () => 0 });
+    const queue = flakyQueue(0);
+    await buffer.count(queue, 'clicks', 'jitter', 'human', 1, T0);
+    expect(queue.sent.map((m) => m.rows)).toEqual([[['jitter', 'human', 1]]]);
+  });
+
+  it("a long flush makes one round within a waitUntil's time; counts made during its send wait for the next count", async () => {
+    // Waits of up to 40 s (20 s, jitter 1) fit once in a flush's span; the draw 0 makes this one 0 s.
+    const long = new EventBuffer({ producer: 'p', flushMs: 20_000, jitter: 1, random: () => 0 });
+    const short = new EventBuffer({ producer: 'p', flushMs: 0 });
+    for (const buffer of [long, short]) {
+      const queue = flakyQueue(0);
+      let sends = 0;
+      const during: EventQueue = {
+        async sendBatch(messages) {
+          // One click arrives while the first send is under way.
+          if (sends++ === 0) buffer.count(queue, 'clicks', 'rounds', 'human', 1, T0);
+          await queue.sendBatch(messages);
+        },
+      };
+      await buffer.count(during, 'clicks', 'rounds', 'human', 1, T0);
+      expect(buffer.pending, buffer === long ? 'long' : 'short').toBe(buffer === long ? 1 : 0);
+    }
   });
 
   it('a failed send loses nothing silently: the loss is counted and sent with the next batch', async () => {

@@ -9,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { afterEach } from 'vitest';
 import { startRecommender, type Recommender } from '../../demo/recommender/server.mjs';
-import type { LeaseAnswer } from '../../shared/lease/lease.ts';
-import type { LeaseStub } from '../../workers/feed/src/writer.ts';
+import type { LeaseAnswer, LeaseStub } from '../../shared/lease/lease.ts';
 import { bundleWorker } from '../support/bundle.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -22,7 +22,8 @@ interface Generated {
   secrets?: { required: string[] };
   observability?: { enabled: boolean };
   services?: Array<{ binding: string; service: string; entrypoint?: string }>;
-  durable_objects?: { bindings: Array<{ name: string; script_name?: string }> };
+  durable_objects?: { bindings: Array<{ name: string; class_name: string; script_name?: string }> };
+  migrations?: Array<{ tag: string; new_sqlite_classes?: string[] }>;
   kv_namespaces?: Array<{ binding: string; id?: string }>;
   r2_buckets?: Array<{ binding: string; bucket_name: string }>;
   analytics_engine_datasets?: Array<{ binding: string; dataset: string }>;
@@ -125,6 +126,36 @@ describe.each(STAGES)('%s', (stage) => {
     const limit = (name: string) => edge.ratelimits?.find((r) => r.name === name)?.simple;
     expect(limit('RENDER_LIMIT_GLOBAL')).toEqual({ limit: Number(edge.vars?.RENDER_LIMIT_PER_MINUTE), period: 60 });
     expect(limit('RENDER_LIMIT_CATEGORY')).toEqual({ limit: Number(edge.vars?.RENDER_LIMIT_PER_CATEGORY_PER_MINUTE), period: 60 });
+  });
+
+  it("renders a page once across the fleet: the edge's render lease is on, its own class, and outlasts a render plus KV's propagation", () => {
+    const edge = generated('edge', stage);
+    const binding = edge.durable_objects?.bindings.find((b) => b.name === 'RENDER_LEASES');
+    expect(binding?.class_name).toBe('Leases');
+    expect(binding?.script_name).toBeUndefined();
+    expect(edge.migrations?.flatMap((m) => m.new_sqlite_classes ?? [])).toContain('Leases');
+    // KV shows a write everywhere within about 60 s; the renderer gives up on a page at its timeout.
+    const renderTimeoutMs = Number(generated('renderer', stage).vars?.RENDER_TIMEOUT_MS);
+    expect(Number(edge.vars?.RENDER_LEASE_MS)).toBeGreaterThanOrEqual(renderTimeoutMs + 60_000);
+  });
+
+  it("runs the feed's breaker through aggregators, whose syncs leave the global object at most half its ~1,000 RPC/s", () => {
+    const vars = generated('feed', stage).vars ?? {};
+    const aggregators = Number(vars.BREAKER_AGGREGATORS);
+    expect(aggregators).toBeGreaterThan(0);
+    expect((aggregators * 1000) / Number(vars.BREAKER_AGGREGATOR_FLUSH_MS)).toBeLessThanOrEqual(500);
+  });
+
+  it("spreads a deploy's first asks for the feed's write leases over at least one write interval", () => {
+    const vars = generated('feed', stage).vars ?? {};
+    expect(Number(vars.CACHE_WRITE_FIRST_SPREAD_S)).toBeGreaterThanOrEqual(Number(vars.CACHE_WRITE_EVERY_S));
+  });
+
+  it("keeps a viral link's clicks from 10,000 busy isolates under a fifth of the queue's 5,000 messages a second", () => {
+    const flushMs = Number(generated('redirector', stage).vars?.CLICK_FLUSH_MS);
+    expect((10_000 * 1000) / flushMs).toBeLessThanOrEqual(1_000);
+    // A flush waits up to one and a half times it (jitter), within a waitUntil's 30 s.
+    expect(flushMs * 1.5).toBeLessThanOrEqual(20_000);
   });
 
   it('consumes every queue a worker produces to, into its own D1, with a dead-letter queue', () => {

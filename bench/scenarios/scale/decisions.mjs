@@ -10,7 +10,9 @@ const OUT = join(root, 'bench', '.out', 'scale');
 
 /**
  * `admit`, `nextBreakerState`, `initialBreakerState`, `DEFAULT_BREAKER_CONFIG` (the feed's breaker),
- * `decideLease`, `askAgainAt` (shared/lease), `SingleFlight` (the edge's per-isolate coalescing).
+ * `decideLease`, `askAgainAt` (shared/lease), `SingleFlight` (the edge's per-isolate coalescing),
+ * `RenderLeases` (the edge's render lease client), `EventBuffer` and `rollUp` (the events pipeline's
+ * producer and consumer).
  */
 export async function loadDecisions() {
   mkdirSync(OUT, { recursive: true });
@@ -21,6 +23,9 @@ export async function loadDecisions() {
         "export { admit, nextBreakerState, initialBreakerState, DEFAULT_BREAKER_CONFIG } from './workers/feed/src/breaker.ts';",
         "export { askAgainAt, decideLease } from './shared/lease/lease.ts';",
         "export { SingleFlight } from './workers/edge/src/budget.ts';",
+        "export { RenderLeases } from './workers/edge/src/render-lease.ts';",
+        "export { EventBuffer } from './shared/events/buffer.ts';",
+        "export { rollUp } from './shared/events/rollup.ts';",
       ].join('\n'),
       resolveDir: root,
       loader: 'ts',

@@ -5,7 +5,9 @@
 //  - lease: the same throttle, then the tab's lease (a `Leases` object where its first caller is):
 //    the winner writes, the others skip until the lease runs out (workers/feed/src/writer.ts). A
 //    winner dies before writing with probability `dieRate` (that interval goes unwritten). Those
-//    refused ask again at a random point of the next interval (`askAgainAt`).
+//    refused ask again at a random point of the next interval (`askAgainAt`). The run starts with a
+//    deploy (every isolate fresh at once); with `firstSpreadMs`, an isolate's first ask waits for a
+//    random point of that span (writer.ts, CACHE_WRITE_FIRST_SPREAD_S) instead of going at once.
 import { LeaseObject, Sim, exponentialMs, nth, random } from './sim.mjs';
 
 /** @typedef {import('./sim.mjs').Fleet} Fleet */
@@ -13,7 +15,7 @@ import { LeaseObject, Sim, exponentialMs, nth, random } from './sim.mjs';
 /**
  * @param {{ decideLease: import('./sim.mjs').DecideLease, askAgainAt: (answer: { until: number }, ttlMs: number, u: number) => number }} d
  * @param {Fleet} fleet
- * @param {{ design: 'today' | 'lease', seed: number, capacityPerS: number, intervalMs: number, durationMs: number, dieRate: number }} run
+ * @param {{ design: 'today' | 'lease', seed: number, capacityPerS: number, intervalMs: number, durationMs: number, dieRate: number, firstSpreadMs: number }} run
  */
 export function simulateHotKey(d, fleet, run) {
   const rand = random(run.seed);
@@ -32,6 +34,8 @@ export function simulateHotKey(d, fleet, run) {
     const location = nth(fleet.locations, iso.loc);
     /** @type {{ granted: boolean, until: number } | undefined} */
     let known;
+    /** @type {number | undefined} */
+    let firstAsk;
     // A write slot (feed.ts takeWriteSlot): today the first request after the last slot's
     // interval; with the lease, the first after the lease answer's time (writer.ts).
     const attempt = () => {
@@ -39,6 +43,11 @@ export function simulateHotKey(d, fleet, run) {
       if (run.design === 'today') {
         sim.at(t + run.intervalMs + exponentialMs(rand, iso.ratePerS), attempt);
         return write();
+      }
+      if (!known && run.firstSpreadMs > 0) {
+        // A fresh isolate: its first ask waits for its point of the spread (skipping its writes).
+        firstAsk ??= t + Math.floor(rand() * run.firstSpreadMs);
+        if (t < firstAsk) return sim.at(firstAsk + exponentialMs(rand, iso.ratePerS), attempt);
       }
       sim.at(Math.max(t + run.intervalMs, known?.until ?? 0) + exponentialMs(rand, iso.ratePerS), attempt);
       if (known && t < known.until) return;

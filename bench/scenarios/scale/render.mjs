@@ -1,23 +1,54 @@
 // Prerendering a new page at fleet scale, in two designs, with the edge's real per-isolate
-// coalescing (workers/edge/src/budget.ts `SingleFlight`) and the real lease decision
-// (shared/lease/lease.ts `decideLease`):
+// coalescing (workers/edge/src/budget.ts `SingleFlight`) and the edge's real lease client
+// (workers/edge/src/render-lease.ts `RenderLeases`, which the miss path calls) in front of a
+// `Leases` object deciding with the real `decideLease` (shared/lease/lease.ts):
 //  - today: a miss renders unless this isolate is already rendering that page; the snapshot's KV
 //    index is seen at once in the writer's location and within `propagationMs` elsewhere (KV is
 //    eventually consistent), so every isolate that misses before then renders again;
 //  - lease: the isolate's leader first takes the page's lease (one `Leases` object per page, where
-//    its first caller is) for `leaseMs` (render timeout plus KV propagation); only the holder
-//    renders, the others answer without a render (the SPA fallback) until the lease runs out. A
-//    holder's render fails with probability `dieRate`: nothing is written; the holder renders again
-//    on its next miss while it holds the lease, and after that the first miss anywhere does.
+//    its first caller is) for `leaseMs` (render timeout plus KV propagation), through `RenderLeases`
+//    on the simulated clock; only the holder renders, the others answer without a render (FALLBACK)
+//    until the lease runs out; a lease object that does not answer within `leaseWaitMs` (refused as
+//    overloaded) renders as today. A holder's render fails with probability `dieRate`: nothing is
+//    written; the holder renders again on its next miss while it holds the lease, and after that
+//    the first miss anywhere does.
 // Both take from a per-location render budget (the RENDER_LIMIT_GLOBAL rate limit, per location).
 import { LeaseObject, Sim, exponentialMs, locationPicker, nth, random } from './sim.mjs';
 
 /** @typedef {import('./sim.mjs').Fleet} Fleet */
 
 /**
- * @param {{ decideLease: import('./sim.mjs').DecideLease, SingleFlight: new () => { run(key: string, work: () => Promise<unknown>): { promise: Promise<unknown>, leader: boolean } } }} d
+ * @typedef {{ acquire(holder: string, ttlMs: number): Promise<import('./sim.mjs').LeaseAnswer> }} LeaseStub
+ * @typedef {{ now(): number, within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> }} LeaseClock
+ * @typedef {new (holder: string, ttlMs: number, waitMs: number, clock: LeaseClock) => { take(key: string, stub: () => LeaseStub): Promise<'holder' | 'refused' | 'unreachable'> }} RenderLeases
+ */
+
+/**
+ * The simulated clock as the lease client's `LeaseClock`: a deadline is an event of the simulation.
+ * @param {Sim} sim @returns {LeaseClock}
+ */
+export function simClock(sim) {
+  return {
+    now: () => sim.now,
+    within(promise, ms) {
+      return new Promise((resolve) => {
+        let settled = false;
+        const settle = (/** @type {any} */ value) => {
+          if (settled) return;
+          settled = true;
+          resolve(value);
+        };
+        promise.then(settle, () => settle(undefined));
+        sim.at(sim.now + ms, () => settle(undefined));
+      });
+    },
+  };
+}
+
+/**
+ * @param {{ decideLease: import('./sim.mjs').DecideLease, RenderLeases: RenderLeases, SingleFlight: new () => { run(key: string, work: () => Promise<unknown>): { promise: Promise<unknown>, leader: boolean } } }} d
  * @param {Fleet} fleet
- * @param {{ design: 'today' | 'lease', seed: number, capacityPerS: number, pages: number, requestsPerS: number, durationMs: number, propagationMs: number, leaseMs: number, dieRate: number, budgetPerMinute: number }} run
+ * @param {{ design: 'today' | 'lease', seed: number, capacityPerS: number, pages: number, requestsPerS: number, durationMs: number, propagationMs: number, leaseMs: number, leaseWaitMs: number, dieRate: number, budgetPerMinute: number }} run
  */
 export async function simulateRender(d, fleet, run) {
   const rand = random(run.seed);
@@ -27,8 +58,8 @@ export async function simulateRender(d, fleet, run) {
   const byLocation = new Map();
   for (const iso of fleet.isolates) byLocation.set(iso.loc, [...(byLocation.get(iso.loc) ?? []), iso]);
   const flights = fleet.isolates.map(() => new d.SingleFlight());
-  /** @type {Map<string, { granted: boolean, until: number }>} */
-  const known = new Map();
+  const clock = simClock(sim);
+  const leaseClients = fleet.isolates.map((iso) => new d.RenderLeases(iso.name, run.leaseMs, run.leaseWaitMs, clock));
   /** @type {Map<string, number>} renders started per location and minute */
   const budget = new Map();
   let renders = 0;
@@ -65,26 +96,19 @@ export async function simulateRender(d, fleet, run) {
       const iso = nth(here, Math.floor(rand() * here.length));
       if (visible(loc, sim.now)) return;
       const pageKey = `page-${page}`;
-      nth(flights, iso.id).run(pageKey, () => {
+      nth(flights, iso.id).run(pageKey, async () => {
         if (run.design === 'today') return render(loc);
-        const mine = known.get(`${iso.id}:${pageKey}`);
-        if (mine && sim.now < mine.until) return mine.granted ? render(loc) : Promise.resolve();
         const location = nth(fleet.locations, loc);
         leases ??= new LeaseObject(sim, run.capacityPerS, location, d.decideLease);
         const object = leases;
-        return new Promise((resolve) => {
-          object.acquire(
-            location,
-            iso.name,
-            run.leaseMs,
-            (answer) => {
-              known.set(`${iso.id}:${pageKey}`, answer);
-              resolve(answer.granted ? render(loc) : undefined);
-            },
-            // Unreachable: render (bounded by the budget), as today.
-            () => resolve(render(loc)),
-          );
-        });
+        /** @type {LeaseStub} */
+        const stub = {
+          acquire: (holder, ttlMs) =>
+            new Promise((resolve, reject) => object.acquire(location, holder, ttlMs, resolve, () => reject(new Error('overloaded')))),
+        };
+        // `refused`: FALLBACK; `holder` renders, and so does `unreachable` (as today, bounded by the budget).
+        const verdict = await nth(leaseClients, iso.id).take(pageKey, () => stub);
+        return verdict === 'refused' ? undefined : render(loc);
       });
     };
     sim.at(exponentialMs(rand, run.requestsPerS), request);

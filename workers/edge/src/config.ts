@@ -9,6 +9,7 @@ import { parseCategories, type BotCategory } from '../../../shared/bots/categori
 import { parseRangeSources } from './identity/ip-ranges.ts';
 import { readPolicy, type AgentPolicy } from './policy.ts';
 import { ConfigError, configLoader, listVar } from '../../../shared/config.ts';
+import { MAX_LEASE_MS } from '../../../shared/lease/lease.ts';
 import { DEVICES, type Device } from '../../../shared/render/protocol.ts';
 import { parseOriginList, parseSiteOrigins, type SiteOrigins } from '../../../shared/render/site.ts';
 
@@ -33,6 +34,10 @@ export interface EdgeConfig {
   errorFreshSeconds: number;
   staleSeconds: number;
   renderWaitMs: number;
+  /** How long a page's global render lease lasts (0: no lease, each isolate decides alone). */
+  renderLeaseMs: number;
+  /** How long a miss waits for the lease object's answer before deciding without it. */
+  renderLeaseWaitMs: number;
   renderServiceUrl: string | null;
   warmupDevices: readonly Device[];
   warmupMaxRenders: number;
@@ -113,6 +118,17 @@ export function readConfig(env: EdgeEnv): EdgeConfig {
     errorFreshSeconds: field('ERROR_FRESH_SECONDS', seconds, env.ERROR_FRESH_SECONDS),
     staleSeconds: field('STALE_SECONDS', seconds, env.STALE_SECONDS),
     renderWaitMs: field('RENDER_WAIT_MS', seconds, env.RENDER_WAIT_MS),
+    // At most the lease object's cap: it refuses a longer lease.
+    renderLeaseMs: field(
+      'RENDER_LEASE_MS',
+      z.coerce.number().check(integer(), z.minimum(0), z.maximum(MAX_LEASE_MS)),
+      env.RENDER_LEASE_MS ?? '0',
+    ),
+    renderLeaseWaitMs: field(
+      'RENDER_LEASE_WAIT_MS',
+      z.coerce.number().check(integer(), z.minimum(1), z.maximum(10_000)),
+      env.RENDER_LEASE_WAIT_MS ?? '1000',
+    ),
     renderServiceUrl:
       serviceUrl === '' ? null : field('RENDER_SERVICE_URL', z.url({ protocol: /^https?$/ }), serviceUrl).replace(/\/+$/, ''),
     warmupDevices: field('WARMUP_DEVICES', z.array(z.enum(DEVICES)).check(z.minLength(1)), listVar(env.WARMUP_DEVICES ?? 'mobile,desktop')),

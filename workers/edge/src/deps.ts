@@ -14,6 +14,7 @@ import { KeyDirectories, type Directory } from './identity/key-directory.ts';
 import type { RangeCache } from './identity/ip-ranges.ts';
 import type { NonceCache } from './identity/web-bot-auth.ts';
 import { FAILURE_COOLDOWN_MS, MAX_COOLDOWNS, type RenderOutcome } from './refresh.ts';
+import { RenderLeases, type LeaseVerdict } from './render-lease.ts';
 import { bindingRenderer, serviceRenderer, type Renderer } from './renderer.ts';
 import { SnapshotStore, hotSnapshotBytes, type HotSnapshot } from './store.ts';
 
@@ -43,6 +44,8 @@ export interface EdgeState {
   ipRanges: RangeCache;
   /** The merged robots.txt, kept for a minute (robots.ts). */
   robots: BoundedMap<string>;
+  /** A page's global render lease by index key, for crawler renders (render-lease.ts); null: off. */
+  renderLease: ((indexKey: string) => Promise<LeaseVerdict>) | null;
 }
 
 export const edgeState = perIsolate((env: EdgeEnv): EdgeState => {
@@ -67,8 +70,17 @@ export const edgeState = perIsolate((env: EdgeEnv): EdgeState => {
     nonces: new BoundedMap<true>({ maxEntries: NONCE_ENTRIES }),
     ipRanges: new BoundedMap({ maxEntries: RANGE_ENTRIES }),
     robots: new BoundedMap<string>({ maxEntries: 1, ttlMs: 60_000 }),
+    renderLease: renderLeaseOf(env, config),
   };
 });
+
+/** One `Leases` object per cache key; this isolate holds leases under a name of its own. */
+function renderLeaseOf(env: EdgeEnv, config: EdgeConfig): EdgeState['renderLease'] {
+  if (config.renderLeaseMs === 0) return null;
+  const leases = new RenderLeases(crypto.randomUUID(), config.renderLeaseMs, config.renderLeaseWaitMs);
+  const namespace = env.RENDER_LEASES;
+  return (indexKey) => leases.take(indexKey, () => namespace.get(namespace.idFromName(indexKey)));
+}
 
 /**
  * The collaborators of one admin call or cron run: the isolate's state, with a store of its own

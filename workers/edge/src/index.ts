@@ -46,6 +46,9 @@ async function queue(batch: MessageBatch<unknown>, env: EdgeEnv): Promise<void> 
 
 export default { fetch, scheduled, queue } satisfies ExportedHandler<EdgeEnv>;
 
+/** The pages' render leases (`RENDER_LEASES`, one object per cache key): render-lease.ts. */
+export { Leases } from '../../../shared/lease/object.ts';
+
 /**
  * The console's way in (`{ binding = "EDGE", service = "edge", entrypoint = "OperatorApi" }`): the
  * operator routes under `/__prerender/` at the same paths, authenticated by the service binding

@@ -11,6 +11,7 @@ import type { EdgeEvents } from './events.ts';
 import type { Identity } from './identity/identify.ts';
 import { markdownResponse } from './markdown.ts';
 import { refresh, type RefreshDeps, type RenderOutcome } from './refresh.ts';
+import type { LeaseVerdict } from './render-lease.ts';
 import type { Format } from './route.ts';
 import { ageOf, botResponse, REDIRECT_STATUSES, withPrerenderState, type PrerenderState, type SnapshotEntry } from './snapshot.ts';
 import type { SnapshotStore } from './store.ts';
@@ -22,6 +23,8 @@ export interface PrerenderDeps extends Omit<RefreshDeps, 'budgetKey' | 'waitUnti
   events: EdgeEvents;
   waitUntil: (promise: Promise<unknown>) => void;
   now?: () => number;
+  /** The page's global render lease by index key (render-lease.ts); null: off. */
+  renderLease?: ((indexKey: string) => Promise<LeaseVerdict>) | null;
 }
 
 /** One request's view: who asks, in which format, whether it may start a render. */
@@ -108,9 +111,26 @@ function answer(ask: Ask, state: PrerenderState, response: Response, format: For
   return response;
 }
 
-/** What a render started for this request needs: the budget of its category. */
+/** What a render started for this request needs: the budget of its category, the page's lease. */
 function refreshDepsOf(ask: Ask): RefreshDeps {
-  return { ...ask.deps, budgetKey: ask.identity.category ?? 'other', evidence: ask.identity.evidence };
+  const lease = ask.deps.renderLease;
+  return {
+    ...ask.deps,
+    budgetKey: ask.identity.category ?? 'other',
+    evidence: ask.identity.evidence,
+    ...(lease && { mayRender: (key: CacheKey) => leaseAllows(lease, key) }),
+  };
+}
+
+/**
+ * The holder of the page's lease renders; an isolate refused it answers FALLBACK. A lease object
+ * that gave no answer in time renders as if there were no lease (the single flight and the budget
+ * still bound it): a miss never waits on it longer, and never fails because of it.
+ */
+async function leaseAllows(lease: (indexKey: string) => Promise<LeaseVerdict>, key: CacheKey): Promise<boolean> {
+  const verdict = await lease(key.index);
+  if (verdict === 'unreachable') log('warn', 'prerender.lease_unreachable', { url: key.url, device: key.device });
+  return verdict !== 'refused';
 }
 
 async function renderNow(ask: Ask, previous: SnapshotEntry | null): Promise<Response> {

@@ -50,6 +50,8 @@ export interface RefreshDeps {
   waitUntil?: (promise: Promise<unknown>) => void;
   /** What the identity of the request that started the render rested on (for the log). */
   evidence?: string | null;
+  /** Whether this isolate may render the key now (the page's global lease); absent: it may. */
+  mayRender?: (key: CacheKey) => Promise<boolean>;
 }
 
 /**
@@ -73,7 +75,7 @@ export function refresh(
 /** Whether an outcome holds the key back from crawler renders for `FAILURE_COOLDOWN_MS`. */
 export function coolsDown(outcome: RenderOutcome): boolean {
   if (outcome.kind === 'serve-only') return true;
-  return outcome.kind === 'failed' && outcome.reason !== 'budget';
+  return outcome.kind === 'failed' && outcome.reason !== 'budget' && outcome.reason !== 'leased';
 }
 
 async function renderAndStore(key: CacheKey, previous: SnapshotEntry | null, deps: RefreshDeps): Promise<RenderOutcome> {
@@ -85,6 +87,8 @@ async function renderAndStore(key: CacheKey, previous: SnapshotEntry | null, dep
 }
 
 async function renderAndStoreOnce(key: CacheKey, previous: SnapshotEntry | null, deps: RefreshDeps): Promise<RenderOutcome> {
+  // Another isolate holds the page's lease and renders it: no budget taken here.
+  if (deps.mayRender && !(await deps.mayRender(key))) return { kind: 'failed', reason: 'leased' };
   if (deps.budget && !(await deps.budget.take(deps.budgetKey))) {
     log('warn', 'prerender.budget_exhausted', { url: key.url, device: key.device, budget: deps.budgetKey });
     return { kind: 'failed', reason: 'budget' };

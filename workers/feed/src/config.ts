@@ -44,6 +44,8 @@ export interface FeedConfig {
   cacheMaxAgeMs: number;
   /** At most one KV write per tab per isolate in this interval. */
   cacheWriteEveryMs: number;
+  /** A fresh isolate's live answers first ask for a tab's write lease at a random point of this span. */
+  cacheWriteFirstSpreadMs: number;
   /** How long an isolate gathers event counts before sending them to the queue. */
   eventsFlushMs: number;
   /** Calls to the recommender in flight at once per isolate (limit.ts). */
@@ -126,6 +128,7 @@ const schema = z
     BREAKER_AGGREGATOR_FLUSH_MS: int(250, 0, 10_000),
     CACHE_MAX_AGE_S: int(604_800, 60, 31_536_000),
     CACHE_WRITE_EVERY_S: int(60, 0, 86_400),
+    CACHE_WRITE_FIRST_SPREAD_S: int(0, 0, 86_400),
     EVENTS_FLUSH_MS: int(1000, 0, 60_000),
     RECOMMENDER_MAX_CONCURRENCY: int(32, 1, 10_000),
     RECOMMENDER_CONCURRENCY_ADAPTIVE: z._default(z.stringbool(), true),
@@ -194,6 +197,7 @@ export function parseFeedConfig(env: FeedVars): FeedConfig {
     aggregatorFlushMs: v.BREAKER_AGGREGATOR_FLUSH_MS,
     cacheMaxAgeMs: v.CACHE_MAX_AGE_S * 1000,
     cacheWriteEveryMs: v.CACHE_WRITE_EVERY_S * 1000,
+    cacheWriteFirstSpreadMs: v.CACHE_WRITE_FIRST_SPREAD_S * 1000,
     eventsFlushMs: v.EVENTS_FLUSH_MS,
     limit: { max: v.RECOMMENDER_MAX_CONCURRENCY, adaptive: v.RECOMMENDER_CONCURRENCY_ADAPTIVE, slowCallMs: v.BREAKER_SLOW_CALL_MS },
     auth: {

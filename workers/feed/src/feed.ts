@@ -74,14 +74,14 @@ async function serveLive(fc: FeedContext, tab: string, asker: Asker, extra: Head
 
   if (user === null) {
     // The anonymous feed is the same for everyone: it may serve as the degraded feed.
-    if (takeWriteSlot(fc, tab)) ctx.waitUntil(storeFeed(fc, tab, result.items).catch(cacheWriteFailed));
+    if (takeWriteSlot(fc, tab)) ctx.waitUntil(storeFeed(fc, tab, result.items, true).catch(cacheWriteFailed));
   } else if (takeWriteSlot(fc, tab)) {
     // Never store a personalised answer; fetch the anonymous feed for the cache instead.
     ctx.waitUntil(
       (async () => {
         if (breaker.admission(Date.now()) !== 'call' || fc.limit.inFlight >= fc.limit.limit) return;
         // Another isolate holds this interval's write: no call to the recommender for it either.
-        if (!(await holdsWriteLease(fc, tab))) return;
+        if (!(await holdsWriteLease(fc, tab, true))) return;
         await refreshTab(fc, tab, false, true);
         breaker.maybeSync(ctx, fc.stub, Date.now());
       })(),
@@ -110,19 +110,22 @@ export async function refreshTab(fc: FeedContext, tab: string, probe: boolean, l
   if (limited) fc.limit.release(result.outcome);
   if (result.outcome) fc.events.outcome(result.outcome, fc.ctx);
   if (!probe && result.outcome) fc.breaker.record(result.outcome, Date.now());
-  if (result.ok) await storeFeed(fc, tab, result.items).catch(cacheWriteFailed);
+  if (result.ok) await storeFeed(fc, tab, result.items, limited).catch(cacheWriteFailed);
   return result.outcome;
 }
 
 /** Whether this isolate holds the tab's KV write lease for this interval (taking it if free). */
-function holdsWriteLease(fc: FeedContext, tab: string): Promise<boolean> {
+function holdsWriteLease(fc: FeedContext, tab: string, live: boolean): Promise<boolean> {
   const key = FeedCache.key(tab);
-  return fc.writer.mayWrite(key, () => fc.lease(key));
+  return fc.writer.mayWrite(key, () => fc.lease(key), live);
 }
 
-/** Writes the tab's KV tier when this isolate holds its write lease; otherwise only its own memory. */
-async function storeFeed(fc: FeedContext, tab: string, items: FeedItem[]): Promise<void> {
-  await fc.cache.write(tab, items, Date.now(), await holdsWriteLease(fc, tab));
+/**
+ * Writes the tab's KV tier when this isolate holds its write lease; otherwise only its own memory.
+ * `live`: after a live answer (a fresh isolate's first ask is spread); else the cron or a probe.
+ */
+async function storeFeed(fc: FeedContext, tab: string, items: FeedItem[], live: boolean): Promise<void> {
+  await fc.cache.write(tab, items, Date.now(), await holdsWriteLease(fc, tab, live));
 }
 
 /** A failed KV write costs freshness of the degraded tier, never an answer. */

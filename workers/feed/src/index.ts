@@ -11,7 +11,7 @@ import { refreshFeeds } from './cron.ts';
 
 export { FeedBreaker } from './breaker-object.ts';
 export { FeedBreakerAggregator } from './breaker-aggregator.ts';
-export { Leases } from './lease-object.ts';
+export { Leases } from '../../../shared/lease/object.ts';
 
 /**
  * The operators' console binds this entrypoint (`entrypoint = "OperatorApi"`): the operator routes

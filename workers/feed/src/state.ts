@@ -5,7 +5,8 @@
  * throttle and write lease, the CORS grants, the token verifier, the event counter and the concurrency limit. Tests get a fresh isolate from a fresh copy of `env`.
  */
 import { perIsolate } from '../../../shared/isolate.ts';
-import type { Leases } from './lease-object.ts';
+import type { LeaseStub } from '../../../shared/lease/lease.ts';
+import type { Leases } from '../../../shared/lease/object.ts';
 import type { FeedBreakerAggregator } from './breaker-aggregator.ts';
 import type { FeedBreaker } from './breaker-object.ts';
 import { parseFeedConfig, type FeedConfig } from './config.ts';
@@ -15,7 +16,7 @@ import { Identities } from './identity.ts';
 import { ConcurrencyLimit } from './limit.ts';
 import { SharedBreaker, type BreakerStub } from './shared-breaker.ts';
 import { FeedCache, type DegradedFeed } from './tiers.ts';
-import { HotKeyWriter, type LeaseStub } from './writer.ts';
+import { HotKeyWriter } from './writer.ts';
 
 export interface FeedBindings {
   FEED_CACHE: KVNamespace;
@@ -76,7 +77,7 @@ export const feedState = perIsolate((env: FeedEnv): FeedState => {
     stub: breakerStub(bindings, config),
     answers: new Map(),
     lastWrite: new Map(),
-    writer: new HotKeyWriter(crypto.randomUUID(), config.cacheWriteEveryMs),
+    writer: new HotKeyWriter(crypto.randomUUID(), config.cacheWriteEveryMs, Math.random, config.cacheWriteFirstSpreadMs),
     lease: (key) => bindings.LEASES.get(bindings.LEASES.idFromName(`${config.upstreamKey} ${key}`)),
     grants: new Map(),
     identities: new Identities(config.auth),

@@ -14,17 +14,14 @@
  * `CACHE_MAX_AGE_S`), which is what it is for.
  */
 import { log } from '../../../shared/log.ts';
-import { askAgainAt, type LeaseAnswer } from '../../../shared/lease/lease.ts';
+import { askAgainAt, type LeaseAnswer, type LeaseStub } from '../../../shared/lease/lease.ts';
 import { withTimeout } from './shared-breaker.ts';
-
-/** The RPC surface of `Leases` (lease-object.ts) the writer uses. */
-export interface LeaseStub {
-  acquire(holder: string, ttlMs: number): Promise<LeaseAnswer>;
-}
 
 export class HotKeyWriter {
   /** Per key: whether this isolate holds the lease, and until when that answer stands. */
   readonly #known = new Map<string, { granted: boolean; until: number }>();
+  /** Per key: when a live answer of this isolate may first ask for the lease. */
+  readonly #firstAsk = new Map<string, number>();
 
   constructor(
     /** This isolate's name as a lease holder. */
@@ -32,13 +29,27 @@ export class HotKeyWriter {
     /** The write interval, which is the lease's length; 0 turns the lease off. */
     readonly intervalMs: number,
     readonly random: () => number = Math.random,
+    /**
+     * A fresh isolate's live answers first ask at a random point of this span (0: at once). A
+     * deploy starts every isolate at once, and each would otherwise ask the key's one object in
+     * the same second; the cron and probes always ask at once (they keep the tier written).
+     */
+    readonly firstSpreadMs = 0,
   ) {}
 
-  /** Whether this isolate may write `key` now: it holds the key's lease (taking it if free). */
-  async mayWrite(key: string, stub: () => LeaseStub): Promise<boolean> {
+  /** Whether this isolate may write `key` now: it holds the key's lease (taking it if free). `live`: for a live answer. */
+  async mayWrite(key: string, stub: () => LeaseStub, live = false): Promise<boolean> {
     if (this.intervalMs <= 0) return true;
     const now = Date.now();
     const known = this.#known.get(key);
+    if (live && known === undefined && this.firstSpreadMs > 0) {
+      let at = this.#firstAsk.get(key);
+      if (at === undefined) {
+        at = now + Math.floor(this.random() * this.firstSpreadMs);
+        this.#firstAsk.set(key, at);
+      }
+      if (now < at) return false;
+    }
     if (known !== undefined && now < known.until) return known.granted;
     let answer: LeaseAnswer;
     try {

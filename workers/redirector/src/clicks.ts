@@ -5,8 +5,8 @@
  *
  * - Workers Analytics Engine gets every click at once (`CLICKS`): the raw production record.
  * - The click store gets counts through the events pipeline (shared/events): an `EventBuffer` per
- *   isolate sums them per (link, dim, minute) and sends them to the `link-clicks` queue at most once
- *   per `CLICK_FLUSH_MS`; the shortener rolls them up in its D1 and answers the charts. Stream
+ *   isolate sums them per (link, dim, minute) and sends them to the `link-clicks` queue about once
+ *   per `CLICK_FLUSH_MS` (jittered); the shortener rolls them up in its D1 and answers the charts. Stream
  *   `clicks`, key = code, dims: the kind (`human`, `bot`, `preview`, `scanner`, `head`), and for
  *   human clicks `ref:<referring host>`, `country:<CF-IPCountry>` and `src:qr` (opened from the
  *   link's QR code, `?utm_source=qr`). A send that fails is dropped and counted as lost.
@@ -46,6 +46,12 @@ export interface BurstRule {
 const ONE_CLICK = [1];
 /** Addresses held at once; past it clicks are counted at once, without the burst rule. */
 const MAX_HELD = 10_000;
+/**
+ * Each isolate's flush waits between half and one and a half `CLICK_FLUSH_MS`: a viral link makes
+ * every isolate start counting within the same second, and in-step flushes would reach the queue
+ * as one burst every `CLICK_FLUSH_MS` (README, "Click counts at fleet scale").
+ */
+const FLUSH_JITTER = 0.5;
 /** Release rounds of one waitUntil (each up to a window long); later clicks start their own. */
 const MAX_ROUNDS = 10;
 
@@ -64,7 +70,7 @@ export class ClickRecorder {
   }) {
     this.#analytics = options.analytics;
     this.#queue = options.queue;
-    this.events = new EventBuffer({ producer: 'redirector', flushMs: options.flushMs });
+    this.events = new EventBuffer({ producer: 'redirector', flushMs: options.flushMs, jitter: FLUSH_JITTER });
     this.bursts = new Bursts(options.burst);
   }
 

@@ -2,14 +2,14 @@
  * `Leases`: the Durable Object that keeps one key's lease (one object per key, `idFromName(key)`).
  * Single-threaded, so two isolates asking at once never both win; the lease is written to the
  * object's storage before it is answered, so an object evicted mid-lease still knows its holder.
- * The decision is shared/lease/lease.ts's, the same the scale simulation drives.
+ * The decision is lease.ts's, the same the scale simulation drives. One class for every worker
+ * that needs a lease (the feed's hot-key writes, the edge's renders): each exports it from its
+ * entry and binds its own namespace.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { decideLease, type Lease, type LeaseAnswer } from '../../../shared/lease/lease.ts';
+import { MAX_LEASE_MS, decideLease, type Lease, type LeaseAnswer } from './lease.ts';
 
 const KEY = 'lease';
-/** The longest lease anyone may ask for: a lease is a throttle, not a lock held for hours. */
-export const MAX_LEASE_MS = 3_600_000;
 
 export class Leases extends DurableObject {
   #lease: Lease | undefined;

@@ -1,0 +1,117 @@
+// Global render coalescing: two isolates (two copies of `env`, so two edge states with holder names
+// of their own) share the real local `Leases` Durable Object namespace. Only the holder of a page's
+// lease renders and takes budget; the other answers FALLBACK at once; a holder that dies lets the
+// lease run out; a lease object that cannot answer never keeps a miss from rendering.
+import { env } from 'cloudflare:test';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cacheKey } from '../../workers/edge/src/cache-key.ts';
+import type { LeaseAnswer } from '../../shared/lease/lease.ts';
+import { ORIGIN, UA, callEdge, releaseRenders, renderArrived, renderCount, setMode, uniquePath } from './helpers.ts';
+
+/** A fresh isolate with the lease on (the project turns it off for every other test). */
+function isolate(extra: Partial<Record<keyof EdgeEnv, unknown>> = {}): EdgeEnv {
+  return { ...env, RENDER_LEASE_MS: '90000', RENDER_WAIT_MS: '20000', ...extra } as EdgeEnv;
+}
+
+/** The real rate limiters, counting every time this isolate asks them for budget. */
+function countingBudget(): { taken: () => number; bindings: Pick<EdgeEnv, 'RENDER_LIMIT_GLOBAL' | 'RENDER_LIMIT_CATEGORY'> } {
+  let taken = 0;
+  const counting = (limiter: RateLimit): RateLimit => ({
+    limit(options) {
+      taken++;
+      return limiter.limit(options);
+    },
+  });
+  return {
+    taken: () => taken,
+    bindings: { RENDER_LIMIT_GLOBAL: counting(env.RENDER_LIMIT_GLOBAL), RENDER_LIMIT_CATEGORY: counting(env.RENDER_LIMIT_CATEGORY) },
+  };
+}
+
+async function indexKey(path: string): Promise<string> {
+  return (await cacheKey(`${ORIGIN}${path}`, 'desktop')).index;
+}
+
+function leaseOf(index: string) {
+  return env.RENDER_LEASES.get(env.RENDER_LEASES.idFromName(index));
+}
+
+const pending: Promise<unknown>[] = [];
+afterEach(async () => {
+  await Promise.allSettled(pending.splice(0));
+});
+
+describe('a page is rendered once across isolates (its render lease)', () => {
+  it('concurrent misses in two isolates: one renders, the other answers FALLBACK at once without taking budget', async () => {
+    const path = uniquePath('lease-two');
+    await setMode(path, 'held');
+    const a = isolate();
+    const budgetB = countingBudget();
+    const b = isolate(budgetB.bindings);
+
+    const first = callEdge(path, UA.googlebot, {}, a);
+    pending.push(first);
+    await renderArrived(path);
+
+    const second = await callEdge(path, UA.googlebot, {}, b);
+    expect(second.response.headers.get('X-Prerender')).toBe('FALLBACK');
+    await second.settled();
+    expect(budgetB.taken()).toBe(0);
+
+    await releaseRenders(path);
+    const { response, settled } = await first;
+    expect(response.headers.get('X-Prerender')).toBe('MISS');
+    await settled();
+    expect(await renderCount(path)).toBe(1);
+
+    // The lease stays A's for its 90 s: a third isolate asking now is refused too.
+    const answer = await leaseOf(await indexKey(path)).acquire('third-isolate', 90_000);
+    expect(answer.granted).toBe(false);
+  });
+
+  it('a holder that dies mid-lease: others answer FALLBACK until it runs out, then the next miss renders', async () => {
+    const path = uniquePath('lease-dead');
+    const dead: LeaseAnswer = await leaseOf(await indexKey(path)).acquire('dead-isolate', 300);
+    expect(dead.granted).toBe(true);
+    const b = isolate();
+
+    const refused = await callEdge(path, UA.googlebot, {}, b);
+    expect(refused.response.headers.get('X-Prerender')).toBe('FALLBACK');
+    await refused.settled();
+    expect(await renderCount(path)).toBe(0);
+
+    // Past the dead holder's lease (its own stated end, on the clock the object decides by).
+    while (Date.now() <= dead.until) await scheduler.wait(50);
+    const { response, settled } = await callEdge(path, UA.googlebot, {}, b);
+    expect(response.headers.get('X-Prerender')).toBe('MISS');
+    await settled();
+    expect(await renderCount(path)).toBe(1);
+    const after = await leaseOf(await indexKey(path)).acquire('third-isolate', 90_000);
+    expect(after.granted).toBe(false);
+    expect(after.holder).not.toBe('dead-isolate');
+  });
+
+  it('a lease object that throws: the miss renders as without a lease', async () => {
+    const path = uniquePath('lease-down');
+    const down = {
+      idFromName: (name: string) => env.RENDER_LEASES.idFromName(name),
+      get: () => ({ acquire: () => Promise.reject(new Error('Durable Object is overloaded')) }),
+    };
+    const { response, settled } = await callEdge(path, UA.googlebot, {}, isolate({ RENDER_LEASES: down }));
+    expect(response.headers.get('X-Prerender')).toBe('MISS');
+    await settled();
+    expect(await renderCount(path)).toBe(1);
+  });
+
+  it('a lease object that never answers: past RENDER_LEASE_WAIT_MS the miss renders as without a lease', async () => {
+    const path = uniquePath('lease-hung');
+    const hung = {
+      idFromName: (name: string) => env.RENDER_LEASES.idFromName(name),
+      get: () => ({ acquire: () => new Promise<never>(() => {}) }),
+    };
+    const { response, settled } = await callEdge(path, UA.googlebot, {}, isolate({ RENDER_LEASES: hung, RENDER_LEASE_WAIT_MS: '50' }));
+    expect(response.headers.get('X-Prerender')).toBe('MISS');
+    await settled();
+    expect(await renderCount(path)).toBe(1);
+  });
+});
