@@ -1,7 +1,8 @@
 /**
  * `Leases`: the Durable Object that keeps one key's lease (one object per key, `idFromName(key)`).
  * Single-threaded, so two isolates asking at once never both win; the lease is written to the
- * object's storage before it is answered, so an object evicted mid-lease still knows its holder.
+ * object's storage before it is answered, so an object evicted mid-lease still knows its holder,
+ * and an alarm at its end deletes it, so an object whose key is never asked again keeps nothing.
  * The decision is lease.ts's, the same the scale simulation drives. One class for every worker
  * that needs a lease (the feed's hot-key writes, the edge's renders): each exports it from its
  * entry and binds its own namespace.
@@ -28,7 +29,21 @@ export class Leases extends DurableObject {
     if (lease !== this.#lease) {
       this.#lease = lease;
       await this.ctx.storage.put(KEY, lease);
+      // Wake at its end to forget it: an object per page and device would otherwise keep a row forever.
+      await this.ctx.storage.setAlarm(lease.until);
     }
     return answer;
+  }
+
+  /** At a lease's end: forget it, unless it was renewed meanwhile (then wake at the new end). */
+  override async alarm(): Promise<void> {
+    const lease = await this.ctx.storage.get<Lease>(KEY);
+    if (lease && lease.until > Date.now()) {
+      await this.ctx.storage.setAlarm(lease.until);
+      return;
+    }
+    await this.ctx.storage.deleteAll();
+    this.#lease = undefined;
+    this.#loaded = true;
   }
 }

@@ -2,7 +2,7 @@
 // of their own) share the real local `Leases` Durable Object namespace. Only the holder of a page's
 // lease renders and takes budget; the other answers FALLBACK at once; a holder that dies lets the
 // lease run out; a lease object that cannot answer never keeps a miss from rendering.
-import { env } from 'cloudflare:test';
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheKey } from '../../workers/edge/src/cache-key.ts';
 import type { LeaseAnswer } from '../../shared/lease/lease.ts';
@@ -113,5 +113,30 @@ describe('a page is rendered once across isolates (its render lease)', () => {
     expect(response.headers.get('X-Prerender')).toBe('MISS');
     await settled();
     expect(await renderCount(path)).toBe(1);
+  });
+});
+
+describe('a lease object keeps nothing past its lease', () => {
+  const stored = (stub: ReturnType<typeof leaseOf>) =>
+    runInDurableObject(stub, (_instance, state: DurableObjectState) => state.storage.get('lease'));
+
+  it('its alarm at the lease end deletes the lease; a renewed lease is kept until its new end', async () => {
+    const ended = leaseOf(uniquePath('lease-ended'));
+    const short = await ended.acquire('isolate-a', 100);
+    expect(short.granted).toBe(true);
+    while (Date.now() <= short.until) await scheduler.wait(20);
+    // The alarm is due: it has fired on its own by now, or runs here.
+    await runDurableObjectAlarm(ended);
+    expect(await stored(ended)).toBeUndefined();
+    // Forgotten, not broken: the next asker gets it.
+    expect((await ended.acquire('isolate-b', 90_000)).granted).toBe(true);
+
+    const renewed = leaseOf(uniquePath('lease-renewed'));
+    expect((await renewed.acquire('isolate-a', 100)).granted).toBe(true);
+    const again = await renewed.acquire('isolate-a', 90_000);
+    expect(again.granted).toBe(true);
+    expect(await runDurableObjectAlarm(renewed)).toBe(true);
+    expect(await stored(renewed)).toEqual({ holder: 'isolate-a', until: again.until });
+    expect((await renewed.acquire('isolate-b', 90_000)).granted).toBe(false);
   });
 });
