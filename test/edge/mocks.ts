@@ -13,7 +13,19 @@ export const RENDER_TOKEN = 'test-render-token';
 export const ADMIN_TOKEN = 'test-admin-token';
 
 type Mode =
-  'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error' | 'html-only' | 'deps';
+  | 'ok'
+  | 'down'
+  | 'timeout'
+  | 'held'
+  | 'changing'
+  | 'gone'
+  | 'moved'
+  | 'off-site'
+  | 'crash'
+  | 'server-error'
+  | 'html-only'
+  | 'deps'
+  | 'templated';
 
 /**
  * The data dependency a page in mode `deps` records: its own URL on the demo content API, with the
@@ -29,6 +41,8 @@ const versions = new Map<string, number>();
  */
 const FIRST_BUILD_SCRIPT = '/assets/app.js';
 let buildScript = FIRST_BUILD_SCRIPT;
+/** What the build's page template adds to the text of a page in mode `templated` (a build can change it, or keep it). */
+let buildText = '';
 const withBuild = (html: string) => html.replaceAll(FIRST_BUILD_SCRIPT, buildScript);
 const modes = new Map<string, Mode>();
 const calls = new Map<string, number>();
@@ -70,7 +84,9 @@ export async function renderer(request: Request): Promise<Response> {
     return Response.json({ ok: true });
   }
   if (url.pathname === '/__mock/build' && request.method === 'POST') {
-    buildScript = ((await request.json()) as { script: string | null }).script ?? FIRST_BUILD_SCRIPT;
+    const build = (await request.json()) as { script: string | null; text?: string };
+    buildScript = build.script ?? FIRST_BUILD_SCRIPT;
+    buildText = build.text ?? '';
     return Response.json({ ok: true });
   }
   if (url.pathname === '/__mock/version' && request.method === 'POST') {
@@ -117,6 +133,8 @@ export async function renderer(request: Request): Promise<Response> {
     }
     case 'changing':
       return ok(pageHtml(page.pathname, device, ` #${count}`), 200, {}, pageMarkdown(page.pathname, device, ` #${count}`));
+    case 'templated':
+      return ok(pageHtml(page.pathname, device, buildText), 200, {}, pageMarkdown(page.pathname, device, buildText));
     case 'html-only':
       return ok(pageHtml(page.pathname, device));
     case 'deps': {

@@ -13,8 +13,9 @@ import { DEPENDENCY_ORIGIN } from './pages.ts';
 // emptied before each test, so the pass sees exactly the pages a test rendered.
 const refreshEnv = { ...env, PRERENDER_INDEX: env.REFRESH_INDEX } as EdgeEnv;
 // Each pass in a fresh isolate, as cron runs often are (a failed render cools its key down per isolate).
-const pass = (now?: number) =>
-  runRefreshPass({ ...depsOf({ ...refreshEnv }), index: refreshEnv.PRERENDER_INDEX, assets: refreshEnv.ASSETS_SERVICE }, now);
+// `vars` override the edge's configuration for that pass (e.g. a lower REFRESH_MAX_RENDERS).
+const pass = (now?: number, vars: Record<string, string> = {}) =>
+  runRefreshPass({ ...depsOf({ ...refreshEnv, ...vars }), index: refreshEnv.PRERENDER_INDEX, assets: refreshEnv.ASSETS_SERVICE }, now);
 const entryOf = (path: string) => env.REFRESH_INDEX.get<SnapshotEntry>(`snap:desktop:${ORIGIN}${path}`, 'json');
 
 /** A crawler's first request for `path`: a miss, rendered and stored (desktop). */
@@ -185,6 +186,35 @@ describe('the refresh pass after a build', () => {
     await setBuild('/assets/app.9f1e.js');
     expect(await pass()).toEqual({ checked: 3, revalidated: 0, rerendered: 3, unchanged: 0, failed: 0 });
     for (const path of paths) expect(await renderCount(path)).toBe(2);
+  });
+});
+
+describe('the refresh pass over builds that follow each other', () => {
+  afterEach(() => setBuild(null));
+
+  it("samples each build's snapshots apart: a build that came during a re-render neither skips the pages left nor renders the done ones again", async () => {
+    const paths = ['g1', 'g2', 'g3', 'g4', 'g5'].map((label) => uniquePath(label));
+    for (const path of paths) {
+      await setMode(path, 'templated');
+      await crawl(path);
+    }
+    // Build B changes the template's text; the pass has renders for three pages: its two samples and one more.
+    await setBuild('/assets/app.b.js', ' (layout 2)');
+    expect(await pass(undefined, { REFRESH_MAX_RENDERS: '3' })).toEqual({
+      checked: 5,
+      revalidated: 0,
+      rerendered: 3,
+      unchanged: 2,
+      failed: 0,
+    });
+    // Build C keeps B's text. Its sample of the pages rendered with B finds them unchanged (one more
+    // is current as it is); its sample of the two still rendered with the first build finds them changed.
+    await setBuild('/assets/app.c.js', ' (layout 2)');
+    expect(await pass()).toEqual({ checked: 5, revalidated: 0, rerendered: 4, unchanged: 1, failed: 0 });
+    for (const path of paths) expect(await snapshotText(path), path).toContain(`Rendered ${path} for desktop (layout 2)`);
+    expect(await Promise.all(paths.map((path) => renderCount(path)))).toEqual([3, 3, 2, 2, 2]);
+    // Every snapshot is current for C now.
+    expect(await pass()).toMatchObject({ rerendered: 0, unchanged: 5 });
   });
 });
 

@@ -19,7 +19,7 @@
  */
 import { log } from '../../../shared/log.ts';
 import { DEVICES, RENDER_REQUEST_HEADER, RENDER_REQUEST_VALUE, type Dependency, type Device } from '../../../shared/render/protocol.ts';
-import { afterSample, buildIdOf, buildStep, templateOf, type TemplateVerdict } from './build-check.ts';
+import { afterSample, buildIdOf, buildStep, sampleGroup, templateOf, type TemplateVerdict } from './build-check.ts';
 import type { AdminDeps } from './admin.ts';
 import { cacheKey, type CacheKey } from './cache-key.ts';
 import { refresh, type RefreshDeps } from './refresh.ts';
@@ -159,19 +159,19 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
         summary = metadataOf(entry, null);
       }
       if (build && summary.build && summary.build !== build) {
-        // Rendered with another build: its template's sample decides (build-check.ts). A page whose
-        // template the sample found unchanged is current as it is (nothing written); it, and a page
+        // Rendered with another build: the sample of its template and build decides (build-check.ts).
+        // A page the sample found unchanged is current as it is (nothing written); it, and a page
         // left for lack of renders, still has its data checked below.
         const url = urlOfIndexName(item.name) ?? (entry ??= await deps.store.entryByName(item.name))?.url;
         if (!url) continue;
-        const template = templateOf(url);
-        const step = buildStep(verdicts[template]);
+        const group = sampleGroup(templateOf(url), summary.build);
+        const step = buildStep(verdicts[group]);
         if (step !== 'mark-current' && !rendersSpent()) {
           entry ??= await deps.store.entryByName(item.name);
           if (!entry) continue;
           const rendered = await render(await cacheKey(entry.url, entry.device), entry, step === 'sample');
           if (step === 'sample' && rendered) {
-            verdicts[template] = afterSample(verdicts[template], entry.contentHash ?? null, rendered.contentHash ?? null);
+            verdicts[group] = afterSample(verdicts[group], entry.contentHash ?? null, rendered.contentHash ?? null);
             verdictsChanged = true;
           }
           continue;
