@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { depsOf } from '../../workers/edge/src/deps.ts';
 import { BUILD_SAMPLE } from '../../workers/edge/src/build-check.ts';
 import { HINT_PREFIX, runRefreshPass } from '../../workers/edge/src/refresh-pass.ts';
+import { OUTDATED_KEY, VISIT_PREFIX, type VisitHint } from '../../workers/edge/src/refresh-visits.ts';
 import type { SnapshotEntry } from '../../workers/edge/src/snapshot.ts';
 import type { IndexMetadata } from '../../workers/edge/src/store.ts';
 import { mockNetwork, type MockNetwork } from '../support/network.ts';
@@ -177,6 +178,24 @@ describe('the refresh pass after a build', () => {
     expect(await pass()).toEqual({ checked: 4, revalidated: 0, rerendered: 0, unchanged: 4, failed: 0 });
   });
 
+  it("does not take a page whose own data changed as its template's sample", async () => {
+    const paths = ['d1', 'd2', 'd3', 'd4'].map((label) => uniquePath(label));
+    for (const path of paths) {
+      await setMode(path, 'deps');
+      await crawl(path);
+    }
+    // The first page's data changed; the build changes no page's content.
+    const [edited] = paths as [string];
+    await setVersion(edited, 2);
+    network = mockNetwork();
+    contentApi(network, new Map([[edited, '"v2"']]));
+    await setBuild('/assets/app.d.js');
+    // The edited page is rendered for its data; the next two are the sample, and the last is current.
+    expect(await pass()).toMatchObject({ rerendered: 1 + BUILD_SAMPLE, failed: 0 });
+    expect(await Promise.all(paths.map((path) => renderCount(path)))).toEqual([2, 2, 2, 1]);
+    expect(await snapshotText(edited)).toContain(`Rendered ${edited} for desktop v2`);
+  });
+
   it("re-renders the template's pages when the sample's content changed", async () => {
     const paths = [uniquePath('c1'), uniquePath('c2'), uniquePath('c3')];
     for (const path of paths) {
@@ -215,6 +234,47 @@ describe('the refresh pass over builds that follow each other', () => {
     expect(await Promise.all(paths.map((path) => renderCount(path)))).toEqual([3, 3, 2, 2, 2]);
     // Every snapshot is current for C now.
     expect(await pass()).toMatchObject({ rerendered: 0, unchanged: 5 });
+  });
+});
+
+describe('most-visited first after a build changed a template', () => {
+  afterEach(() => setBuild(null));
+
+  it('renders the pages crawlers visit before the ones the walk meets first, and only while they are outdated', async () => {
+    const paths = ['v1', 'v2', 'v3', 'v4'].map((label) => uniquePath(label));
+    for (const path of paths) {
+      await setMode(path, 'templated');
+      await crawl(path);
+    }
+    const [, , walkNext, visited] = paths as [string, string, string, string];
+    await setBuild('/assets/app.v.js', ' (layout 2)');
+    // The sample (the first two) finds the template changed; no render is left for the others.
+    expect(await pass(undefined, { REFRESH_MAX_RENDERS: '2' })).toMatchObject({ rerendered: 2 });
+    expect(await env.REFRESH_INDEX.get(OUTDATED_KEY, 'json')).toEqual({ groups: [expect.stringMatching(/^page /)] });
+
+    // A crawler visits the last page (a fresh isolate: its first answer reads the outdated list).
+    const isolate = { ...refreshEnv } as EdgeEnv;
+    for (let visit = 0; visit < 3; visit++) {
+      const { response, settled } = await callEdge(visited, UA.googlebot, {}, isolate);
+      expect(response.headers.get('X-Prerender')).toBe('HIT');
+      await settled();
+    }
+    const hints = await env.REFRESH_INDEX.list<VisitHint>({ prefix: VISIT_PREFIX });
+    expect(hints.keys.map((k) => k.metadata)).toEqual([{ url: `${ORIGIN}${visited}`, device: 'desktop' }]);
+
+    // One render: the visited page, not the next one in index order.
+    expect(await pass(undefined, { REFRESH_MAX_RENDERS: '1' })).toMatchObject({ rerendered: 1, failed: 0 });
+    expect(await renderCount(visited)).toBe(2);
+    expect(await renderCount(walkNext)).toBe(1);
+    expect(await snapshotText(visited)).toContain('(layout 2)');
+    expect((await env.REFRESH_INDEX.list({ prefix: VISIT_PREFIX })).keys).toEqual([]);
+
+    // Visits to a page already current for the build leave no hint (an isolate that has not hinted it yet).
+    const another = { ...refreshEnv } as EdgeEnv;
+    for (let visit = 0; visit < 2; visit++) await callEdge(visited, UA.googlebot, {}, another).then(({ settled }) => settled());
+    expect((await env.REFRESH_INDEX.list({ prefix: VISIT_PREFIX })).keys).toEqual([]);
+    expect(await pass()).toMatchObject({ rerendered: 1, failed: 0 });
+    expect(await renderCount(walkNext)).toBe(2);
   });
 });
 

@@ -14,6 +14,7 @@ import { KeyDirectories, type Directory } from './identity/key-directory.ts';
 import type { RangeCache } from './identity/ip-ranges.ts';
 import type { NonceCache } from './identity/web-bot-auth.ts';
 import { FAILURE_COOLDOWN_MS, MAX_COOLDOWNS, type RenderOutcome } from './refresh.ts';
+import { VisitHints } from './refresh-visits.ts';
 import { bindingRenderer, serviceRenderer, type Renderer } from './renderer.ts';
 import { SnapshotStore, hotSnapshotBytes, type HotSnapshot } from './store.ts';
 
@@ -43,6 +44,8 @@ export interface EdgeState {
   ipRanges: RangeCache;
   /** The merged robots.txt, kept for a minute (robots.ts). */
   robots: BoundedMap<string>;
+  /** Visits to pages whose template changed, hinted to the refresh pass (refresh-visits.ts). */
+  visits: VisitHints;
 }
 
 export const edgeState = perIsolate((env: EdgeEnv): EdgeState => {
@@ -67,6 +70,7 @@ export const edgeState = perIsolate((env: EdgeEnv): EdgeState => {
     nonces: new BoundedMap<true>({ maxEntries: NONCE_ENTRIES }),
     ipRanges: new BoundedMap({ maxEntries: RANGE_ENTRIES }),
     robots: new BoundedMap<string>({ maxEntries: 1, ttlMs: 60_000 }),
+    visits: new VisitHints(env.PRERENDER_INDEX),
   };
 });
 

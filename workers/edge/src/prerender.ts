@@ -11,6 +11,7 @@ import type { EdgeEvents } from './events.ts';
 import type { Identity } from './identity/identify.ts';
 import { markdownResponse } from './markdown.ts';
 import { refresh, type RefreshDeps, type RenderOutcome } from './refresh.ts';
+import type { VisitHints } from './refresh-visits.ts';
 import type { Format } from './route.ts';
 import { ageOf, botResponse, REDIRECT_STATUSES, withPrerenderState, type PrerenderState, type SnapshotEntry } from './snapshot.ts';
 import type { SnapshotStore } from './store.ts';
@@ -22,6 +23,8 @@ export interface PrerenderDeps extends Omit<RefreshDeps, 'budgetKey' | 'waitUnti
   events: EdgeEvents;
   waitUntil: (promise: Promise<unknown>) => void;
   now?: () => number;
+  /** Visits to snapshots of a changed template, hinted to the refresh pass. */
+  visits?: VisitHints;
 }
 
 /** One request's view: who asks, in which format, whether it may start a render. */
@@ -84,6 +87,7 @@ export async function servePage(
         served = await serveEntry(ask, state, entry, ask.format);
       }
       if (served) {
+        deps.visits?.seen(key, entry, deps.waitUntil, now);
         if (age !== 'fresh' && route.mayRender) deps.waitUntil(refresh(key, entry, refreshDepsOf(ask)).promise);
         return served;
       }

@@ -3,7 +3,9 @@
  * soon after it changed, and nothing else.
  *
  * 1. Pages moved to the front first: purged or recached by an operator or a CMS webhook, or queued
- *    by an earlier pass that ran out of render budget (`refresh:hint:` keys in the index namespace).
+ *    by an earlier pass that ran out of render budget (`refresh:hint:` keys in the index namespace);
+ *    then pages of a template the current build changed that crawlers visited since, first visited
+ *    first (`refresh:visit:` keys, refresh-visits.ts): the most visited pages are re-rendered first.
  * 2. Then a slice of the whole index, from a cursor kept in KV (`REFRESH_MAX_CHECKS` entries a run,
  *    listed with their metadata, so a page that needs nothing costs no read):
  *    - a page with recorded data dependencies has them revalidated with conditional requests
@@ -25,6 +27,7 @@ import { cacheKey, type CacheKey } from './cache-key.ts';
 import { refresh, type RefreshDeps } from './refresh.ts';
 import { checkDependency, pageVerdict, type DependencyCheck } from './revalidate.ts';
 import { needsMarking, planEntry } from './refresh-plan.ts';
+import { isOutdated, OUTDATED_KEY, VISIT_PREFIX, type Outdated, type VisitHint } from './refresh-visits.ts';
 import { freshness, type SnapshotEntry } from './snapshot.ts';
 import { metadataOf } from './store.ts';
 
@@ -114,6 +117,12 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
     return answer;
   }
 
+  /** Whether a page's recorded data all answered unchanged (true for a page without a complete list: nothing to tell). */
+  async function dataUnchanged(entry: SnapshotEntry): Promise<boolean> {
+    if (!entry.dependencies?.complete) return true;
+    return pageVerdict(await Promise.all(entry.dependencies.requests.map(ask))) === 'unchanged';
+  }
+
   // 1. The front of the queue (those pages are not taken again by the walk in the same pass).
   const done = new Set<string>();
   // No more of them than the run can render: a backlog of hints must not hold back the walk, whose
@@ -139,6 +148,26 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
   const verdictsKey = `${BUILD_VERDICTS_PREFIX}${build}`;
   const verdicts: Record<string, TemplateVerdict> = (build && (await index.get(verdictsKey, 'json'))) || {};
   let verdictsChanged = false;
+
+  // 1b. Pages of a changed template that crawlers visited, first visited first (refresh-visits.ts).
+  if (build && !rendersSpent()) {
+    const outdated = changedGroups(verdicts);
+    const visits = await index.list<VisitHint>({ prefix: VISIT_PREFIX, limit: Math.min(config.refreshMaxRenders - renders, 1000) });
+    for (const hint of visits.keys) {
+      if (rendersSpent()) break;
+      const value = hint.metadata;
+      const key = value && DEVICES.includes(value.device) ? await cacheKey(value.url, value.device) : null;
+      const entry = key && !done.has(key.index) ? await deps.store.entryByName(key.index) : null;
+      // Gone, already rendered for this build (by an earlier hint or the walk), or not outdated.
+      if (!key || !entry || entry.build === build || !isOutdated(outdated, entry)) {
+        await index.delete(hint.name);
+        continue;
+      }
+      report.checked++;
+      done.add(key.index);
+      if (await render(key, entry, false)) await index.delete(hint.name);
+    }
+  }
 
   // 2. A slice of the index.
   const cursor = (await index.get(REFRESH_CURSOR_KEY)) ?? undefined;
@@ -169,8 +198,11 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
         if (step !== 'mark-current' && !rendersSpent()) {
           entry ??= await deps.store.entryByName(item.name);
           if (!entry) continue;
+          // A sample speaks for its template only when its own data did not change since its render
+          // (else its new content would pass for the build's): it is rendered either way.
+          const sample = step === 'sample' && (await dataUnchanged(entry));
           const rendered = await render(await cacheKey(entry.url, entry.device), entry, step === 'sample');
-          if (step === 'sample' && rendered) {
+          if (sample && rendered) {
             verdicts[group] = afterSample(verdicts[group], entry.contentHash ?? null, rendered.contentHash ?? null);
             verdictsChanged = true;
           }
@@ -212,11 +244,21 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
     }
   }
   await saveCursor(index, next);
-  if (verdictsChanged) await index.put(verdictsKey, JSON.stringify(verdicts), { expirationTtl: 30 * 86_400 });
+  if (verdictsChanged) {
+    await index.put(verdictsKey, JSON.stringify(verdicts), { expirationTtl: 30 * 86_400 });
+    // What the front door reads to hint visits to outdated pages.
+    const outdated: Outdated = { groups: [...changedGroups(verdicts)] };
+    await index.put(OUTDATED_KEY, JSON.stringify(outdated));
+  }
 
   for (const [dim, n] of Object.entries(report)) if (n > 0) deps.events?.count(REFRESH_KEY, dim, n, deps.waitUntil ?? noWait);
   log('info', 'prerender.refresh_pass', { ...report, revalidations });
   return report;
+}
+
+/** The sample groups whose verdict is "changed": their pages are re-rendered. */
+function changedGroups(verdicts: Record<string, TemplateVerdict>): Set<string> {
+  return new Set(Object.keys(verdicts).filter((group) => buildStep(verdicts[group]) === 'render'));
 }
 
 /** The page URL an index key names, when it is a plain one (a hashed key needs its entry read). */
