@@ -67,6 +67,26 @@ describe('data dependencies recorded with the snapshot', () => {
     expect(entry?.dependencies).toEqual({ requests: [{ url: `${DEPENDENCY_ORIGIN}/_content${path}`, etag: '"v1"' }], complete: true });
     const listed = await env.REFRESH_INDEX.list<IndexMetadata>({ prefix: `snap:desktop:${ORIGIN}${path}` });
     expect(listed.keys[0]?.metadata?.deps).toBe(1);
+    // A list this short is in the metadata itself.
+    expect(listed.keys[0]?.metadata?.d).toEqual(entry?.dependencies?.requests);
+  });
+
+  it('revalidates a page whose list is in the metadata without reading its entry; reads it to mark it fresh again', async () => {
+    const path = uniquePath('listed');
+    await setMode(path, 'deps');
+    await crawl(path);
+    network = mockNetwork();
+    contentApi(network, new Map());
+    const run = async (now?: number) => {
+      const deps = depsOf({ ...refreshEnv });
+      const report = await runRefreshPass({ ...deps, index: refreshEnv.PRERENDER_INDEX, assets: refreshEnv.ASSETS_SERVICE }, now);
+      return { report, reads: deps.store.stats.kvReads, writes: deps.store.stats.kvWrites };
+    };
+    expect(await run()).toEqual({ report: { checked: 1, revalidated: 1, rerendered: 0, unchanged: 1, failed: 0 }, reads: 0, writes: 0 });
+    // Four days on, less than half its freshness is left: one read and one write keep it fresh.
+    expect(await run(Date.now() + 4 * 86_400_000)).toMatchObject({ report: { revalidated: 1, rerendered: 0 }, reads: 1, writes: 1 });
+    expect(network.requests).toHaveLength(2);
+    expect(await renderCount(path)).toBe(1);
   });
 });
 

@@ -214,14 +214,18 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
         report.unchanged++;
         continue;
       }
-      entry ??= await deps.store.entryByName(item.name);
-      if (!entry) continue;
-      const key = await cacheKey(entry.url, entry.device);
-      if (plan === 'render' || !entry.dependencies?.complete) {
-        await render(key, entry);
+      // A short list rides in the listing's metadata: checking it needs no read of the entry.
+      const listed = plan === 'revalidate' ? summary.d : undefined;
+      const plainKey = listed && keyOfIndexName(item.name);
+      if (!plainKey) entry ??= await deps.store.entryByName(item.name);
+      const key = plainKey ? await plainKey : entry && (await cacheKey(entry.url, entry.device));
+      if (!key) continue;
+      if (plan === 'render' || !(listed ?? entry?.dependencies?.complete)) {
+        entry ??= await deps.store.entryByName(item.name);
+        if (entry) await render(key, entry);
         continue;
       }
-      const requests = entry.dependencies.requests;
+      const requests = listed ?? entry?.dependencies?.requests ?? [];
       const asking = requests.filter((d) => !answers.has(idOf(d))).length;
       if (revalidations + asking > config.refreshMaxRevalidations) {
         // The dependency budget is spent: the rest of this slice is checked on the next round of
@@ -234,13 +238,15 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
       if (verdict === 'unchanged') {
         report.revalidated++;
         report.unchanged++;
-        if (needsMarking(entry, now, config.freshSeconds)) {
-          await deps.store.markCurrent(key, entry, freshness(entry.status, now, config), item.metadata?.bytes ?? null);
+        if (needsMarking(summary, now, config.freshSeconds)) {
+          entry ??= await deps.store.entryByName(item.name);
+          if (entry) await deps.store.markCurrent(key, entry, freshness(entry.status, now, config), item.metadata?.bytes ?? null);
         }
         continue;
       }
       if (verdict === 'changed') report.revalidated++;
-      await render(key, entry);
+      entry ??= await deps.store.entryByName(item.name);
+      if (entry) await render(key, entry);
     }
   }
   await saveCursor(index, next);
@@ -259,6 +265,13 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
 /** The sample groups whose verdict is "changed": their pages are re-rendered. */
 function changedGroups(verdicts: Record<string, TemplateVerdict>): Set<string> {
   return new Set(Object.keys(verdicts).filter((group) => buildStep(verdicts[group]) === 'render'));
+}
+
+/** The cache key an index key names, when it is a plain one (a hashed key needs its entry read). */
+function keyOfIndexName(name: string): Promise<CacheKey> | null {
+  const device = /^snap:(mobile|desktop):/.exec(name)?.[1] as Device | undefined;
+  const url = urlOfIndexName(name);
+  return device && url ? cacheKey(url, device) : null;
 }
 
 /** The page URL an index key names, when it is a plain one (a hashed key needs its entry read). */
