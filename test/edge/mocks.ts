@@ -89,6 +89,10 @@ export async function renderer(request: Request): Promise<Response> {
     buildText = build.text ?? '';
     return Response.json({ ok: true });
   }
+  if (url.pathname === '/__mock/lastmod' && request.method === 'POST') {
+    warmOneLastmod = ((await request.json()) as { lastmod: string | null }).lastmod;
+    return new Response('ok');
+  }
   if (url.pathname === '/__mock/version' && request.method === 'POST') {
     const { path, version } = (await request.json()) as { path: string; version: number };
     versions.set(path, version);
@@ -174,9 +178,12 @@ export async function renderer(request: Request): Promise<Response> {
 export const SPA_SHELL =
   '<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head><body><div id="app"></div></body></html>';
 
-const SITEMAP = `<?xml version="1.0" encoding="UTF-8"?>
+/** The `<lastmod>` the sitemap gives /warm/one (none until a test sets it through `/__mock/lastmod`). */
+let warmOneLastmod: string | null = null;
+
+const sitemap = () => `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-  <url><loc>http://localhost:8787/warm/one</loc></url>
+  <url><loc>http://localhost:8787/warm/one</loc>${warmOneLastmod === null ? '' : `<lastmod>${warmOneLastmod}</lastmod>`}</url>
   <url><loc> http://localhost:8787/warm/two?utm_source=mail&amp;page=2 </loc></url>
   <url><loc>http://127.0.0.1:8787/warm/one/</loc></url>
   <url><loc>https://evil.example/warm/elsewhere</loc></url>
@@ -197,7 +204,7 @@ export async function assets(request: Request): Promise<Response> {
     'X-Echo-Cookie': request.headers.get('Cookie') ?? '',
     'X-Echo-Render': request.headers.get('X-Prerender-Render') ?? '',
   };
-  if (url.pathname === '/sitemap.xml') return new Response(SITEMAP, { headers: { ...echo, 'Content-Type': 'application/xml' } });
+  if (url.pathname === '/sitemap.xml') return new Response(sitemap(), { headers: { ...echo, 'Content-Type': 'application/xml' } });
   if (url.pathname === '/robots.txt') return new Response(SPA_ROBOTS, { headers: { ...echo, 'Content-Type': 'text/plain' } });
   if (url.pathname.startsWith('/api/')) return Response.json({ api: true }, { headers: echo });
   if (url.pathname.startsWith('/assets/')) {
