@@ -93,6 +93,8 @@ export const warmReport = z.object({
   failed: z.number(),
   stoppedBy: z.enum(['end-of-sitemap', 'max-checks', 'max-renders', 'budget', 'no-sitemap']),
   next: z.object({ sitemap: z.number(), offset: z.number() }),
+  /** Pages moved to the front of the refresh pass because their sitemap `<lastmod>` moved past their snapshot. */
+  fronted: z.optional(z.number()),
 });
 export type WarmReport = z.infer<typeof warmReport>;
 

@@ -12,12 +12,26 @@ const GOOGLEBOT =
 const ARTICLES = [21, 22, 23];
 const EDITED = 22;
 
-const admin = (path: string, body?: unknown) =>
-  fetch(`${EDGE}/__prerender/${path}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+/**
+ * `wrangler dev`'s proxy worker answers a POST whose forwarding to the worker failed (a pooled
+ * keep-alive connection inside the dev proxy closing just as the request goes out) with its own 503
+ * "Your worker restarted mid-request", and retries only GET and HEAD by itself. Such an answer
+ * never came from the edge, so the request is sent once more; any other answer is the edge's.
+ */
+const DEV_PROXY_RETRY = /^Your worker restarted mid-request/;
+
+async function admin(path: string, body?: unknown): Promise<Response> {
+  const send = () =>
+    fetch(`${EDGE}/__prerender/${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const response = await send();
+  if (response.status !== 503 || !DEV_PROXY_RETRY.test(await response.clone().text())) return response;
+  console.warn(`[fresh e2e] wrangler dev's proxy dropped POST /__prerender/${path} (503); sending it again`);
+  return send();
+}
 
 async function snapshot(id: number): Promise<{ state: string | null; renderedAt: string | null; html: string }> {
   const response = await fetch(`${EDGE}/article/${id}`, { headers: { 'User-Agent': GOOGLEBOT }, redirect: 'manual' });

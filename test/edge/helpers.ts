@@ -32,7 +32,19 @@ export function uniquePath(label: string): string {
 }
 
 export type Mode =
-  'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error' | 'html-only' | 'deps';
+  | 'ok'
+  | 'down'
+  | 'timeout'
+  | 'held'
+  | 'changing'
+  | 'gone'
+  | 'moved'
+  | 'off-site'
+  | 'crash'
+  | 'server-error'
+  | 'html-only'
+  | 'deps'
+  | 'templated';
 
 export async function setMode(path: string, mode: Mode): Promise<void> {
   const response = await env.RENDERER.fetch('http://renderer/__mock/mode', { method: 'POST', body: JSON.stringify({ path, mode }) });
@@ -45,9 +57,12 @@ export async function setVersion(path: string, version: number): Promise<void> {
   if (!response.ok) throw new Error('could not set the content version');
 }
 
-/** Makes both mocks serve another SPA build (its module script renamed); null: the first build again. */
-export async function setBuild(script: string | null): Promise<void> {
-  const response = await env.RENDERER.fetch('http://renderer/__mock/build', { method: 'POST', body: JSON.stringify({ script }) });
+/**
+ * Makes both mocks serve another SPA build (its module script renamed); null: the first build again.
+ * `text`: what the build's page template adds to the text of pages in mode `templated`.
+ */
+export async function setBuild(script: string | null, text = ''): Promise<void> {
+  const response = await env.RENDERER.fetch('http://renderer/__mock/build', { method: 'POST', body: JSON.stringify({ script, text }) });
   if (!response.ok) throw new Error('could not switch the build');
 }
 

@@ -13,7 +13,19 @@ export const RENDER_TOKEN = 'test-render-token';
 export const ADMIN_TOKEN = 'test-admin-token';
 
 type Mode =
-  'ok' | 'down' | 'timeout' | 'held' | 'changing' | 'gone' | 'moved' | 'off-site' | 'crash' | 'server-error' | 'html-only' | 'deps';
+  | 'ok'
+  | 'down'
+  | 'timeout'
+  | 'held'
+  | 'changing'
+  | 'gone'
+  | 'moved'
+  | 'off-site'
+  | 'crash'
+  | 'server-error'
+  | 'html-only'
+  | 'deps'
+  | 'templated';
 
 /**
  * The data dependency a page in mode `deps` records: its own URL on the demo content API, with the
@@ -29,6 +41,8 @@ const versions = new Map<string, number>();
  */
 const FIRST_BUILD_SCRIPT = '/assets/app.js';
 let buildScript = FIRST_BUILD_SCRIPT;
+/** What the build's page template adds to the text of a page in mode `templated` (a build can change it, or keep it). */
+let buildText = '';
 const withBuild = (html: string) => html.replaceAll(FIRST_BUILD_SCRIPT, buildScript);
 const modes = new Map<string, Mode>();
 const calls = new Map<string, number>();
@@ -70,8 +84,14 @@ export async function renderer(request: Request): Promise<Response> {
     return Response.json({ ok: true });
   }
   if (url.pathname === '/__mock/build' && request.method === 'POST') {
-    buildScript = ((await request.json()) as { script: string | null }).script ?? FIRST_BUILD_SCRIPT;
+    const build = (await request.json()) as { script: string | null; text?: string };
+    buildScript = build.script ?? FIRST_BUILD_SCRIPT;
+    buildText = build.text ?? '';
     return Response.json({ ok: true });
+  }
+  if (url.pathname === '/__mock/lastmod' && request.method === 'POST') {
+    warmOneLastmod = ((await request.json()) as { lastmod: string | null }).lastmod;
+    return new Response('ok');
   }
   if (url.pathname === '/__mock/version' && request.method === 'POST') {
     const { path, version } = (await request.json()) as { path: string; version: number };
@@ -117,6 +137,8 @@ export async function renderer(request: Request): Promise<Response> {
     }
     case 'changing':
       return ok(pageHtml(page.pathname, device, ` #${count}`), 200, {}, pageMarkdown(page.pathname, device, ` #${count}`));
+    case 'templated':
+      return ok(pageHtml(page.pathname, device, buildText), 200, {}, pageMarkdown(page.pathname, device, buildText));
     case 'html-only':
       return ok(pageHtml(page.pathname, device));
     case 'deps': {
@@ -156,9 +178,12 @@ export async function renderer(request: Request): Promise<Response> {
 export const SPA_SHELL =
   '<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head><body><div id="app"></div></body></html>';
 
-const SITEMAP = `<?xml version="1.0" encoding="UTF-8"?>
+/** The `<lastmod>` the sitemap gives /warm/one (none until a test sets it through `/__mock/lastmod`). */
+let warmOneLastmod: string | null = null;
+
+const sitemap = () => `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-  <url><loc>http://localhost:8787/warm/one</loc></url>
+  <url><loc>http://localhost:8787/warm/one</loc>${warmOneLastmod === null ? '' : `<lastmod>${warmOneLastmod}</lastmod>`}</url>
   <url><loc> http://localhost:8787/warm/two?utm_source=mail&amp;page=2 </loc></url>
   <url><loc>http://127.0.0.1:8787/warm/one/</loc></url>
   <url><loc>https://evil.example/warm/elsewhere</loc></url>
@@ -179,7 +204,7 @@ export async function assets(request: Request): Promise<Response> {
     'X-Echo-Cookie': request.headers.get('Cookie') ?? '',
     'X-Echo-Render': request.headers.get('X-Prerender-Render') ?? '',
   };
-  if (url.pathname === '/sitemap.xml') return new Response(SITEMAP, { headers: { ...echo, 'Content-Type': 'application/xml' } });
+  if (url.pathname === '/sitemap.xml') return new Response(sitemap(), { headers: { ...echo, 'Content-Type': 'application/xml' } });
   if (url.pathname === '/robots.txt') return new Response(SPA_ROBOTS, { headers: { ...echo, 'Content-Type': 'text/plain' } });
   if (url.pathname.startsWith('/api/')) return Response.json({ api: true }, { headers: echo });
   if (url.pathname.startsWith('/assets/')) {

@@ -175,6 +175,7 @@ describe('POST /__prerender/warm', () => {
       failed: 0,
       stoppedBy: 'end-of-sitemap',
       next: { sitemap: 0, offset: 0 },
+      fronted: 0,
     });
     expect(await renderCount(`${base}/a`, 'mobile')).toBe(1);
     expect(await (await post()).json()).toMatchObject({ checked: 4, fresh: 4, rendered: 0 });

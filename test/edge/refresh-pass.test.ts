@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { depsOf } from '../../workers/edge/src/deps.ts';
 import { BUILD_SAMPLE } from '../../workers/edge/src/build-check.ts';
 import { HINT_PREFIX, runRefreshPass } from '../../workers/edge/src/refresh-pass.ts';
+import { OUTDATED_KEY, VISIT_PREFIX, type VisitHint } from '../../workers/edge/src/refresh-visits.ts';
 import type { SnapshotEntry } from '../../workers/edge/src/snapshot.ts';
 import type { IndexMetadata } from '../../workers/edge/src/store.ts';
 import { mockNetwork, type MockNetwork } from '../support/network.ts';
@@ -13,8 +14,9 @@ import { DEPENDENCY_ORIGIN } from './pages.ts';
 // emptied before each test, so the pass sees exactly the pages a test rendered.
 const refreshEnv = { ...env, PRERENDER_INDEX: env.REFRESH_INDEX } as EdgeEnv;
 // Each pass in a fresh isolate, as cron runs often are (a failed render cools its key down per isolate).
-const pass = (now?: number) =>
-  runRefreshPass({ ...depsOf({ ...refreshEnv }), index: refreshEnv.PRERENDER_INDEX, assets: refreshEnv.ASSETS_SERVICE }, now);
+// `vars` override the edge's configuration for that pass (e.g. a lower REFRESH_MAX_RENDERS).
+const pass = (now?: number, vars: Record<string, string> = {}) =>
+  runRefreshPass({ ...depsOf({ ...refreshEnv, ...vars }), index: refreshEnv.PRERENDER_INDEX, assets: refreshEnv.ASSETS_SERVICE }, now);
 const entryOf = (path: string) => env.REFRESH_INDEX.get<SnapshotEntry>(`snap:desktop:${ORIGIN}${path}`, 'json');
 
 /** A crawler's first request for `path`: a miss, rendered and stored (desktop). */
@@ -65,6 +67,26 @@ describe('data dependencies recorded with the snapshot', () => {
     expect(entry?.dependencies).toEqual({ requests: [{ url: `${DEPENDENCY_ORIGIN}/_content${path}`, etag: '"v1"' }], complete: true });
     const listed = await env.REFRESH_INDEX.list<IndexMetadata>({ prefix: `snap:desktop:${ORIGIN}${path}` });
     expect(listed.keys[0]?.metadata?.deps).toBe(1);
+    // A list this short is in the metadata itself.
+    expect(listed.keys[0]?.metadata?.d).toEqual(entry?.dependencies?.requests);
+  });
+
+  it('revalidates a page whose list is in the metadata without reading its entry; reads it to mark it fresh again', async () => {
+    const path = uniquePath('listed');
+    await setMode(path, 'deps');
+    await crawl(path);
+    network = mockNetwork();
+    contentApi(network, new Map());
+    const run = async (now?: number) => {
+      const deps = depsOf({ ...refreshEnv });
+      const report = await runRefreshPass({ ...deps, index: refreshEnv.PRERENDER_INDEX, assets: refreshEnv.ASSETS_SERVICE }, now);
+      return { report, reads: deps.store.stats.kvReads, writes: deps.store.stats.kvWrites };
+    };
+    expect(await run()).toEqual({ report: { checked: 1, revalidated: 1, rerendered: 0, unchanged: 1, failed: 0 }, reads: 0, writes: 0 });
+    // Four days on, less than half its freshness is left: one read and one write keep it fresh.
+    expect(await run(Date.now() + 4 * 86_400_000)).toMatchObject({ report: { revalidated: 1, rerendered: 0 }, reads: 1, writes: 1 });
+    expect(network.requests).toHaveLength(2);
+    expect(await renderCount(path)).toBe(1);
   });
 });
 
@@ -176,6 +198,24 @@ describe('the refresh pass after a build', () => {
     expect(await pass()).toEqual({ checked: 4, revalidated: 0, rerendered: 0, unchanged: 4, failed: 0 });
   });
 
+  it("does not take a page whose own data changed as its template's sample", async () => {
+    const paths = ['d1', 'd2', 'd3', 'd4'].map((label) => uniquePath(label));
+    for (const path of paths) {
+      await setMode(path, 'deps');
+      await crawl(path);
+    }
+    // The first page's data changed; the build changes no page's content.
+    const [edited] = paths as [string];
+    await setVersion(edited, 2);
+    network = mockNetwork();
+    contentApi(network, new Map([[edited, '"v2"']]));
+    await setBuild('/assets/app.d.js');
+    // The edited page is rendered for its data; the next two are the sample, and the last is current.
+    expect(await pass()).toMatchObject({ rerendered: 1 + BUILD_SAMPLE, failed: 0 });
+    expect(await Promise.all(paths.map((path) => renderCount(path)))).toEqual([2, 2, 2, 1]);
+    expect(await snapshotText(edited)).toContain(`Rendered ${edited} for desktop v2`);
+  });
+
   it("re-renders the template's pages when the sample's content changed", async () => {
     const paths = [uniquePath('c1'), uniquePath('c2'), uniquePath('c3')];
     for (const path of paths) {
@@ -185,6 +225,76 @@ describe('the refresh pass after a build', () => {
     await setBuild('/assets/app.9f1e.js');
     expect(await pass()).toEqual({ checked: 3, revalidated: 0, rerendered: 3, unchanged: 0, failed: 0 });
     for (const path of paths) expect(await renderCount(path)).toBe(2);
+  });
+});
+
+describe('the refresh pass over builds that follow each other', () => {
+  afterEach(() => setBuild(null));
+
+  it("samples each build's snapshots apart: a build that came during a re-render neither skips the pages left nor renders the done ones again", async () => {
+    const paths = ['g1', 'g2', 'g3', 'g4', 'g5'].map((label) => uniquePath(label));
+    for (const path of paths) {
+      await setMode(path, 'templated');
+      await crawl(path);
+    }
+    // Build B changes the template's text; the pass has renders for three pages: its two samples and one more.
+    await setBuild('/assets/app.b.js', ' (layout 2)');
+    expect(await pass(undefined, { REFRESH_MAX_RENDERS: '3' })).toEqual({
+      checked: 5,
+      revalidated: 0,
+      rerendered: 3,
+      unchanged: 2,
+      failed: 0,
+    });
+    // Build C keeps B's text. Its sample of the pages rendered with B finds them unchanged (one more
+    // is current as it is); its sample of the two still rendered with the first build finds them changed.
+    await setBuild('/assets/app.c.js', ' (layout 2)');
+    expect(await pass()).toEqual({ checked: 5, revalidated: 0, rerendered: 4, unchanged: 1, failed: 0 });
+    for (const path of paths) expect(await snapshotText(path), path).toContain(`Rendered ${path} for desktop (layout 2)`);
+    expect(await Promise.all(paths.map((path) => renderCount(path)))).toEqual([3, 3, 2, 2, 2]);
+    // Every snapshot is current for C now.
+    expect(await pass()).toMatchObject({ rerendered: 0, unchanged: 5 });
+  });
+});
+
+describe('most-visited first after a build changed a template', () => {
+  afterEach(() => setBuild(null));
+
+  it('renders the pages crawlers visit before the ones the walk meets first, and only while they are outdated', async () => {
+    const paths = ['v1', 'v2', 'v3', 'v4'].map((label) => uniquePath(label));
+    for (const path of paths) {
+      await setMode(path, 'templated');
+      await crawl(path);
+    }
+    const [, , walkNext, visited] = paths as [string, string, string, string];
+    await setBuild('/assets/app.v.js', ' (layout 2)');
+    // The sample (the first two) finds the template changed; no render is left for the others.
+    expect(await pass(undefined, { REFRESH_MAX_RENDERS: '2' })).toMatchObject({ rerendered: 2 });
+    expect(await env.REFRESH_INDEX.get(OUTDATED_KEY, 'json')).toEqual({ groups: [expect.stringMatching(/^page /)] });
+
+    // A crawler visits the last page (a fresh isolate: its first answer reads the outdated list).
+    const isolate = { ...refreshEnv } as EdgeEnv;
+    for (let visit = 0; visit < 3; visit++) {
+      const { response, settled } = await callEdge(visited, UA.googlebot, {}, isolate);
+      expect(response.headers.get('X-Prerender')).toBe('HIT');
+      await settled();
+    }
+    const hints = await env.REFRESH_INDEX.list<VisitHint>({ prefix: VISIT_PREFIX });
+    expect(hints.keys.map((k) => k.metadata)).toEqual([{ url: `${ORIGIN}${visited}`, device: 'desktop' }]);
+
+    // One render: the visited page, not the next one in index order.
+    expect(await pass(undefined, { REFRESH_MAX_RENDERS: '1' })).toMatchObject({ rerendered: 1, failed: 0 });
+    expect(await renderCount(visited)).toBe(2);
+    expect(await renderCount(walkNext)).toBe(1);
+    expect(await snapshotText(visited)).toContain('(layout 2)');
+    expect((await env.REFRESH_INDEX.list({ prefix: VISIT_PREFIX })).keys).toEqual([]);
+
+    // Visits to a page already current for the build leave no hint (an isolate that has not hinted it yet).
+    const another = { ...refreshEnv } as EdgeEnv;
+    for (let visit = 0; visit < 2; visit++) await callEdge(visited, UA.googlebot, {}, another).then(({ settled }) => settled());
+    expect((await env.REFRESH_INDEX.list({ prefix: VISIT_PREFIX })).keys).toEqual([]);
+    expect(await pass()).toMatchObject({ rerendered: 1, failed: 0 });
+    expect(await renderCount(walkNext)).toBe(2);
   });
 });
 

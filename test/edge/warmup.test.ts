@@ -2,6 +2,7 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { describe, expect, it } from 'vitest';
 import worker from '../../workers/edge/src/index.ts';
 import { CURSOR_KEY, warmUp } from '../../workers/edge/src/warmup.ts';
+import { HINT_PREFIX } from '../../workers/edge/src/refresh-pass.ts';
 import { depsOf } from '../../workers/edge/src/deps.ts';
 import { ORIGIN, renderCount } from './helpers.ts';
 
@@ -23,6 +24,7 @@ describe('cron warm-up from sitemap.xml', () => {
       failed: 0,
       stoppedBy: 'max-renders',
       next: { sitemap: 0, offset: 1 },
+      fronted: 0,
     });
     expect(await renderCount('/warm/one', 'mobile')).toBe(1);
     expect(await env.PRERENDER_INDEX.get(CURSOR_KEY, 'json')).toEqual({ sitemap: 0, offset: 1 });
@@ -49,6 +51,31 @@ describe('cron warm-up from sitemap.xml', () => {
       failed: 0,
       stoppedBy: 'max-checks',
       next: { sitemap: 0, offset: 3 },
+      fronted: 0,
     });
+  });
+
+  it('moves a page whose <lastmod> moved past its snapshot to the front of the refresh pass, once', async () => {
+    const hints = async () => (await env.PRERENDER_INDEX.list({ prefix: HINT_PREFIX })).keys.map((k) => k.name).sort();
+    const setLastmod = (lastmod: string | null) =>
+      env.RENDERER.fetch('http://renderer/__mock/lastmod', { method: 'POST', body: JSON.stringify({ lastmod }) });
+    // Both pages rendered, and the sitemap's newest <lastmod> noted (the first look queues nothing).
+    await setLastmod(new Date(Date.now() - 86_400_000).toISOString());
+    await warmUp(env.ASSETS_SERVICE, env.PRERENDER_INDEX, withVars({}));
+    expect(await env.PRERENDER_INDEX.get(`snap:desktop:${ORIGIN}/warm/one`)).not.toBeNull();
+    expect(await hints()).toEqual([]);
+
+    // The CMS says /warm/one changed after its snapshot: both devices go to the front, nothing else
+    // (this run renders nothing itself; a page its walk renders is not queued again).
+    await setLastmod(new Date(Date.now() + 1000).toISOString());
+    expect(await warmUp(env.ASSETS_SERVICE, env.PRERENDER_INDEX, withVars({ WARMUP_MAX_RENDERS: '0' }))).toMatchObject({
+      fronted: 1,
+      rendered: 0,
+    });
+    expect(await hints()).toEqual([`${HINT_PREFIX}snap:desktop:${ORIGIN}/warm/one`, `${HINT_PREFIX}snap:mobile:${ORIGIN}/warm/one`]);
+    // The same <lastmod> again: already acted on.
+    expect(await warmUp(env.ASSETS_SERVICE, env.PRERENDER_INDEX, withVars({ WARMUP_MAX_RENDERS: '0' }))).toMatchObject({ fronted: 0 });
+    await setLastmod(null);
+    for (const hint of await hints()) await env.PRERENDER_INDEX.delete(hint);
   });
 });

@@ -43,6 +43,17 @@ export function templateOf(pageUrl: string): string {
   return path.split('/')[1] || '/';
 }
 
+/**
+ * What one sample speaks for: the pages of a route template rendered with one earlier build. Pages
+ * of one template can hold snapshots of different builds (a build that came while the last one's
+ * changed template was still being re-rendered), and a sample rendered with one tells nothing of
+ * the others: keyed by template alone, a sample of pages already re-rendered would mark those still
+ * waiting current, and a sample of pages still waiting would re-render those already done.
+ */
+export function sampleGroup(template: string, renderedWith: string | null | undefined): string {
+  return `${template} ${renderedWith ?? ''}`;
+}
+
 export type BuildStep = 'sample' | 'mark-current' | 'render';
 
 /** What an entry rendered with another build needs, from its template's verdict so far. */

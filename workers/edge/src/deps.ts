@@ -15,6 +15,7 @@ import type { RangeCache } from './identity/ip-ranges.ts';
 import type { NonceCache } from './identity/web-bot-auth.ts';
 import { FAILURE_COOLDOWN_MS, MAX_COOLDOWNS, type RenderOutcome } from './refresh.ts';
 import { RenderLeases, type LeaseVerdict } from './render-lease.ts';
+import { VisitHints } from './refresh-visits.ts';
 import { bindingRenderer, serviceRenderer, type Renderer } from './renderer.ts';
 import { SnapshotStore, hotSnapshotBytes, type HotSnapshot } from './store.ts';
 
@@ -46,6 +47,8 @@ export interface EdgeState {
   robots: BoundedMap<string>;
   /** A page's global render lease by index key, for crawler renders (render-lease.ts); null: off. */
   renderLease: ((indexKey: string) => Promise<LeaseVerdict>) | null;
+  /** Visits to pages whose template changed, hinted to the refresh pass (refresh-visits.ts). */
+  visits: VisitHints;
 }
 
 export const edgeState = perIsolate((env: EdgeEnv): EdgeState => {
@@ -71,6 +74,7 @@ export const edgeState = perIsolate((env: EdgeEnv): EdgeState => {
     ipRanges: new BoundedMap({ maxEntries: RANGE_ENTRIES }),
     robots: new BoundedMap<string>({ maxEntries: 1, ttlMs: 60_000 }),
     renderLease: renderLeaseOf(env, config),
+    visits: new VisitHints(env.PRERENDER_INDEX),
   };
 });
 

@@ -12,6 +12,7 @@ import type { Identity } from './identity/identify.ts';
 import { markdownResponse } from './markdown.ts';
 import { refresh, type RefreshDeps, type RenderOutcome } from './refresh.ts';
 import type { LeaseVerdict } from './render-lease.ts';
+import type { VisitHints } from './refresh-visits.ts';
 import type { Format } from './route.ts';
 import { ageOf, botResponse, REDIRECT_STATUSES, withPrerenderState, type PrerenderState, type SnapshotEntry } from './snapshot.ts';
 import type { SnapshotStore } from './store.ts';
@@ -25,6 +26,8 @@ export interface PrerenderDeps extends Omit<RefreshDeps, 'budgetKey' | 'waitUnti
   now?: () => number;
   /** The page's global render lease by index key (render-lease.ts); null: off. */
   renderLease?: ((indexKey: string) => Promise<LeaseVerdict>) | null;
+  /** Visits to snapshots of a changed template, hinted to the refresh pass. */
+  visits?: VisitHints;
 }
 
 /** One request's view: who asks, in which format, whether it may start a render. */
@@ -87,6 +90,7 @@ export async function servePage(
         served = await serveEntry(ask, state, entry, ask.format);
       }
       if (served) {
+        deps.visits?.seen(key, entry, deps.waitUntil, now);
         if (age !== 'fresh' && route.mayRender) deps.waitUntil(refresh(key, entry, refreshDepsOf(ask)).promise);
         return served;
       }

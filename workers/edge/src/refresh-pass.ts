@@ -3,7 +3,9 @@
  * soon after it changed, and nothing else.
  *
  * 1. Pages moved to the front first: purged or recached by an operator or a CMS webhook, or queued
- *    by an earlier pass that ran out of render budget (`refresh:hint:` keys in the index namespace).
+ *    by an earlier pass that ran out of render budget (`refresh:hint:` keys in the index namespace);
+ *    then pages of a template the current build changed that crawlers visited since, first visited
+ *    first (`refresh:visit:` keys, refresh-visits.ts): the most visited pages are re-rendered first.
  * 2. Then a slice of the whole index, from a cursor kept in KV (`REFRESH_MAX_CHECKS` entries a run,
  *    listed with their metadata, so a page that needs nothing costs no read):
  *    - a page with recorded data dependencies has them revalidated with conditional requests
@@ -19,12 +21,13 @@
  */
 import { log } from '../../../shared/log.ts';
 import { DEVICES, RENDER_REQUEST_HEADER, RENDER_REQUEST_VALUE, type Dependency, type Device } from '../../../shared/render/protocol.ts';
-import { afterSample, buildIdOf, buildStep, templateOf, type TemplateVerdict } from './build-check.ts';
+import { afterSample, buildIdOf, buildStep, sampleGroup, templateOf, type TemplateVerdict } from './build-check.ts';
 import type { AdminDeps } from './admin.ts';
 import { cacheKey, type CacheKey } from './cache-key.ts';
 import { refresh, type RefreshDeps } from './refresh.ts';
 import { checkDependency, pageVerdict, type DependencyCheck } from './revalidate.ts';
 import { needsMarking, planEntry } from './refresh-plan.ts';
+import { isOutdated, OUTDATED_KEY, VISIT_PREFIX, type Outdated, type VisitHint } from './refresh-visits.ts';
 import { freshness, type SnapshotEntry } from './snapshot.ts';
 import { metadataOf } from './store.ts';
 
@@ -114,6 +117,12 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
     return answer;
   }
 
+  /** Whether a page's recorded data all answered unchanged (true for a page without a complete list: nothing to tell). */
+  async function dataUnchanged(entry: SnapshotEntry): Promise<boolean> {
+    if (!entry.dependencies?.complete) return true;
+    return pageVerdict(await Promise.all(entry.dependencies.requests.map(ask))) === 'unchanged';
+  }
+
   // 1. The front of the queue (those pages are not taken again by the walk in the same pass).
   const done = new Set<string>();
   // No more of them than the run can render: a backlog of hints must not hold back the walk, whose
@@ -140,6 +149,26 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
   const verdicts: Record<string, TemplateVerdict> = (build && (await index.get(verdictsKey, 'json'))) || {};
   let verdictsChanged = false;
 
+  // 1b. Pages of a changed template that crawlers visited, first visited first (refresh-visits.ts).
+  if (build && !rendersSpent()) {
+    const outdated = changedGroups(verdicts);
+    const visits = await index.list<VisitHint>({ prefix: VISIT_PREFIX, limit: Math.min(config.refreshMaxRenders - renders, 1000) });
+    for (const hint of visits.keys) {
+      if (rendersSpent()) break;
+      const value = hint.metadata;
+      const key = value && DEVICES.includes(value.device) ? await cacheKey(value.url, value.device) : null;
+      const entry = key && !done.has(key.index) ? await deps.store.entryByName(key.index) : null;
+      // Gone, already rendered for this build (by an earlier hint or the walk), or not outdated.
+      if (!key || !entry || entry.build === build || !isOutdated(outdated, entry)) {
+        await index.delete(hint.name);
+        continue;
+      }
+      report.checked++;
+      done.add(key.index);
+      if (await render(key, entry, false)) await index.delete(hint.name);
+    }
+  }
+
   // 2. A slice of the index.
   const cursor = (await index.get(REFRESH_CURSOR_KEY)) ?? undefined;
   const room = config.refreshMaxChecks - report.checked;
@@ -159,19 +188,22 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
         summary = metadataOf(entry, null);
       }
       if (build && summary.build && summary.build !== build) {
-        // Rendered with another build: its template's sample decides (build-check.ts). A page whose
-        // template the sample found unchanged is current as it is (nothing written); it, and a page
+        // Rendered with another build: the sample of its template and build decides (build-check.ts).
+        // A page the sample found unchanged is current as it is (nothing written); it, and a page
         // left for lack of renders, still has its data checked below.
         const url = urlOfIndexName(item.name) ?? (entry ??= await deps.store.entryByName(item.name))?.url;
         if (!url) continue;
-        const template = templateOf(url);
-        const step = buildStep(verdicts[template]);
+        const group = sampleGroup(templateOf(url), summary.build);
+        const step = buildStep(verdicts[group]);
         if (step !== 'mark-current' && !rendersSpent()) {
           entry ??= await deps.store.entryByName(item.name);
           if (!entry) continue;
+          // A sample speaks for its template only when its own data did not change since its render
+          // (else its new content would pass for the build's): it is rendered either way.
+          const sample = step === 'sample' && (await dataUnchanged(entry));
           const rendered = await render(await cacheKey(entry.url, entry.device), entry, step === 'sample');
-          if (step === 'sample' && rendered) {
-            verdicts[template] = afterSample(verdicts[template], entry.contentHash ?? null, rendered.contentHash ?? null);
+          if (sample && rendered) {
+            verdicts[group] = afterSample(verdicts[group], entry.contentHash ?? null, rendered.contentHash ?? null);
             verdictsChanged = true;
           }
           continue;
@@ -182,14 +214,18 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
         report.unchanged++;
         continue;
       }
-      entry ??= await deps.store.entryByName(item.name);
-      if (!entry) continue;
-      const key = await cacheKey(entry.url, entry.device);
-      if (plan === 'render' || !entry.dependencies?.complete) {
-        await render(key, entry);
+      // A short list rides in the listing's metadata: checking it needs no read of the entry.
+      const listed = plan === 'revalidate' ? summary.d : undefined;
+      const plainKey = listed && keyOfIndexName(item.name);
+      if (!plainKey) entry ??= await deps.store.entryByName(item.name);
+      const key = plainKey ? await plainKey : entry && (await cacheKey(entry.url, entry.device));
+      if (!key) continue;
+      if (plan === 'render' || !(listed ?? entry?.dependencies?.complete)) {
+        entry ??= await deps.store.entryByName(item.name);
+        if (entry) await render(key, entry);
         continue;
       }
-      const requests = entry.dependencies.requests;
+      const requests = listed ?? entry?.dependencies?.requests ?? [];
       const asking = requests.filter((d) => !answers.has(idOf(d))).length;
       if (revalidations + asking > config.refreshMaxRevalidations) {
         // The dependency budget is spent: the rest of this slice is checked on the next round of
@@ -202,21 +238,40 @@ export async function runRefreshPass(deps: PassDeps, now = Date.now()): Promise<
       if (verdict === 'unchanged') {
         report.revalidated++;
         report.unchanged++;
-        if (needsMarking(entry, now, config.freshSeconds)) {
-          await deps.store.markCurrent(key, entry, freshness(entry.status, now, config), item.metadata?.bytes ?? null);
+        if (needsMarking(summary, now, config.freshSeconds)) {
+          entry ??= await deps.store.entryByName(item.name);
+          if (entry) await deps.store.markCurrent(key, entry, freshness(entry.status, now, config), item.metadata?.bytes ?? null);
         }
         continue;
       }
       if (verdict === 'changed') report.revalidated++;
-      await render(key, entry);
+      entry ??= await deps.store.entryByName(item.name);
+      if (entry) await render(key, entry);
     }
   }
   await saveCursor(index, next);
-  if (verdictsChanged) await index.put(verdictsKey, JSON.stringify(verdicts), { expirationTtl: 30 * 86_400 });
+  if (verdictsChanged) {
+    await index.put(verdictsKey, JSON.stringify(verdicts), { expirationTtl: 30 * 86_400 });
+    // What the front door reads to hint visits to outdated pages.
+    const outdated: Outdated = { groups: [...changedGroups(verdicts)] };
+    await index.put(OUTDATED_KEY, JSON.stringify(outdated));
+  }
 
   for (const [dim, n] of Object.entries(report)) if (n > 0) deps.events?.count(REFRESH_KEY, dim, n, deps.waitUntil ?? noWait);
   log('info', 'prerender.refresh_pass', { ...report, revalidations });
   return report;
+}
+
+/** The sample groups whose verdict is "changed": their pages are re-rendered. */
+function changedGroups(verdicts: Record<string, TemplateVerdict>): Set<string> {
+  return new Set(Object.keys(verdicts).filter((group) => buildStep(verdicts[group]) === 'render'));
+}
+
+/** The cache key an index key names, when it is a plain one (a hashed key needs its entry read). */
+function keyOfIndexName(name: string): Promise<CacheKey> | null {
+  const device = /^snap:(mobile|desktop):/.exec(name)?.[1] as Device | undefined;
+  const url = urlOfIndexName(name);
+  return device && url ? cacheKey(url, device) : null;
 }
 
 /** The page URL an index key names, when it is a plain one (a hashed key needs its entry read). */

@@ -1,13 +1,14 @@
 /**
  * Sitemap parsing: the `<loc>` of each `<url>` or, for a
- * sitemap index, of each `<sitemap>`, and each `<url>`'s `<lastmod>` (a page changed after its
- * snapshot was rendered is rendered again, whatever its age). A regex is enough for this flat, namespace-free format; XML
+ * sitemap index, of each `<sitemap>`, and each one's `<lastmod>` (a page changed after its
+ * snapshot was rendered is rendered again, whatever its age; a child sitemap changed since the last
+ * look is read for its changed pages). A regex is enough for this flat, namespace-free format; XML
  * character entities are decoded because `&` in a URL must be written `&amp;`.
  */
 export interface Sitemap {
   kind: 'urlset' | 'index';
   locs: string[];
-  /** `<lastmod>` of each `<url>` by its `<loc>`, in epoch ms (W3C datetime), where given and valid. */
+  /** `<lastmod>` of each `<url>` (or `<sitemap>`) by its `<loc>`, in epoch ms (W3C datetime), where given and valid. */
   lastmod: Map<string, number>;
 }
 
@@ -17,7 +18,7 @@ export function parseSitemap(xml: string): Sitemap {
   const kind = /<sitemapindex[\s>]/.test(xml) ? 'index' : 'urlset';
   const locs = [...xml.matchAll(/<loc>\s*([^<]*?)\s*<\/loc>/g)].map((m) => decode(m[1]!));
   const lastmod = new Map<string, number>();
-  for (const [, block] of xml.matchAll(/<url>([\s\S]*?)<\/url>/g)) {
+  for (const [, block] of xml.matchAll(/<(?:url|sitemap)>([\s\S]*?)<\/(?:url|sitemap)>/g)) {
     const loc = /<loc>\s*([^<]*?)\s*<\/loc>/.exec(block!)?.[1];
     const when = Date.parse(/<lastmod>\s*([^<]*?)\s*<\/lastmod>/.exec(block!)?.[1] ?? '');
     if (loc !== undefined && Number.isFinite(when)) lastmod.set(decode(loc), when);

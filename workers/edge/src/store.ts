@@ -7,6 +7,7 @@
 import type { BoundedMap } from '../../../shared/bounded-map.ts';
 import { tokenEstimate } from './markdown.ts';
 import { INDEX_PREFIX, sha256Hex, type CacheKey } from './cache-key.ts';
+import type { Dependency } from '../../../shared/render/protocol.ts';
 import { stampSnapshot, type MarkdownRef, type SnapshotEntry } from './snapshot.ts';
 
 /** KV's minimum `cacheTtl`. */
@@ -43,7 +44,15 @@ export interface IndexMetadata {
   deps?: number;
   /** The SPA build the snapshot is current for. */
   build?: string | null;
+  /**
+   * The recorded data dependencies themselves, when the list is complete and short enough
+   * (`LISTED_DEPENDENCY_BYTES`): the refresh pass checks them from the listing, without a read.
+   */
+  d?: Dependency[];
 }
+
+/** JSON bytes of a dependency list kept in the metadata: with the rest, well under KV's 1,024. */
+export const LISTED_DEPENDENCY_BYTES = 640;
 
 export interface ListedSnapshot {
   name: string;
@@ -282,7 +291,14 @@ export function metadataOf(entry: SnapshotEntry, body: string | null): IndexMeta
     markdownBytes: entry.markdown?.bytes ?? null,
     deps: entry.dependencies?.complete ? entry.dependencies.requests.length : 0,
     build: entry.build ?? null,
+    ...listedDependencies(entry),
   };
+}
+
+function listedDependencies(entry: SnapshotEntry): Pick<IndexMetadata, 'd'> {
+  const requests = entry.dependencies?.complete ? entry.dependencies.requests : null;
+  if (!requests?.length || utf8Bytes(JSON.stringify(requests)) > LISTED_DEPENDENCY_BYTES) return {};
+  return { d: requests };
 }
 
 const encoder = new TextEncoder();

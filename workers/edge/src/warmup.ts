@@ -15,9 +15,14 @@ import { cacheKey, pageUrl, type PageRules } from './cache-key.ts';
 import { ageOf } from './snapshot.ts';
 import { parseSitemap } from './sitemap.ts';
 import { refresh, type RefreshDeps } from './refresh.ts';
+import { hintKey } from './refresh-pass.ts';
 import type { AdminDeps } from './admin.ts';
 
 export const CURSOR_KEY = 'warmup:cursor';
+/** The newest `<lastmod>` already acted on, per sitemap URL. */
+export const LASTMOD_KEY = 'warmup:lastmod';
+/** Pages a run looks at for a moved `<lastmod>` (more wait for the next run). */
+export const MAX_LASTMOD_FRONT = 50;
 
 interface Cursor {
   /** Which child of a sitemap index (0 for a plain urlset). */
@@ -34,6 +39,8 @@ export interface WarmupReport {
   failed: number;
   stoppedBy: 'end-of-sitemap' | 'max-checks' | 'max-renders' | 'budget' | 'no-sitemap';
   next: Cursor;
+  /** Pages moved to the front of the refresh pass because their `<lastmod>` moved past their snapshot. */
+  fronted: number;
 }
 
 export async function warmUp(
@@ -54,6 +61,7 @@ export async function warmUp(
       failed: 0,
       stoppedBy: 'no-sitemap',
       next: { sitemap: 0, offset: 0 },
+      fronted: 0,
     });
 
   const modifiedAt = slice.lastmod;
@@ -66,6 +74,7 @@ export async function warmUp(
     failed: 0,
     stoppedBy: 'end-of-sitemap',
     next: cursor,
+    fronted: 0,
   };
   const refreshDeps: RefreshDeps = { ...deps, budgetKey: 'warmup' };
   let offset = Math.min(cursor.offset, pairs.length);
@@ -110,6 +119,8 @@ export async function warmUp(
     }),
   );
 
+  // After the walk: a page it rendered just now is not moved to the front again.
+  report.fronted = await lastmodToFront(assets, index, deps, slice);
   const next = Math.min(offset, resumeAt);
   report.next =
     next >= pairs.length
@@ -129,26 +140,88 @@ async function finish(index: KVNamespace, report: WarmupReport): Promise<WarmupR
  * index, as normalised page URLs. Any of the site's origins counts (as the canonical one); other
  * origins are logged and skipped.
  */
-async function sitemapSlice(
-  assets: Fetcher,
-  rules: PageRules,
-  which: number,
-): Promise<{ urls: string[]; sitemaps: number; lastmod: Map<string, number> } | null> {
-  const root = await fetchSitemap(assets, `${rules.site.canonical}/sitemap.xml`);
+async function sitemapSlice(assets: Fetcher, rules: PageRules, which: number): Promise<Slice | null> {
+  const rootUrl = `${rules.site.canonical}/sitemap.xml`;
+  const root = await fetchSitemap(assets, rootUrl);
   if (!root) return null;
-  let locs = root.locs;
-  let lastmod = root.lastmod;
-  let sitemaps = 1;
-  if (root.kind === 'index') {
-    const children = root.locs.map((loc) => siteUrl(loc, rules.site)).filter((u): u is URL => u !== null);
-    sitemaps = children.length;
-    const child = children[which] ?? children[0];
-    if (!child) return null;
-    const sitemap = await fetchSitemap(assets, child.href);
-    if (!sitemap || sitemap.kind !== 'urlset') return { urls: [], sitemaps, lastmod: new Map() };
-    locs = sitemap.locs;
-    lastmod = sitemap.lastmod;
+  if (root.kind !== 'index') return { ...pagesOf(root.locs, root.lastmod, rules), sitemap: rootUrl, sitemaps: 1, children: [] };
+  const children = root.locs
+    .map((loc) => ({ url: siteUrl(loc, rules.site)?.href ?? null, lastmod: root.lastmod.get(loc) }))
+    .filter((c): c is { url: string; lastmod: number | undefined } => c.url !== null);
+  const child = children[which] ?? children[0];
+  if (!child) return null;
+  const sitemap = await fetchSitemap(assets, child.url);
+  const empty = { urls: [], lastmod: new Map<string, number>() };
+  const pages = sitemap?.kind === 'urlset' ? pagesOf(sitemap.locs, sitemap.lastmod, rules) : empty;
+  return { ...pages, sitemap: child.url, sitemaps: children.length, children };
+}
+
+/**
+ * Sitemap `<lastmod>` as a hint: the pages of the slice's sitemap (and of one more child of a
+ * sitemap index whose own `<lastmod>` moved) modified after the newest `<lastmod>` acted on before
+ * go to the front of the refresh pass, oldest change first, when their snapshot was rendered before
+ * that change. The first look at a sitemap only notes its newest `<lastmod>`: the cursor's walk
+ * and the pass's age rules cover what changed before it.
+ */
+async function lastmodToFront(
+  assets: Fetcher,
+  index: KVNamespace,
+  deps: Pick<AdminDeps, 'config' | 'store'>,
+  slice: Slice,
+): Promise<number> {
+  const marks = (await index.get<Record<string, number>>(LASTMOD_KEY, 'json')) ?? {};
+  let fronted = 0;
+  let looked = 0;
+  let changed = false;
+  async function scan(sitemap: string, lastmod: Map<string, number>): Promise<void> {
+    const mark = marks[sitemap];
+    if (mark === undefined) {
+      let newest = 0;
+      for (const when of lastmod.values()) newest = Math.max(newest, when);
+      [marks[sitemap], changed] = [newest, true];
+      return;
+    }
+    const modified = [...lastmod].filter(([, when]) => when > mark).sort((a, b) => a[1] - b[1]);
+    let seen = mark;
+    for (const [url, when] of modified) {
+      // Pages with the same <lastmod> go together, so the mark never splits them.
+      if (looked >= MAX_LASTMOD_FRONT && when !== seen) break;
+      looked++;
+      let hinted = false;
+      for (const device of deps.config.warmupDevices) {
+        const key = await cacheKey(url, device);
+        const entry = await deps.store.lookup(key);
+        if (entry && Date.parse(entry.renderedAt) >= when) continue;
+        await index.put(hintKey(key), JSON.stringify({ url, device }), { expirationTtl: 7 * 86_400 });
+        hinted = true;
+      }
+      if (hinted) fronted++;
+      seen = when;
+    }
+    if (seen !== mark) [marks[sitemap], changed] = [seen, true];
   }
+  await scan(slice.sitemap, slice.lastmod);
+  const moved = slice.children.find((c) => c.url !== slice.sitemap && c.lastmod !== undefined && c.lastmod > (marks[c.url] ?? -1));
+  if (moved) {
+    const sitemap = await fetchSitemap(assets, moved.url);
+    if (sitemap?.kind === 'urlset') await scan(moved.url, pagesOf(sitemap.locs, sitemap.lastmod, deps.config).lastmod);
+  }
+  if (changed) await index.put(LASTMOD_KEY, JSON.stringify(marks));
+  return fronted;
+}
+
+interface Slice {
+  urls: string[];
+  lastmod: Map<string, number>;
+  /** The sitemap the slice is of (the root, or its child at the cursor). */
+  sitemap: string;
+  sitemaps: number;
+  /** A sitemap index's children, with their `<lastmod>` where given. */
+  children: Array<{ url: string; lastmod: number | undefined }>;
+}
+
+/** The normalised page URLs of a sitemap's `<loc>`s (the site's origins only), with their `<lastmod>`. */
+function pagesOf(locs: string[], lastmod: Map<string, number>, rules: PageRules) {
   const pages = new Set<string>();
   const modified = new Map<string, number>();
   for (const loc of locs) {
@@ -162,7 +235,7 @@ async function sitemapSlice(
     const when = lastmod.get(loc);
     if (when !== undefined) modified.set(page, Math.max(when, modified.get(page) ?? 0));
   }
-  return { urls: [...pages], sitemaps, lastmod: modified };
+  return { urls: [...pages], lastmod: modified };
 }
 
 async function fetchSitemap(assets: Fetcher, url: string) {
