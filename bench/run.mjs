@@ -54,14 +54,21 @@ async function step(name, run) {
   }
 }
 
-await step('calibration (first)', () => calibrate(bench, 'first'));
+/**
+ * Simulations (`export const simulation = true`: seeded, exact rows, no load on a worker) run after
+ * the last calibration: the calibrations bracket the timed rows, and the time a simulation takes
+ * does not push timed rows past the late point.
+ */
+const loaded = [];
 for (const file of modules) {
-  await step(file, async () => {
-    const { default: run } = await import(pathToFileURL(join(dir, file)).href);
-    await run(bench);
-  });
+  const module = await import(pathToFileURL(join(dir, file)).href);
+  loaded.push({ file, run: module.default, simulation: module.simulation === true });
 }
+
+await step('calibration (first)', () => calibrate(bench, 'first'));
+for (const { file, run } of loaded.filter((m) => !m.simulation)) await step(file, () => run(bench));
 await step('calibration (last)', () => calibrate(bench, 'last'));
+for (const { file, run } of loaded.filter((m) => m.simulation)) await step(file, () => run(bench));
 
 const check = machineCheck(bench.rows);
 for (const row of check.affected) row.noisy = true;

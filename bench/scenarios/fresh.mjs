@@ -517,6 +517,9 @@ function dollars(ops) {
   );
 }
 
+/** Seeded and exact: run after the timed rows (run.mjs). */
+export const simulation = true;
+
 /** @param {import('../lib.mjs').Bench} bench */
 export default async function fresh(bench) {
   // The same month for both: each simulation draws from its own copy of the seeded model.

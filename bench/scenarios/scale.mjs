@@ -23,6 +23,9 @@ const D1_STATEMENTS_PER_S = 1_000;
 const OPEN_GOAL_MS = 2_000;
 const SEED = 20261130;
 
+/** Seeded and exact: run after the timed rows (run.mjs). */
+export const simulation = true;
+
 /** @param {import('../lib.mjs').Bench} bench */
 export default async function scale(bench) {
   const d = await loadDecisions();
