@@ -6,6 +6,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:
 import { describe, expect, it, vi } from 'vitest';
 import { totals } from '../../shared/events/query.ts';
 import { breakerStats, type BreakerStats } from '../../shared/operator/breaker.ts';
+import { rangeWindow } from '../../shared/operator/common.ts';
 import { DEFAULT_BREAKER_CONFIG } from '../../workers/feed/src/breaker.ts';
 import { TIMELINE_LIMIT } from '../../workers/feed/src/breaker-object.ts';
 import { BREAKER_STREAM } from '../../workers/feed/src/events.ts';
@@ -75,7 +76,10 @@ describe('counting answers and outcomes', () => {
     expect(upstream).toMatchObject({ state: 'closed', degradedShare: 0, trips: 0, timeline: [] });
     // Three personalised calls and the one anonymous refresh for the cache.
     expect(upstream?.window).toEqual({ calls: 4, failureRate: 0, slowCallRate: 0 });
-    expect(upstream?.series).toHaveLength(8); // the 7 days of the range, in whole UTC days
+    // The UTC days the range touches: 8, or 7 when its end (now, rounded up to the hour) is midnight.
+    const { from, to } = rangeWindow('7d');
+    const day = 86_400_000;
+    expect(upstream?.series).toHaveLength(Math.ceil((to - Math.floor(from / day) * day) / day));
   });
 
   it('lost events are counted, never a failed request', async () => {
