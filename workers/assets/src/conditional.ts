@@ -20,15 +20,6 @@ export interface Preconditions {
 
 export type PreconditionOutcome = 'proceed' | 'not-modified' | 'precondition-failed';
 
-export function preconditionsOf(headers: Headers): Preconditions {
-  return {
-    ifMatch: headers.get('If-Match'),
-    ifNoneMatch: headers.get('If-None-Match'),
-    ifModifiedSince: headers.get('If-Modified-Since'),
-    ifUnmodifiedSince: headers.get('If-Unmodified-Since'),
-  };
-}
-
 export function evaluatePreconditions(method: string, conditions: Preconditions, validators: Validators): PreconditionOutcome {
   const modified = Date.parse(validators.lastModified);
   if (conditions.ifMatch !== null) {

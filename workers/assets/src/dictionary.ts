@@ -42,10 +42,14 @@ export function parseAvailableDictionary(header: string | null): string | null {
  * names with a weight above 0. A `*` does not count: a client announces `dcz` / `dcb` by name when
  * it holds a dictionary (RFC 9842, "Negotiating the Content Encoding"), and one that does not know them must never get them.
  */
-export function usableDeltas(deltas: readonly StoredDelta[], dictionary: string, acceptEncoding: string | null): StoredDelta[] {
+export function usableDeltas(
+  deltas: readonly StoredDelta[],
+  dictionary: string,
+  acceptEncoding: string | ReadonlyMap<string, number> | null,
+): StoredDelta[] {
   if (acceptEncoding === null) return [];
   const made = deltas.filter((delta) => delta.dictionary === dictionary);
   if (made.length === 0) return made;
-  const weights = parseAcceptEncoding(acceptEncoding);
+  const weights = typeof acceptEncoding === 'string' ? parseAcceptEncoding(acceptEncoding) : acceptEncoding;
   return made.filter((delta) => (weights.get(delta.encoding) ?? 0) > 0);
 }

@@ -67,10 +67,14 @@ export function weightOf(weights: ReadonlyMap<string, number>, coding: string): 
  * RFC 9110 §12.1). `acceptEncoding` null means the request had no Accept-Encoding header.
  */
 export function chooseEncoding<V extends EncodedVariant>(acceptEncoding: string | null, variants: readonly V[]): V | null {
-  if (acceptEncoding === null) {
+  return chooseByWeights(acceptEncoding === null ? null : parseAcceptEncoding(acceptEncoding), variants);
+}
+
+/** `chooseEncoding` on a header parsed once by the caller (`parseAcceptEncoding`; null: no header). */
+export function chooseByWeights<V extends EncodedVariant>(weights: ReadonlyMap<string, number> | null, variants: readonly V[]): V | null {
+  if (weights === null) {
     return variants.find((v) => v.encoding === 'identity') ?? null;
   }
-  const weights = parseAcceptEncoding(acceptEncoding);
   let best: V | null = null;
   let bestWeight = 0;
   for (const variant of variants) {

@@ -7,13 +7,21 @@
  */
 import type { BoundedMap } from '../../../shared/bounded-map.ts';
 import { HttpError, methodNotAllowed, serviceUnavailable } from '../../../shared/http/errors.ts';
-import { evaluatePreconditions, preconditionsOf } from './conditional.ts';
+import { evaluatePreconditions } from './conditional.ts';
 import { cacheControlFor, htmlSecurityHeaders, type SecurityConfig } from './headers.ts';
 import { parseAvailableDictionary, usableDeltas, useAsDictionary } from './dictionary.ts';
 import type { History } from './history.ts';
-import { assetUrl, findEntry, type Manifest, type ManifestEntry, type ManifestLoader, type StoredVariant } from './manifest.ts';
+import {
+  assetUrl,
+  findEntry,
+  type Manifest,
+  type ManifestEntry,
+  type ManifestLoader,
+  type StoredDelta,
+  type StoredVariant,
+} from './manifest.ts';
 import { isSpaNavigation } from './navigation.ts';
-import { chooseEncoding } from './negotiate.ts';
+import { chooseByWeights, parseAcceptEncoding } from './negotiate.ts';
 import { decodeRequestPath } from './paths.ts';
 import { ifRangeAllows, parseRange } from './range.ts';
 
@@ -24,6 +32,7 @@ export const ALLOWED_METHODS = ['GET', 'HEAD'] as const;
  * far more is an attack or a bug, answered 431 (RFC 6585 §5) instead of being parsed.
  */
 export const MAX_HEADER_LENGTH = 2048;
+type ParsedHeader = Lowercase<(typeof PARSED_HEADERS)[number]>;
 const PARSED_HEADERS = [
   'Accept',
   'Accept-Encoding',
@@ -36,7 +45,7 @@ const PARSED_HEADERS = [
   'Range',
   'Sec-Fetch-Dest',
   'Sec-Fetch-Mode',
-];
+] as const;
 
 /** What serving needs: the binding, and the isolate's config, manifest and bytes (state.ts). */
 export interface ServeOptions {
@@ -52,7 +61,7 @@ export interface ServeOptions {
 export async function serveAsset(request: Request, options: ServeOptions): Promise<Response> {
   const method = request.method.toUpperCase();
   if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(ALLOWED_METHODS);
-  rejectAbsurdHeaders(request.headers);
+  const sent = readParsedHeaders(request.headers);
   const path = decodeRequestPath(new URL(request.url).pathname);
 
   const manifest = await options.manifest.load();
@@ -69,13 +78,14 @@ export async function serveAsset(request: Request, options: ServeOptions): Promi
   }
 
   const acceptEncoding = clientAcceptEncoding(request);
+  const weights = acceptEncoding === null ? null : parseAcceptEncoding(acceptEncoding);
   let candidates = entry.variants;
   if (entry.deltas) {
-    const dictionary = parseAvailableDictionary(request.headers.get('Available-Dictionary'));
-    const deltas = dictionary === null ? [] : usableDeltas(entry.deltas, dictionary, acceptEncoding);
+    const dictionary = dictionaryOffered(sent['available-dictionary'], entry.deltas);
+    const deltas = dictionary === null ? [] : usableDeltas(entry.deltas, dictionary, weights);
     if (deltas.length > 0) candidates = [...deltas, ...entry.variants];
   }
-  const variant = chooseEncoding(acceptEncoding, candidates);
+  const variant = chooseByWeights(weights, candidates);
   const vary = varyOf(entry);
   if (!variant) {
     throw new HttpError(
@@ -90,7 +100,13 @@ export async function serveAsset(request: Request, options: ServeOptions): Promi
   }
 
   const headers = responseHeaders(entry, variant, vary, manifest, options.security);
-  const outcome = evaluatePreconditions(method, preconditionsOf(request.headers), {
+  const preconditions = {
+    ifMatch: sent['if-match'],
+    ifNoneMatch: sent['if-none-match'],
+    ifModifiedSince: sent['if-modified-since'],
+    ifUnmodifiedSince: sent['if-unmodified-since'],
+  };
+  const outcome = evaluatePreconditions(method, preconditions, {
     etag: variant.etag,
     lastModified: entry.lastModified,
   });
@@ -100,9 +116,9 @@ export async function serveAsset(request: Request, options: ServeOptions): Promi
   }
 
   // Ranges are served on the identity bytes only; on an encoded answer Range is ignored (RFC 9110 §14.2 allows it).
-  const rangeHeader = method === 'GET' && variant.encoding === 'identity' ? request.headers.get('Range') : null;
+  const rangeHeader = method === 'GET' && variant.encoding === 'identity' ? sent.range : null;
   const range =
-    rangeHeader !== null && ifRangeAllows(request.headers.get('If-Range'), variant.etag, entry.lastModified)
+    rangeHeader !== null && ifRangeAllows(sent['if-range'], variant.etag, entry.lastModified)
       ? parseRange(rangeHeader, variant.size)
       : null;
   if (range === 'unsatisfiable') {
@@ -214,11 +230,28 @@ function notModified(headers: Readonly<Record<string, string>>): Response {
   return new Response(null, { status: 304, headers: kept });
 }
 
-function rejectAbsurdHeaders(headers: Headers): void {
+/**
+ * The parsed request headers, each read once (by lower-cased name); any longer than
+ * MAX_HEADER_LENGTH is a 431 before anything is parsed.
+ */
+function readParsedHeaders(headers: Headers): Record<ParsedHeader, string | null> {
+  const sent = {} as Record<ParsedHeader, string | null>;
   for (const name of PARSED_HEADERS) {
     const value = headers.get(name);
     if (value !== null && value.length > MAX_HEADER_LENGTH) {
       throw new HttpError(431, 'header_too_large', `${name} is longer than ${MAX_HEADER_LENGTH} characters`, { field: name.toLowerCase() });
     }
+    sent[name.toLowerCase() as ParsedHeader] = value;
   }
+  return sent;
+}
+
+/**
+ * The dictionary hash the request offers: the stored form when the header is exactly one of the
+ * entry's dictionaries as a Byte Sequence (what a browser sends), else the header parsed.
+ */
+function dictionaryOffered(header: string | null, deltas: readonly StoredDelta[]): string | null {
+  if (header === null) return null;
+  for (const delta of deltas) if (header === `:${delta.dictionary}:`) return delta.dictionary;
+  return parseAvailableDictionary(header);
 }
