@@ -1,5 +1,6 @@
 import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import worker from '../../workers/edge/src/index.ts';
+import type { Mode } from './mocks.ts';
 
 export const ORIGIN = 'http://localhost:8787';
 
@@ -31,20 +32,8 @@ export function uniquePath(label: string): string {
   return `/page/${label}-${Date.now().toString(36)}-${counter++}`;
 }
 
-export type Mode =
-  | 'ok'
-  | 'down'
-  | 'timeout'
-  | 'held'
-  | 'changing'
-  | 'gone'
-  | 'moved'
-  | 'off-site'
-  | 'crash'
-  | 'server-error'
-  | 'html-only'
-  | 'deps'
-  | 'templated';
+/** How the stand-in renderer answers a page (test/edge/mocks.ts). */
+export type { Mode } from './mocks.ts';
 
 export async function setMode(path: string, mode: Mode): Promise<void> {
   const response = await env.RENDERER.fetch('http://renderer/__mock/mode', { method: 'POST', body: JSON.stringify({ path, mode }) });

@@ -12,7 +12,7 @@ import { DEPENDENCY_ORIGIN, SPA_ROBOTS, pageHtml, pageMarkdown } from './pages.t
 export const RENDER_TOKEN = 'test-render-token';
 export const ADMIN_TOKEN = 'test-admin-token';
 
-type Mode =
+export type Mode =
   | 'ok'
   | 'down'
   | 'timeout'
