@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../shared/http/errors.ts';
 import { withConnectSources } from '../../workers/assets/src/headers.ts';
 import { acceptsHtml, isSpaNavigation } from '../../workers/assets/src/navigation.ts';
-import { decodeRequestPath, hasFileExtension, MAX_PATH_LENGTH } from '../../workers/assets/src/paths.ts';
+import { decodeRequestPath, hasFileExtension, MAX_PATH_LENGTH, pathOfRequestUrl } from '../../workers/assets/src/paths.ts';
 
 function statusOf(path: string): number | string {
   try {
@@ -31,9 +31,28 @@ describe('decodeRequestPath', () => {
     ['/%', 400],
     ['/%zz', 400],
     ['relative', 400],
+    // The same checks when nothing is percent-encoded (the path is used as it is).
+    ['/a/..', 400],
+    ['/a/./b', 400],
+    ['/a\\b', 400],
+    ['/a\u0000b', 400],
+    ['/a/.well-known/x', '/a/.well-known/x'],
+    ['/a//b', '/a//b'],
     [`/${'a'.repeat(MAX_PATH_LENGTH)}`, 414],
   ])('%s', (path, expected) => {
     expect(statusOf(path)).toBe(expected);
+  });
+
+  it.each([
+    'http://localhost:8791/',
+    'http://localhost:8791/assets/app.3f9a.js',
+    'https://example.com/article/1?utm_source=x&next=/a/b',
+    'https://example.com/a/b?q#frag',
+    'https://example.com/a#frag?not-a-query',
+    'https://user:pw@example.com:8443/caf%C3%A9/%2e%2e%2f',
+    'http://[::1]:8791/x/y/',
+  ])('pathOfRequestUrl(%s) is the URL parser pathname', (url) => {
+    expect(pathOfRequestUrl(url)).toBe(new URL(url).pathname);
   });
 
   it.each([

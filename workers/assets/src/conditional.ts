@@ -21,19 +21,20 @@ export interface Preconditions {
 export type PreconditionOutcome = 'proceed' | 'not-modified' | 'precondition-failed';
 
 export function evaluatePreconditions(method: string, conditions: Preconditions, validators: Validators): PreconditionOutcome {
-  const modified = Date.parse(validators.lastModified);
+  // Parsed only for a date condition: most requests carry none.
+  const modified = (): number => Date.parse(validators.lastModified);
   if (conditions.ifMatch !== null) {
     if (!matchesAny(conditions.ifMatch, validators.etag, 'strong')) return 'precondition-failed';
   } else if (conditions.ifUnmodifiedSince !== null) {
     const since = parseHttpDate(conditions.ifUnmodifiedSince);
-    if (since !== null && modified > since) return 'precondition-failed';
+    if (since !== null && modified() > since) return 'precondition-failed';
   }
   const safe = method === 'GET' || method === 'HEAD';
   if (conditions.ifNoneMatch !== null) {
     if (matchesAny(conditions.ifNoneMatch, validators.etag, 'weak')) return safe ? 'not-modified' : 'precondition-failed';
   } else if (conditions.ifModifiedSince !== null && safe) {
     const since = parseHttpDate(conditions.ifModifiedSince);
-    if (since !== null && modified <= since) return 'not-modified';
+    if (since !== null && modified() <= since) return 'not-modified';
   }
   return 'proceed';
 }

@@ -29,7 +29,8 @@ const SUBRESOURCE_DESTINATIONS = new Set([
   'xslt',
 ]);
 
-export function isSpaNavigation(path: string, headers: Headers): boolean {
+/** Whether a request for `path` with these headers (a `Headers`, or any reader of them) is a page navigation. */
+export function isSpaNavigation(path: string, headers: { get(name: string): string | null }): boolean {
   if (hasFileExtension(path)) return false;
   const destination = headers.get('Sec-Fetch-Dest')?.toLowerCase();
   if (destination && SUBRESOURCE_DESTINATIONS.has(destination)) return false;

@@ -1,11 +1,13 @@
 /**
  * Serving one request from the build: the I/O shell around the pure decisions in this folder.
- * Order: method -> header sanity -> path -> file of the current build, SPA fallback, or file of an
- * earlier build (history.ts) -> encoding, a delta when the client has its dictionary
- * (dictionary.ts) -> preconditions -> HEAD / Range -> bytes from the ASSETS binding (or the
- * history's store), sent untouched.
+ * Order: method -> path -> file of the current build, SPA fallback, or file of an earlier build
+ * (history.ts) -> encoding, a delta when the client has its dictionary (dictionary.ts) ->
+ * preconditions -> HEAD / Range -> bytes from the ASSETS binding (or the history's store), sent
+ * untouched. A file of the current build skips the middle steps when the isolate has answered the
+ * same path, Accept-Encoding and Available-Dictionary before (`Answer`). Each request header is
+ * read where the answer depends on it, and bounded there (431).
  */
-import type { BoundedMap } from '../../../shared/bounded-map.ts';
+import { BoundedMap } from '../../../shared/bounded-map.ts';
 import { HttpError, methodNotAllowed, serviceUnavailable } from '../../../shared/http/errors.ts';
 import { evaluatePreconditions } from './conditional.ts';
 import { cacheControlFor, htmlSecurityHeaders, type SecurityConfig } from './headers.ts';
@@ -22,30 +24,16 @@ import {
 } from './manifest.ts';
 import { isSpaNavigation } from './navigation.ts';
 import { chooseByWeights, parseAcceptEncoding } from './negotiate.ts';
-import { decodeRequestPath } from './paths.ts';
+import { decodeRequestPath, pathOfRequestUrl } from './paths.ts';
 import { ifRangeAllows, parseRange } from './range.ts';
 
 export const ALLOWED_METHODS = ['GET', 'HEAD'] as const;
 
 /**
- * Request headers this worker parses, and the most it reads of each. Browsers send tens of bytes;
- * far more is an attack or a bug, answered 431 (RFC 6585 §5) instead of being parsed.
+ * Request headers this worker parses are read at most this long. Browsers send tens of bytes; far
+ * more is an attack or a bug, answered 431 (RFC 6585 §5) instead of being parsed.
  */
 export const MAX_HEADER_LENGTH = 2048;
-type ParsedHeader = Lowercase<(typeof PARSED_HEADERS)[number]>;
-const PARSED_HEADERS = [
-  'Accept',
-  'Accept-Encoding',
-  'Available-Dictionary',
-  'If-Match',
-  'If-None-Match',
-  'If-Modified-Since',
-  'If-Unmodified-Since',
-  'If-Range',
-  'Range',
-  'Sec-Fetch-Dest',
-  'Sec-Fetch-Mode',
-] as const;
 
 /** What serving needs: the binding, and the isolate's config, manifest and bytes (state.ts). */
 export interface ServeOptions {
@@ -56,55 +44,64 @@ export interface ServeOptions {
   history: History;
   /** Bytes of stored variants by strong ETag: a tag names one byte string, so never stale. */
   bytes: BoundedMap<Uint8Array>;
+  /** Negotiated answers for files of the current build, by request shape (`answerKey`). */
+  answers: BoundedMap<Answer>;
+}
+
+/**
+ * What a request for a file of the current build is answered with, before its preconditions and
+ * range: a pure function of the manifest, the path, the client's Accept-Encoding and its
+ * Available-Dictionary. Browsers repeat the same two header values on every request, so an
+ * isolate keeps the answer per shape instead of negotiating again.
+ */
+export interface Answer {
+  /** The manifest the answer was made from: a reloaded manifest makes it stale. */
+  manifest: Manifest;
+  entry: ManifestEntry;
+  variant: StoredVariant;
+  headers: Readonly<Record<string, string>>;
+}
+
+/** An isolate's `answers`: keys carry two header values of up to 2 KB each, so bounded in bytes too. */
+export function answerMap(): BoundedMap<Answer> {
+  return new BoundedMap<Answer>({ maxEntries: 2_000, maxBytes: 2 * 1024 * 1024, sizeOf: (_answer, key) => 2 * key.length });
 }
 
 export async function serveAsset(request: Request, options: ServeOptions): Promise<Response> {
   const method = request.method.toUpperCase();
   if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(ALLOWED_METHODS);
-  const sent = readParsedHeaders(request.headers);
-  const path = decodeRequestPath(new URL(request.url).pathname);
+  const sent = boundedHeaders(request.headers);
+  const path = decodeRequestPath(pathOfRequestUrl(request.url));
+  const acceptEncoding = bounded('Accept-Encoding', clientAcceptEncoding(request));
+  const availableDictionary = sent.get('Available-Dictionary');
 
   const manifest = await options.manifest.load();
-  let entry = findEntry(manifest, path);
+  const key = answerKey(path, acceptEncoding, availableDictionary);
+  let answer = options.answers.get(key);
   let earlier = false;
-  if (!entry) {
-    if (isSpaNavigation(path, request.headers)) entry = findEntry(manifest, '/index.html');
-    else {
-      // Never HTML for a subresource: a file of an earlier build, or a 404.
-      entry = await options.history.find(path);
-      earlier = entry !== null;
+  if (answer?.manifest !== manifest) {
+    let entry = findEntry(manifest, path);
+    const current = entry !== null;
+    if (!entry) {
+      if (isSpaNavigation(path, sent)) entry = findEntry(manifest, '/index.html');
+      else {
+        // Never HTML for a subresource: a file of an earlier build, or a 404.
+        entry = await options.history.find(path);
+        earlier = entry !== null;
+      }
+      if (!entry) throw new HttpError(404, 'not_found', `no file at ${path}`, { field: 'path' });
     }
-    if (!entry) throw new HttpError(404, 'not_found', `no file at ${path}`, { field: 'path' });
+    answer = negotiate(manifest, entry, acceptEncoding, availableDictionary, options.security);
+    // A fallback's answer also depends on the navigation headers, an earlier build's on the history.
+    if (current) options.answers.set(key, answer);
   }
+  const { entry, variant, headers } = answer;
 
-  const acceptEncoding = clientAcceptEncoding(request);
-  const weights = acceptEncoding === null ? null : parseAcceptEncoding(acceptEncoding);
-  let candidates = entry.variants;
-  if (entry.deltas) {
-    const dictionary = dictionaryOffered(sent['available-dictionary'], entry.deltas);
-    const deltas = dictionary === null ? [] : usableDeltas(entry.deltas, dictionary, weights);
-    if (deltas.length > 0) candidates = [...deltas, ...entry.variants];
-  }
-  const variant = chooseByWeights(weights, candidates);
-  const vary = varyOf(entry);
-  if (!variant) {
-    throw new HttpError(
-      406,
-      'not_acceptable',
-      `Accept-Encoding rules out every available encoding (${entry.variants.map((v) => v.encoding).join(', ')})`,
-      {
-        field: 'accept-encoding',
-        headers: vary ? { Vary: vary } : {},
-      },
-    );
-  }
-
-  const headers = responseHeaders(entry, variant, vary, manifest, options.security);
   const preconditions = {
-    ifMatch: sent['if-match'],
-    ifNoneMatch: sent['if-none-match'],
-    ifModifiedSince: sent['if-modified-since'],
-    ifUnmodifiedSince: sent['if-unmodified-since'],
+    ifMatch: sent.get('If-Match'),
+    ifNoneMatch: sent.get('If-None-Match'),
+    ifModifiedSince: sent.get('If-Modified-Since'),
+    ifUnmodifiedSince: sent.get('If-Unmodified-Since'),
   };
   const outcome = evaluatePreconditions(method, preconditions, {
     etag: variant.etag,
@@ -116,9 +113,9 @@ export async function serveAsset(request: Request, options: ServeOptions): Promi
   }
 
   // Ranges are served on the identity bytes only; on an encoded answer Range is ignored (RFC 9110 §14.2 allows it).
-  const rangeHeader = method === 'GET' && variant.encoding === 'identity' ? sent.range : null;
+  const rangeHeader = method === 'GET' && variant.encoding === 'identity' ? sent.get('Range') : null;
   const range =
-    rangeHeader !== null && ifRangeAllows(sent['if-range'], variant.etag, entry.lastModified)
+    rangeHeader !== null && ifRangeAllows(sent.get('If-Range'), variant.etag, entry.lastModified)
       ? parseRange(rangeHeader, variant.size)
       : null;
   if (range === 'unsatisfiable') {
@@ -230,20 +227,57 @@ function notModified(headers: Readonly<Record<string, string>>): Response {
   return new Response(null, { status: 304, headers: kept });
 }
 
-/**
- * The parsed request headers, each read once (by lower-cased name); any longer than
- * MAX_HEADER_LENGTH is a 431 before anything is parsed.
- */
-function readParsedHeaders(headers: Headers): Record<ParsedHeader, string | null> {
-  const sent = {} as Record<ParsedHeader, string | null>;
-  for (const name of PARSED_HEADERS) {
-    const value = headers.get(name);
-    if (value !== null && value.length > MAX_HEADER_LENGTH) {
-      throw new HttpError(431, 'header_too_large', `${name} is longer than ${MAX_HEADER_LENGTH} characters`, { field: name.toLowerCase() });
-    }
-    sent[name.toLowerCase() as ParsedHeader] = value;
+/** `value` of the request header `name`, or a 431 when it is too long to parse. */
+function bounded(name: string, value: string | null): string | null {
+  if (value !== null && value.length > MAX_HEADER_LENGTH) {
+    throw new HttpError(431, 'header_too_large', `${name} is longer than ${MAX_HEADER_LENGTH} characters`, { field: name.toLowerCase() });
   }
-  return sent;
+  return value;
+}
+
+/** The request's headers as this worker reads them: each only where the answer needs it, bounded. */
+function boundedHeaders(headers: Headers): { get(name: string): string | null } {
+  return { get: (name) => bounded(name, headers.get(name)) };
+}
+
+/** The `answers` key of a request: its path and the two header values its answer depends on. */
+function answerKey(path: string, acceptEncoding: string | null, availableDictionary: string | null): string {
+  // A newline is in neither a path nor a header value; "\0" stands for an absent Accept-Encoding.
+  return `${path}\n${acceptEncoding ?? '\0'}\n${availableDictionary ?? ''}`;
+}
+
+/**
+ * The variant of `entry` a client gets (a delta when it has the dictionary and names the coding),
+ * with its headers, or a 406 naming the encodings there are.
+ */
+function negotiate(
+  manifest: Manifest,
+  entry: ManifestEntry,
+  acceptEncoding: string | null,
+  availableDictionary: string | null,
+  security: SecurityConfig,
+): Answer {
+  const weights = acceptEncoding === null ? null : parseAcceptEncoding(acceptEncoding);
+  let candidates = entry.variants;
+  if (entry.deltas) {
+    const dictionary = dictionaryOffered(availableDictionary, entry.deltas);
+    const deltas = dictionary === null ? [] : usableDeltas(entry.deltas, dictionary, weights);
+    if (deltas.length > 0) candidates = [...deltas, ...entry.variants];
+  }
+  const variant = chooseByWeights(weights, candidates);
+  const vary = varyOf(entry);
+  if (!variant) {
+    throw new HttpError(
+      406,
+      'not_acceptable',
+      `Accept-Encoding rules out every available encoding (${entry.variants.map((v) => v.encoding).join(', ')})`,
+      {
+        field: 'accept-encoding',
+        headers: vary ? { Vary: vary } : {},
+      },
+    );
+  }
+  return { manifest, entry, variant, headers: Object.freeze(responseHeaders(entry, variant, vary, manifest, security)) };
 }
 
 /**

@@ -9,7 +9,7 @@ import { perIsolate } from '../../../shared/isolate.ts';
 import { securityConfigFrom } from './headers.ts';
 import { assetsFolderStore, History, r2Store, type HistoryStore } from './history.ts';
 import { ManifestLoader } from './manifest.ts';
-import type { ServeOptions } from './serve.ts';
+import { answerMap, type ServeOptions } from './serve.ts';
 
 const MB = 1024 * 1024;
 
@@ -33,4 +33,5 @@ export const assetsState = perIsolate((env: AssetsEnv): ServeOptions => ({
   // files are streamed). The demo build is well under 1 MB: after the first request of each
   // file, no request reaches the binding.
   bytes: new BoundedMap<Uint8Array>({ maxEntries: 10_000, maxBytes: 24 * MB, maxValueBytes: 4 * MB, sizeOf: (b) => b.byteLength }),
+  answers: answerMap(),
 }));

@@ -8,7 +8,7 @@ import { perIsolate } from '../../../shared/isolate.ts';
 import { securityConfigFrom } from '../../assets/src/headers.ts';
 import { History } from '../../assets/src/history.ts';
 import { ManifestLoader } from '../../assets/src/manifest.ts';
-import type { ServeOptions } from '../../assets/src/serve.ts';
+import { answerMap, type ServeOptions } from '../../assets/src/serve.ts';
 import { consoleConfig, type ConsoleConfig } from './config.ts';
 
 const MB = 1024 * 1024;
@@ -41,6 +41,7 @@ export const consoleState = perIsolate((env: ConsoleEnv): ConsoleState => {
       history: new History({ get: async () => null }),
       // The UI is a few hundred KB in all: every variant fits.
       bytes: new BoundedMap<Uint8Array>({ maxEntries: 1_000, maxBytes: 8 * MB, maxValueBytes: 2 * MB, sizeOf: (b) => b.byteLength }),
+      answers: answerMap(),
     },
   };
 });
