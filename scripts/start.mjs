@@ -56,7 +56,16 @@ const say = (/** @type {string} */ line) => console.log(`[start] ${line}`);
 function launch(proc) {
   const child = spawn(proc.command, proc.args, {
     cwd: root,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_REGISTRY_PATH: registryDir, FORCE_COLOR: '0', ...proc.env },
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      WRANGLER_REGISTRY_PATH: registryDir,
+      FORCE_COLOR: '0',
+      // Local `request.cf` is Miniflare's placeholder (US, a bot score of 99) unless set otherwise:
+      // fetching a real one from workers.cloudflare.com fails offline with an error per worker.
+      CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? 'false',
+      ...proc.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // own process group, so stopping kills workerd grandchildren too
   });
