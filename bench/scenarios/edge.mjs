@@ -261,8 +261,8 @@ async function markdownHit(bench, page) {
 }
 
 /**
- * ns per call in Node (V8, as in workerd), memo warm: humans cost one isbot regex; a bot's list
- * scan happens once per distinct UA and is then a Map lookup. Each round times both over the same
+ * ns per call in Node (V8, as in workerd), memo warm: isbot's regex and a bot's list scan happen
+ * once per distinct UA, which is then a Map lookup, bot or person. Each round times both over the same
  * mixed UAs, in alternating order. Context: a UA never seen before pays the crawler-list scan.
  * @param {import('../lib.mjs').Bench} bench
  */
