@@ -151,7 +151,10 @@ export async function verifySignature(request: Request, deps: SignatureDeps): Pr
       if (parameters.nonce === undefined) {
         // Ed25519's answer for these bytes and this key, whichever it is, for the next time they come.
         const parsed = remembered ?? deps.memo.rememberInput(input, now);
-        const outcome = valid ? ({ ok: true, agent: url.origin, keyid } as const) : ({ ok: false, reason: 'bad-signature' } as const);
+        // Frozen: one object answers every request that repeats the signature.
+        const outcome = Object.freeze(
+          valid ? ({ ok: true, agent: url.origin, keyid } as const) : ({ ok: false, reason: 'bad-signature' } as const),
+        );
         if (parsed) deps.memo.remember(data, parsed.label, signatureField, { outcome, directory: url.href, keyid, key }, expires, now);
       }
       if (!valid) throw new Rejected('bad-signature');
