@@ -8,7 +8,11 @@
 import { Pool } from 'undici';
 
 /**
- * @typedef {{ url: string, method?: import('undici').Dispatcher.HttpMethod, headers?: Record<string, string>, body?: string }} LoadRequest
+ * `headersFor`, when given, builds each request's headers as it is sent (a request that must differ
+ * every time, such as one freshly signed), in place of `headers`; it runs in the load generator's
+ * process, so its cost is not the server's.
+ * @typedef {{ url: string, method?: import('undici').Dispatcher.HttpMethod, headers?: Record<string, string>,
+ *   headersFor?: () => Record<string, string>, body?: string }} LoadRequest
  * @typedef {{ rps: number, latencies: number[], statuses: Record<string, number>, errors: number, ms: number }} Slice
  */
 
@@ -29,6 +33,7 @@ export class Driver {
       headers: request.headers ?? {},
       body: request.body,
     };
+    this.headersFor = request.headersFor;
   }
 
   /**
@@ -56,7 +61,8 @@ export class Driver {
       while (performance.now() < end && failing < MAX_CONSECUTIVE_ERRORS) {
         const sent = performance.now();
         try {
-          const { statusCode, body } = await this.pool.request(this.options);
+          const options = this.headersFor ? { ...this.options, headers: this.headersFor() } : this.options;
+          const { statusCode, body } = await this.pool.request(options);
           for await (const _ of body); // the whole body, as a client would read it
           last = performance.now();
           latencies.push(last - sent);

@@ -8,7 +8,7 @@
  *   whose pattern matches, through its tags
  *   (patterns and tags extracted by ./generate-crawlers.mjs; a test keeps them equal to the package).
  *   That list is consulted only for user agents isbot already called a bot: a human is only ever
- *   tested against isbot's pattern.
+ *   tested against isbot's pattern, and the list is never compiled in an isolate that sees no bot.
  * - Cloudflare's verified-bot signals win when present: they are checked against published IP
  *   ranges and signatures, the one thing a User-Agent cannot prove.
  */
@@ -59,18 +59,33 @@ function crawlerList(): CompiledCrawler[] {
 }
 
 /**
- * Crawlers repeat a handful of user agents, so the answer for a bot UA (frozen, from the UA alone)
- * is remembered instead of scanning the list again. The memo lives in the module, not on a worker's
- * per-isolate state, on purpose: it caches a pure function of its key, so whatever it holds the
- * answer is the same (nothing for a test to reset), and classification needs no `env` (humans are
- * classified before a worker reads any state). Bounded in entries, and only UAs of real length
- * are kept, so it stays within about MEMO_LIMIT x 512 characters whatever headers are sent.
+ * Clients repeat a handful of user agents (a crawler its own, people the few current browser
+ * builds), so the answer for a UA is remembered: for a bot it saves the list scan, for a person
+ * isbot's whole pattern, which a browser UA runs to the end without a match (the most expensive
+ * case of that regex). The answer depends on the UA alone and is frozen (a person's is `HUMAN`).
+ * The memo lives in the module, not on a worker's per-isolate state, on purpose: it caches a pure
+ * function of its key, so whatever it holds the answer is the same (nothing for a test to reset),
+ * and classification needs no `env` (people are classified before a worker reads any state).
+ * Bounded in entries, and only UAs of real length are kept, so it stays within about
+ * MEMO_LIMIT x 512 characters whatever headers are sent.
  */
-const MEMO_LIMIT = 2_000;
+export const MEMO_LIMIT = 2_000;
 const MEMO_MAX_UA_LENGTH = 512;
 const memo = new BoundedMap<BotClassification>({ maxEntries: MEMO_LIMIT });
 
-/** The list scan for a UA isbot calls a bot, remembered (callers look in `memo` first). */
+/** How many user agents the memo holds (it never exceeds `MEMO_LIMIT`). */
+export function memoSize(): number {
+  return memo.size;
+}
+
+/** The answer from the UA alone: isbot, then the list scan for a bot; remembered (callers look in `memo` first). */
+function byUserAgentOf(userAgent: string): BotClassification {
+  const answer = isbot(userAgent) ? identify(userAgent) : HUMAN;
+  if (userAgent.length <= MEMO_MAX_UA_LENGTH) memo.set(userAgent, answer);
+  return answer;
+}
+
+/** The list scan for a UA isbot calls a bot. */
 function identify(userAgent: string): BotClassification {
   let found: { category: BotCategory; name: string } | undefined;
   for (const crawler of crawlerList()) {
@@ -90,9 +105,7 @@ function identify(userAgent: string): BotClassification {
     }
   }
   found ??= { category: 'other', name: cleanName(isbotMatch(userAgent) ?? 'unknown') };
-  const answer = Object.freeze({ bot: true, category: found.category, name: found.name, verified: false });
-  if (userAgent.length <= MEMO_MAX_UA_LENGTH) memo.set(userAgent, answer);
-  return answer;
+  return Object.freeze({ bot: true, category: found.category, name: found.name, verified: false });
 }
 
 function cleanName(match: string): string {
@@ -113,9 +126,9 @@ export function classifyBot(input: { userAgent: string | null | undefined; cf?: 
   const userAgent = input.userAgent ?? '';
   const cfCategory = input.cf?.verifiedBotCategory?.trim() ?? '';
   const verified = cfCategory !== '' || input.cf?.botManagement?.verifiedBot === true;
-  // Only UAs isbot called bots are memoised, so a memo hit (a crawler seen before) skips isbot too.
-  const byUserAgent = memo.get(userAgent) ?? (isbot(userAgent) ? identify(userAgent) : null);
-  if (!verified) return byUserAgent ?? HUMAN;
-  const category = cfCategory ? categoryFromCloudflare(cfCategory) : (byUserAgent?.category ?? 'other');
-  return { bot: true, category, name: byUserAgent?.name ?? 'verified-bot', verified };
+  // A memo hit (a UA seen before, bot or person) skips isbot too.
+  const byUserAgent = memo.get(userAgent) ?? byUserAgentOf(userAgent);
+  if (!verified) return byUserAgent;
+  const category = cfCategory ? categoryFromCloudflare(cfCategory) : (byUserAgent.category ?? 'other');
+  return { bot: true, category, name: byUserAgent.name ?? 'verified-bot', verified };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyBot } from '../../shared/bots/classify.ts';
+import { classifyBot, MEMO_LIMIT, memoSize } from '../../shared/bots/classify.ts';
 import { BOT_CATEGORIES, categoryFromTags, parseCategories, robotsToken } from '../../shared/bots/categories.ts';
 import { categoryOfToken, tokensByCategory } from '../../shared/bots/tokens.ts';
 
@@ -221,12 +221,60 @@ describe('classifyBot: a bare product token (curl -A Googlebot)', () => {
   });
 });
 
-describe('classifyBot: long user agents', () => {
+describe('classifyBot: the memo of user agents', () => {
   it('classifies a 16 KB bot UA (too long for the memo) the same way every time', () => {
     const huge = `Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html) ${'x'.repeat(16_000)}`;
     const first = classifyBot({ userAgent: huge });
     expect(first).toMatchObject({ bot: true, category: 'search' });
     expect(classifyBot({ userAgent: huge })).toEqual(first);
+  });
+
+  it('answers a person classified twice the same, from the memo the second time', () => {
+    const chrome = `${HUMANS[0]![1]} memo-test`;
+    const before = memoSize();
+    const first = classifyBot({ userAgent: chrome });
+    expect(first).toEqual({ bot: false, category: null, name: null, verified: false });
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(memoSize()).toBe(Math.min(before + 1, MEMO_LIMIT));
+    expect(classifyBot({ userAgent: chrome })).toBe(first);
+  });
+
+  it('keeps a person from the memo answer unchanged when Cloudflare vouches for a bot', () => {
+    const chrome = HUMANS[0]![1];
+    classifyBot({ userAgent: chrome });
+    expect(classifyBot({ userAgent: chrome, cf: { botManagement: { verifiedBot: true } } })).toEqual({
+      bot: true,
+      category: 'other',
+      name: 'verified-bot',
+      verified: true,
+    });
+    expect(classifyBot({ userAgent: chrome })).toMatchObject({ bot: false });
+  });
+
+  it('keeps out a 16 KB person UA', () => {
+    const before = memoSize();
+    // The memo has room, so a UA it kept would show in its size.
+    expect(before).toBeLessThan(MEMO_LIMIT);
+    const huge = `${HUMANS[0]![1]} ${'x'.repeat(16_000)}`;
+    expect(classifyBot({ userAgent: huge })).toMatchObject({ bot: false });
+    expect(classifyBot({ userAgent: huge })).toMatchObject({ bot: false });
+    expect(memoSize()).toBe(before);
+  });
+
+  it('stays within its bound on people and bots, and answers evicted UAs the same', () => {
+    const person = (i: number) => `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${i}.0.0.0 Safari/537.36`;
+    const bot = (i: number) => `Mozilla/5.0 (compatible; ExampleBot/${i}.0; +https://example.com/bot)`;
+    const firstBot = classifyBot({ userAgent: bot(0) });
+    expect(firstBot).toMatchObject({ bot: true, category: 'other' });
+    for (let i = 0; i < MEMO_LIMIT; i++) {
+      classifyBot({ userAgent: person(i) });
+      classifyBot({ userAgent: bot(i) });
+    }
+    expect(memoSize()).toBe(MEMO_LIMIT);
+    // person(0) and bot(0) were evicted by the later UAs, and are answered again from scratch.
+    expect(classifyBot({ userAgent: person(0) })).toMatchObject({ bot: false });
+    expect(classifyBot({ userAgent: bot(0) })).toEqual(firstBot);
+    expect(memoSize()).toBe(MEMO_LIMIT);
   });
 });
 

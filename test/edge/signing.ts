@@ -38,6 +38,7 @@ export interface SignOptions {
   /** Seconds from now. */
   createdIn?: number;
   expiresIn?: number;
+  /** null: no nonce (a signature that may be sent again). */
   nonce?: string | null;
   /** Covered components; default `@authority` and `signature-agent` (web-bot-auth's). */
   components?: Component[];
@@ -57,7 +58,9 @@ export async function signedHeaders(url: string, agent: Agent, options: SignOpti
   const expires = new Date(now + (options.expiresIn ?? 60) * 1000);
   const message = { method: 'GET', url, headers };
   const nonce = options.nonce === undefined ? generateNonce() : options.nonce;
-  const plain = options.components === undefined && options.tag === undefined && options.keyid === undefined && agentHeader !== null;
+  // web-bot-auth's own signer always adds a nonce: a signature without one is built by http-message-sig.
+  const plain =
+    options.components === undefined && options.tag === undefined && options.keyid === undefined && agentHeader !== null && nonce !== null;
   const signed = plain
     ? await signatureHeaders(message, agent.signer, { created, expires, ...(nonce === null ? {} : { nonce }) })
     : await httpSignatureHeaders(message, {

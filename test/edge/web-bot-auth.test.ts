@@ -1,9 +1,10 @@
 import { SELF } from 'cloudflare:test';
 import { verify } from 'http-message-sig';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BoundedMap } from '../../shared/bounded-map.ts';
 import { SingleFlight } from '../../workers/edge/src/budget.ts';
-import { verifySignature } from '../../workers/edge/src/identity/web-bot-auth.ts';
+import { SignatureMemo, SIGNATURE_MEMO_LIMITS } from '../../workers/edge/src/identity/signature-memo.ts';
+import { verifySignature, type SignatureDeps } from '../../workers/edge/src/identity/web-bot-auth.ts';
 import {
   directoryTtlSeconds,
   directoryUrl,
@@ -24,6 +25,16 @@ afterEach(() => network.restore());
 /** A fresh agent origin per test: key directories are cached per isolate. */
 let port = 9100;
 const nextOrigin = () => `http://127.0.0.1:${port++}`;
+
+/** What `verifySignature` needs, fresh: an isolate that has seen no directory, nonce or signature. */
+function freshDeps(directoryCache = new BoundedMap<Directory>({ maxEntries: 10 })): SignatureDeps {
+  return {
+    directories: new KeyDirectories(directoryCache, new SingleFlight<Directory>()),
+    nonces: new BoundedMap<true>({ maxEntries: 10 }),
+    memo: new SignatureMemo(),
+    allowLocalDirectories: true,
+  };
+}
 
 async function fetchSigned(path: string, agent: Agent, options: SignOptions = {}, userAgent = UA.chrome): Promise<Response> {
   const url = `${ORIGIN}${path}`;
@@ -118,11 +129,7 @@ describe('signatures that must not verify: each served as the unsigned request, 
     network.on('GET', `${origin}${DIRECTORY_PATH}`, () => Response.json({ keys: [agent.publicJwk] }));
     const url = `${ORIGIN}/page/x`;
     const request = new Request(url, { headers: await signedHeaders(url, agent, options) });
-    const deps = {
-      directories: new KeyDirectories(new BoundedMap<Directory>({ maxEntries: 10 }), new SingleFlight<Directory>()),
-      nonces: new BoundedMap<true>({ maxEntries: 10 }),
-      allowLocalDirectories: true,
-    };
+    const deps = freshDeps();
     expect(await verifySignature(request, deps)).toEqual({ ok: false, reason });
   });
 
@@ -150,11 +157,7 @@ describe('signatures that must not verify: each served as the unsigned request, 
     const url = `${ORIGIN}/page/x`;
     const headers = await signedHeaders(url, agent);
     tamper(headers);
-    const deps = {
-      directories: new KeyDirectories(new BoundedMap<Directory>({ maxEntries: 10 }), new SingleFlight<Directory>()),
-      nonces: new BoundedMap<true>({ maxEntries: 10 }),
-      allowLocalDirectories: true,
-    };
+    const deps = freshDeps();
     expect(await verifySignature(new Request(url, { headers }), deps)).toEqual({ ok: false, reason });
   });
 
@@ -256,3 +259,143 @@ describe('key directories', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('the same signature again (no nonce): verified once, then answered from the memo', () => {
+  /** Counts Ed25519 verifications from here on. */
+  function ed25519Calls() {
+    return vi.spyOn(crypto.subtle, 'verify');
+  }
+  afterEach(() => vi.restoreAllMocks());
+
+  async function agentWithDirectory() {
+    const origin = nextOrigin();
+    const agent = await newAgent(origin);
+    serveDirectory(network, origin, [agent]);
+    return agent;
+  }
+
+  it('verifies a repeated signature once, on another page too (it does not cover the path)', async () => {
+    const agent = await agentWithDirectory();
+    const headers = await signedHeaders(`${ORIGIN}/page/a`, agent, { nonce: null });
+    const deps = freshDeps();
+    const calls = ed25519Calls();
+    const first = await verifySignature(new Request(`${ORIGIN}/page/a`, { headers }), deps);
+    expect(first).toMatchObject({ ok: true });
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(await verifySignature(new Request(`${ORIGIN}/page/a`, { headers }), deps)).toEqual(first);
+    expect(await verifySignature(new Request(`${ORIGIN}/page/b?x=1`, { headers }), deps)).toEqual(first);
+    expect(calls).toHaveBeenCalledTimes(1);
+  });
+
+  it('verifies again when the directory no longer holds that key object, and fails with another key', async () => {
+    const agent = await agentWithDirectory();
+    const other = await newAgent(agent.origin);
+    const headers = await signedHeaders(`${ORIGIN}/page/a`, agent, { nonce: null });
+    const cache = new BoundedMap<Directory>({ maxEntries: 10 });
+    const deps = freshDeps(cache);
+    const first = await verifySignature(new Request(`${ORIGIN}/page/a`, { headers }), deps);
+    expect(first).toMatchObject({ ok: true });
+    if (!first.ok) return;
+    // The same keyid now names another key (as after a directory refetch, but with other material).
+    const href = `${agent.origin}${DIRECTORY_PATH}`;
+    const otherKey = await crypto.subtle.importKey('jwk', other.publicJwk, { name: 'Ed25519' }, false, ['verify']);
+    cache.set(href, { ok: true, keys: new Map([[first.keyid, otherKey]]) });
+    const calls = ed25519Calls();
+    expect(await verifySignature(new Request(`${ORIGIN}/page/a`, { headers }), deps)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(calls).toHaveBeenCalledTimes(1);
+  });
+
+  it('still rejects a repeated signature with a nonce as a replay', async () => {
+    const agent = await agentWithDirectory();
+    const headers = await signedHeaders(`${ORIGIN}/page/a`, agent);
+    expect(headers['Signature-Input']).toMatch(/;nonce="/);
+    const deps = freshDeps();
+    expect(await verifySignature(new Request(`${ORIGIN}/page/a`, { headers }), deps)).toMatchObject({ ok: true });
+    expect(await verifySignature(new Request(`${ORIGIN}/page/a`, { headers }), deps)).toEqual({ ok: false, reason: 'replayed-nonce' });
+  });
+
+  it('rejects a remembered signature once it has expired', async () => {
+    const agent = await agentWithDirectory();
+    const headers = await signedHeaders(`${ORIGIN}/page/a`, agent, { nonce: null, expiresIn: 60 });
+    const deps = freshDeps();
+    const now = Date.now();
+    for (const at of [now, now + 30_000]) {
+      expect(await verifySignature(new Request(`${ORIGIN}/page/a`, { headers }), { ...deps, now: at })).toMatchObject({ ok: true });
+    }
+    expect(await verifySignature(new Request(`${ORIGIN}/page/a`, { headers }), { ...deps, now: now + 61_000 })).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+  });
+
+  it.each([
+    ['another @authority', (h: Record<string, string>) => h, 'http://127.0.0.1:8787/page/a'],
+    ['another Signature-Agent', (h: Record<string, string>) => ({ ...h, 'Signature-Agent': `"${TWIN_ORIGIN}"` }), `${ORIGIN}/page/a`],
+  ])('does not answer %s with the same signature bytes from the memo: it fails', async (_label, tamper, url) => {
+    const agent = await agentWithDirectory();
+    // The other agent origin publishes the same key: only the signature base tells the requests apart.
+    serveDirectory(network, TWIN_ORIGIN, [agent]);
+    const headers = await signedHeaders(`${ORIGIN}/page/a`, agent, { nonce: null });
+    const deps = freshDeps();
+    expect(await verifySignature(new Request(`${ORIGIN}/page/a`, { headers }), deps)).toMatchObject({ ok: true });
+    const calls = ed25519Calls();
+    expect(await verifySignature(new Request(url, { headers: tamper(headers) }), deps)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(calls).toHaveBeenCalledTimes(1);
+    // And the memo still answers the genuine request.
+    expect(await verifySignature(new Request(`${ORIGIN}/page/a`, { headers }), deps)).toMatchObject({ ok: true });
+    expect(calls).toHaveBeenCalledTimes(1);
+  });
+
+  it('remembers a forged signature as bad, and a directory failure not at all', async () => {
+    const origin = nextOrigin();
+    const agent = await newAgent(origin);
+    let up = false;
+    network.on('GET', `${origin}${DIRECTORY_PATH}`, () =>
+      up ? Response.json({ keys: [agent.publicJwk] }) : new Response('unavailable', { status: 503 }),
+    );
+    const headers = await signedHeaders(`${ORIGIN}/page/a`, agent, { nonce: null });
+    const directoryCache = new BoundedMap<Directory>({ maxEntries: 10 });
+    const deps = freshDeps(directoryCache);
+    expect(await verifySignature(new Request(`${ORIGIN}/page/a`, { headers }), deps)).toEqual({
+      ok: false,
+      reason: 'directory-status-503',
+    });
+    up = true;
+    directoryCache.clear();
+    expect(await verifySignature(new Request(`${ORIGIN}/page/a`, { headers }), deps)).toMatchObject({ ok: true });
+
+    const forged = { ...headers, Signature: headers.Signature!.replace(/=:(.)/, (_m, c: string) => `=:${c === 'A' ? 'B' : 'A'}`) };
+    const calls = ed25519Calls();
+    for (let i = 0; i < 2; i++) {
+      expect(await verifySignature(new Request(`${ORIGIN}/page/a`, { headers: forged }), deps)).toEqual({
+        ok: false,
+        reason: 'bad-signature',
+      });
+    }
+    expect(calls).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps nothing of a Signature-Input longer than its bound, or with a nonce', () => {
+    const memo = new SignatureMemo();
+    const now = Date.now();
+    const params = `;created=${Math.floor(now / 1000)};expires=${Math.floor(now / 1000) + 60};keyid="k";tag="web-bot-auth"`;
+    expect(memo.rememberInput(`sig1=("@authority" "signature-agent")${params}`, now)).toMatchObject({ label: 'sig1' });
+    expect(memo.rememberInput(`sig1=("@authority" "signature-agent")${params};nonce="n"`, now)).toBeNull();
+    const long = `sig1=("@authority" "signature-agent" "${'x'.repeat(SIGNATURE_MEMO_LIMITS.maxInputLength)}")${params}`;
+    expect(memo.rememberInput(long, now)).toBeNull();
+    expect(memo.input(long, now)).toBeUndefined();
+  });
+
+  it('through the front door: the same signed headers on two pages are a verified agent on both', async () => {
+    const agent = await agentWithDirectory();
+    const paths = [uniquePath('memo'), uniquePath('memo')];
+    const headers = { ...(await signedHeaders(`${ORIGIN}${paths[0]}`, agent, { nonce: null })), 'User-Agent': UA.chrome };
+    for (const path of paths) {
+      const response = await SELF.fetch(`${ORIGIN}${path}`, { headers });
+      expect(response.headers.get('X-Prerender')).toBe('MISS');
+      await response.body?.cancel();
+    }
+  });
+});
+
+const TWIN_ORIGIN = 'http://127.0.0.1:9099';

@@ -12,6 +12,7 @@ import { RenderBudget, SingleFlight } from './budget.ts';
 import { EdgeEvents } from './events.ts';
 import { KeyDirectories, type Directory } from './identity/key-directory.ts';
 import type { RangeCache } from './identity/ip-ranges.ts';
+import { SignatureMemo } from './identity/signature-memo.ts';
 import type { NonceCache } from './identity/web-bot-auth.ts';
 import { FAILURE_COOLDOWN_MS, MAX_COOLDOWNS, type RenderOutcome } from './refresh.ts';
 import { RenderLeases, type LeaseVerdict } from './render-lease.ts';
@@ -42,6 +43,8 @@ export interface EdgeState {
   events: EdgeEvents;
   directories: KeyDirectories;
   nonces: NonceCache;
+  /** Parses and verdicts of Web Bot Auth signatures without a nonce. */
+  signatures: SignatureMemo;
   ipRanges: RangeCache;
   /** The merged robots.txt, kept for a minute (robots.ts). */
   robots: BoundedMap<string>;
@@ -71,6 +74,7 @@ export const edgeState = perIsolate((env: EdgeEnv): EdgeState => {
     events: new EdgeEvents(env.EVENTS, config.eventFlushMs),
     directories: new KeyDirectories(new BoundedMap<Directory>({ maxEntries: DIRECTORY_ENTRIES }), new SingleFlight<Directory>()),
     nonces: new BoundedMap<true>({ maxEntries: NONCE_ENTRIES }),
+    signatures: new SignatureMemo(),
     ipRanges: new BoundedMap({ maxEntries: RANGE_ENTRIES }),
     robots: new BoundedMap<string>({ maxEntries: 1, ttlMs: 60_000 }),
     renderLease: renderLeaseOf(env, config),

@@ -87,6 +87,7 @@ async function identityOf(
     signature = await verifySignature(request, {
       directories: state.directories,
       nonces: state.nonces,
+      memo: state.signatures,
       allowLocalDirectories: config.allowLocalDirectories,
     });
     // A rejection is logged with its reason; an accepted signature is counted (`evidence:signature`)

@@ -97,6 +97,12 @@ export class KeyDirectories {
     return this.flights.run(url.href, () => this.#load(url, fetcher)).promise;
   }
 
+  /** The keys of the directory at `href` if it is cached and was loaded; never fetches. */
+  peek(href: string): ReadonlyMap<string, CryptoKey> | undefined {
+    const cached = this.cache.get(href);
+    return cached?.ok ? cached.keys : undefined;
+  }
+
   async #load(url: URL, fetcher: typeof fetch): Promise<Directory> {
     let directory: Directory;
     let ttlSeconds = this.limits.failureTtlSeconds;

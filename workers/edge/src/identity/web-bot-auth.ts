@@ -15,6 +15,10 @@
  * - `keyid` equal to the RFC 7638 thumbprint of a key in that directory;
  * - a nonce not seen before in this isolate (see `NonceCache` for what that guarantees).
  *
+ * A signature without a nonce seen before in this isolate skips the parse and Ed25519 when its
+ * verdict for the same signature base and key is remembered (`SignatureMemo`); the rules above
+ * that depend on the clock are checked on every request all the same.
+ *
  * The `Signature-Agent` forms signed with a `key` parameter (`"signature-agent";key="sig1"`, a
  * dictionary member, in newer drafts) are not accepted: http-message-sig 0.2 builds the signature
  * base from the whole field and ignores `key`, so such a signature cannot be checked correctly;
@@ -24,6 +28,7 @@ import { parseAcceptSignature, verify, type Parameters } from 'http-message-sig'
 import { HTTP_MESSAGE_SIGNATURE_TAG } from 'web-bot-auth';
 import type { BoundedMap } from '../../../../shared/bounded-map.ts';
 import { directoryUrl, type KeyDirectories } from './key-directory.ts';
+import type { SignatureMemo } from './signature-memo.ts';
 
 export const CLOCK_SKEW_SECONDS = 60;
 export const MAX_VALIDITY_SECONDS = 24 * 3_600;
@@ -36,6 +41,8 @@ export type NonceCache = BoundedMap<true>;
 export interface SignatureDeps {
   directories: KeyDirectories;
   nonces: NonceCache;
+  /** Parses and verdicts of signatures without a nonce. */
+  memo: SignatureMemo;
   /** `http://localhost` and `http://127.0.0.1` directories are accepted (the site itself is local). */
   allowLocalDirectories: boolean;
   fetcher?: typeof fetch;
@@ -108,12 +115,24 @@ class Rejected extends Error {
  * Verifies in one pass of the library: it parses `Signature-Input` and builds the signature base
  * once, and hands both over; the protocol's checks run on what it parsed, then the key lookup, then
  * Ed25519. Only a signature the library refuses on its own is parsed a second time, to say why.
+ * Before that, a signature without a nonce seen before is answered from `deps.memo` when it can be.
  */
 export async function verifySignature(request: Request, deps: SignatureDeps): Promise<SignatureVerdict> {
   const now = deps.now ?? Date.now();
   const input = request.headers.get('Signature-Input');
+  const signatureField = request.headers.get('Signature');
   const agentHeader = request.headers.get('Signature-Agent');
-  if (input === null || request.headers.get('Signature') === null) return { ok: false, reason: 'missing-signature' };
+  if (input === null || signatureField === null) return { ok: false, reason: 'missing-signature' };
+
+  const remembered = deps.memo.input(input, now);
+  if (remembered) {
+    const refused = precheck(remembered.components, remembered.parameters, agentHeader, deps, now);
+    if (refused !== null) return { ok: false, reason: refused };
+    const base = deps.memo.base(request, remembered);
+    const keyOf = (directory: string, keyid: string) => deps.directories.peek(directory)?.get(keyid);
+    const outcome = base === null ? undefined : deps.memo.verdict(base, remembered.label, signatureField, keyOf, now);
+    if (outcome) return outcome;
+  }
 
   let accepted: { agent: string; keyid: string; nonce: unknown; expires: number };
   try {
@@ -127,8 +146,19 @@ export async function verifySignature(request: Request, deps: SignatureDeps): Pr
       const keyid = parameters.keyid as string;
       const key = directory.keys.get(keyid);
       if (!key) throw new Rejected('unknown-keyid');
-      if (!(await crypto.subtle.verify('Ed25519', key, signature, new TextEncoder().encode(data)))) throw new Rejected('bad-signature');
-      return { agent: url.origin, keyid, nonce: parameters.nonce, expires: (parameters.expires as Date).getTime() };
+      const expires = (parameters.expires as Date).getTime();
+      const valid = await crypto.subtle.verify('Ed25519', key, signature, new TextEncoder().encode(data));
+      if (parameters.nonce === undefined) {
+        // Ed25519's answer for these bytes and this key, whichever it is, for the next time they come.
+        const parsed = remembered ?? deps.memo.rememberInput(input, now);
+        // Frozen: one object answers every request that repeats the signature.
+        const outcome = Object.freeze(
+          valid ? ({ ok: true, agent: url.origin, keyid } as const) : ({ ok: false, reason: 'bad-signature' } as const),
+        );
+        if (parsed) deps.memo.remember(data, parsed.label, signatureField, { outcome, directory: url.href, keyid, key }, expires, now);
+      }
+      if (!valid) throw new Rejected('bad-signature');
+      return { agent: url.origin, keyid, nonce: parameters.nonce, expires };
     });
   } catch (error) {
     return { ok: false, reason: error instanceof Rejected ? error.reason : refusedBeforeVerify(input, agentHeader, deps, now) };
