@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAvailableDictionary, usableDeltas, useAsDictionary } from '../../workers/assets/src/dictionary.ts';
 import type { StoredDelta } from '../../workers/assets/src/manifest.ts';
+import { parseAcceptEncoding } from '../../workers/assets/src/negotiate.ts';
 import { varyOf } from '../../workers/assets/src/serve.ts';
 
 /** 32 bytes as base64: a SHA-256 as `Available-Dictionary` carries it. */
@@ -57,7 +58,11 @@ describe('usableDeltas: a delta only for the dictionary the client has, in a cod
     [null, HASH, []],
     ['dcz', btoa('x'.repeat(32)), []], // a dictionary the build made no delta with
   ])('Accept-Encoding %j with dictionary %s -> %j', (acceptEncoding, dictionary, expected) => {
-    expect(usableDeltas(DELTAS, dictionary, acceptEncoding).map((d) => `${d.encoding}:${d.size}`)).toEqual(expected);
+    expect(
+      usableDeltas(DELTAS, dictionary, acceptEncoding === null ? null : parseAcceptEncoding(acceptEncoding)).map(
+        (d) => `${d.encoding}:${d.size}`,
+      ),
+    ).toEqual(expected);
   });
 });
 

@@ -5,7 +5,6 @@
  * and gets that version as a delta (`dcz`) made by the build against exactly those bytes.
  */
 import type { StoredDelta } from './manifest.ts';
-import { parseAcceptEncoding } from './negotiate.ts';
 
 /**
  * `Use-As-Dictionary` (RFC 9842 §2.1): a structured-field dictionary whose `match` is a String
@@ -41,15 +40,13 @@ export function parseAvailableDictionary(header: string | null): string | null {
  * The deltas a request may get: made with the dictionary it has, in a coding its Accept-Encoding
  * names with a weight above 0. A `*` does not count: a client announces `dcz` / `dcb` by name when
  * it holds a dictionary (RFC 9842, "Negotiating the Content Encoding"), and one that does not know them must never get them.
+ * `weights`: the request's Accept-Encoding as `parseAcceptEncoding` reads it, null when it sent none.
  */
 export function usableDeltas(
   deltas: readonly StoredDelta[],
   dictionary: string,
-  acceptEncoding: string | ReadonlyMap<string, number> | null,
+  weights: ReadonlyMap<string, number> | null,
 ): StoredDelta[] {
-  if (acceptEncoding === null) return [];
-  const made = deltas.filter((delta) => delta.dictionary === dictionary);
-  if (made.length === 0) return made;
-  const weights = typeof acceptEncoding === 'string' ? parseAcceptEncoding(acceptEncoding) : acceptEncoding;
-  return made.filter((delta) => (weights.get(delta.encoding) ?? 0) > 0);
+  if (weights === null) return [];
+  return deltas.filter((delta) => delta.dictionary === dictionary && (weights.get(delta.encoding) ?? 0) > 0);
 }
