@@ -38,10 +38,12 @@ const STATE_GROUPS = { shortener: 'links', redirector: 'links' };
 /**
  * Workers started only once others answer: a service binding or a Durable Object's script_name is
  * resolved through the dev registry, and a worker that starts first may bind to an entry a stopped
- * stack left behind. The redirector also shares the shortener's state folder (SQLITE_BUSY).
+ * stack left behind. The redirector also shares the shortener's state folder (SQLITE_BUSY). The edge
+ * waits for the feed too: its first renders (the warm-up) would otherwise snapshot the home page
+ * while the feed is not up yet, with the SPA's "feed could not be loaded" in it.
  * @type {Record<string, string[]>}
  */
-const STARTS_AFTER = { edge: ['assets', 'renderer'], redirector: ['shortener'], console: ['shortener', 'edge', 'feed'] };
+const STARTS_AFTER = { edge: ['assets', 'renderer', 'feed'], redirector: ['shortener'], console: ['shortener', 'edge', 'feed'] };
 /** Where wrangler dev processes find each other: this checkout's own registry unless one is given. */
 const registryDir = process.env.WRANGLER_REGISTRY_PATH ?? join(root, '.wrangler', 'registry');
 /** @type {Managed[]} */

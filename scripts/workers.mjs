@@ -11,10 +11,10 @@ export const root = fileURLToPath(new URL('..', import.meta.url));
 export const WORKERS = [
   { name: 'assets', port: 8788 },
   { name: 'renderer', port: 8792 },
+  { name: 'feed', port: 8791 },
   { name: 'edge', port: 8787 },
   { name: 'shortener', port: 8789 },
   { name: 'redirector', port: 8790 },
-  { name: 'feed', port: 8791 },
   { name: 'console', port: 8794 },
 ];
 

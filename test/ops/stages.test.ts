@@ -297,7 +297,7 @@ describe('npm run deploy', () => {
 
   it.each([
     [['edge', '--stage', 'prod'], /unknown stage "prod": one of staging, production/],
-    [['edgy', '--stage', 'staging'], /unknown worker "edgy": one of assets, renderer, edge, shortener, redirector, feed/],
+    [['edgy', '--stage', 'staging'], /unknown worker "edgy": one of assets, renderer, feed, edge, shortener, redirector/],
     [['edge'], /usage: npm run deploy -- <worker> --stage <staging\|production> \[--dry-run\]/],
     [['edge', '--stage', 'staging', '--force'], /Unknown option '--force'/],
   ])('%j is a clear error (exit 2) that deploys nothing', (args, message) => {

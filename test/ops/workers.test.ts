@@ -22,7 +22,7 @@ function checkoutWith(names: string[]): string {
 
 describe('productWorkers', () => {
   it('lists every worker of the product when all exist (this checkout)', () => {
-    expect(productWorkers().map((w) => w.name)).toEqual(['assets', 'renderer', 'edge', 'shortener', 'redirector', 'feed', 'console']);
+    expect(productWorkers().map((w) => w.name)).toEqual(['assets', 'renderer', 'feed', 'edge', 'shortener', 'redirector', 'console']);
   });
 
   it('names every missing entry instead of skipping it', () => {
